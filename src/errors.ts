@@ -1,0 +1,46 @@
+/**
+ * The project's error types. Each carries a stable `code`; the HTTP layer maps codes to
+ * statuses in one place, and people never see a stack trace.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'FACTS_INVALID'
+  | 'RULES_INVALID'
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'STORE_UNAVAILABLE';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Facts that do not match SPEC §4; `field` is the dotted path of the first bad field. */
+export class FactsError extends AppError {
+  constructor(readonly field: string, message: string) {
+    super('FACTS_INVALID', message);
+  }
+}
+
+/** A rule or advice file that must not be loaded; names the file and, where known, the rule. */
+export class RulesError extends AppError {
+  constructor(readonly file: string, readonly ruleId: string | undefined, detail: string) {
+    super('RULES_INVALID', `${file}${ruleId ? ` (rule "${ruleId}")` : ''}: ${detail}`);
+  }
+}
+
+export class ConfigError extends AppError {
+  constructor(readonly variable: string, detail: string) {
+    super('CONFIG_INVALID', `${variable}: ${detail}`);
+  }
+}
