@@ -1,0 +1,49 @@
+import { ActivityHandler, type BotState, type TurnContext } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import type { MainDialog } from '../../dialogs/mainDialog';
+import { texts } from '../../dialogs/texts';
+
+/**
+ * Routes activities to the conversation: greets on join (conversationUpdate, or Web Chat's
+ * `webchat/join` event), hands messages to the main dialog, and saves state after every turn.
+ */
+export class TechSupportBot extends ActivityHandler {
+  private readonly dialogState;
+  private readonly greeted;
+
+  constructor(
+    private readonly conversationState: BotState,
+    private readonly userState: BotState,
+    private readonly dialog: MainDialog,
+  ) {
+    super();
+    this.dialogState = conversationState.createProperty<DialogState>('dialogState');
+    this.greeted = conversationState.createProperty<boolean>('greeted');
+
+    this.onMembersAdded(async (context, next) => {
+      const someoneElseJoined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient.id);
+      if (someoneElseJoined) await this.greet(context);
+      await next();
+    });
+    this.onEvent(async (context, next) => {
+      if (context.activity.name === 'webchat/join') await this.greet(context);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await this.dialog.runTurn(context, this.dialogState);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await Promise.all([this.conversationState.saveChanges(context, false), this.userState.saveChanges(context, false)]);
+  }
+
+  /** Greets once per conversation, whichever join signal arrives first. */
+  private async greet(context: TurnContext): Promise<void> {
+    if (await this.greeted.get(context, false)) return;
+    await this.greeted.set(context, true);
+    await context.sendActivity(texts.greeting);
+  }
+}

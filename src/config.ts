@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/**
+ * Configuration from the environment (SPEC §2). The variable names are fixed: deployments and
+ * Azure Bot Service rely on them. Validated once at start-up; `loadConfig` throws a
+ * `ConfigError` naming the first bad variable.
+ */
+const staffTokensSchema = z
+  .string()
+  .transform((raw, ctx) => {
+    const staff: { name: string; token: string }[] = [];
+    for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const colon = pair.indexOf(':');
+      const name = pair.slice(0, colon).trim();
+      const token = pair.slice(colon + 1).trim();
+      if (colon <= 0 || !name || token.length < 16) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected name:token pairs separated by commas, each token at least 16 characters' });
+        return z.NEVER;
+      }
+      staff.push({ name, token });
+    }
+    return staff;
+  });
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
+  STAFF_TOKENS: z.preprocess(emptyAsUndefined, staffTokensSchema.optional()),
+  STAFF_WEBHOOK_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  ESCALATION_TIMEOUT_S: z.coerce.number().int().min(1).max(86_400).default(300),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest JSON body accepted on any route; Azure's activity limit is 256 KB. */
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 300kb').default('300kb'),
+  MicrosoftAppId: z.string().default(''),
+  MicrosoftAppPassword: z.string().default(''),
+  MicrosoftAppType: z.preprocess(emptyAsUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
+  MicrosoftAppTenantId: z.string().default(''),
+});
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked = Object.fromEntries(Object.keys(configSchema.shape).map((key) => [key, env[key]]));
+  const result = configSchema.safeParse(picked);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid value');
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.DATA_DIR) };
+}

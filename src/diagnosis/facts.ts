@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { FactsError } from '../errors';
+
+/**
+ * The facts of SPEC §4: the input of diagnosis. Every fact is optional; unknown is absent,
+ * never guessed. The string-literal unions below are the single source of the values.
+ */
+export const OS_VALUES = ['windows', 'macos', 'linux', 'chromeos', 'android', 'ios', 'ipados', 'other'] as const;
+export const BROWSER_VALUES = ['chrome', 'edge', 'firefox', 'safari', 'opera', 'samsung', 'brave', 'ie', 'other'] as const;
+export const DEVICE_TYPE_VALUES = ['desktop', 'mobile', 'tablet'] as const;
+export const MEDIA_VALUES = ['camera', 'microphone', 'screen'] as const;
+export const SYMPTOM_VALUES = [
+  'permission-denied', 'no-prompt', 'not-found', 'in-use', 'no-video', 'no-audio',
+  'poor-quality', 'screen-share-failed', 'other',
+] as const;
+export const ERROR_NAME_VALUES = [
+  'NotAllowedError', 'NotFoundError', 'NotReadableError', 'OverconstrainedError',
+  'AbortError', 'SecurityError', 'InvalidStateError', 'TypeError',
+] as const;
+export const PERMISSION_STATE_VALUES = ['granted', 'denied', 'prompt'] as const;
+export const ROLE_VALUES = ['presenter', 'attendee'] as const;
+
+/** Advice ids of SPEC §4.1. The rules may add more; these must always exist. */
+export const SPEC_ADVICE_IDS = [
+  'platform-safari-too-old', 'platform-ios-browsers-are-safari', 'platform-unsupported-browser',
+  'platform-unsupported-os', 'platform-mobile-livestream', 'close-other-apps',
+  'browser-site-permissions', 'os-permissions-macos', 'os-permissions-macos-screen-recording',
+  'os-permissions-ios', 'select-different-device', 'test-call', 'reset-permissions-restart',
+  'support-record', 'escalate-to-staff',
+  'os-permissions-windows', 'os-permissions-android', 'insecure-context', 'iframe-permissions-policy',
+  'permission-prompt-dismissed', 'firefox-macos-os-permission', 'screen-share-unsupported-mobile',
+  'screen-share-cancelled', 'linux-wayland-screen-share', 'enterprise-policy',
+  'no-device-detected', 'device-reselect',
+] as const;
+
+/** Advice ids are kebab-case data ids; rules may define ids beyond SPEC_ADVICE_IDS. */
+export const adviceIdSchema = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a kebab-case advice id').max(80);
+
+const versionSchema = z.string().trim().regex(/^\d+(\.\d+){0,3}$/, 'must be a version like "14.4"').max(20);
+
+export const factsSchema = z
+  .object({
+    os: z.enum(OS_VALUES),
+    osVersion: versionSchema,
+    browser: z.enum(BROWSER_VALUES),
+    browserVersion: versionSchema,
+    inAppBrowser: z.boolean(),
+    deviceType: z.enum(DEVICE_TYPE_VALUES),
+    media: z.array(z.enum(MEDIA_VALUES)).max(MEDIA_VALUES.length),
+    symptom: z.enum(SYMPTOM_VALUES),
+    errorName: z.enum(ERROR_NAME_VALUES),
+    errorMessage: z.string().max(500),
+    permission: z
+      .object({ camera: z.enum(PERMISSION_STATE_VALUES), microphone: z.enum(PERMISSION_STATE_VALUES) })
+      .partial()
+      .strict(),
+    devices: z
+      .object({
+        camera: z.number().int().min(0).max(64),
+        microphone: z.number().int().min(0).max(64),
+        labelsVisible: z.boolean(),
+      })
+      .partial()
+      .strict(),
+    secureContext: z.boolean(),
+    inIframe: z.boolean(),
+    liveConference: z.boolean(),
+    role: z.enum(ROLE_VALUES),
+    liveStream: z.boolean(),
+    urgent: z.boolean(),
+    humanRequested: z.boolean(),
+    stepsTried: z.array(adviceIdSchema).max(100),
+  })
+  .partial()
+  .strict();
+
+export type Facts = z.infer<typeof factsSchema>;
+export type FactName = keyof Facts;
+export type OperatingSystem = (typeof OS_VALUES)[number];
+export type Browser = (typeof BROWSER_VALUES)[number];
+export type DeviceType = (typeof DEVICE_TYPE_VALUES)[number];
+export type Media = (typeof MEDIA_VALUES)[number];
+export type Symptom = (typeof SYMPTOM_VALUES)[number];
+export type ErrorName = (typeof ERROR_NAME_VALUES)[number];
+export type Role = (typeof ROLE_VALUES)[number];
+export type SpecAdviceId = (typeof SPEC_ADVICE_IDS)[number];
+
+export const FACT_NAMES = Object.keys(factsSchema.shape) as FactName[];
+
+/** Validates untrusted input (HTTP bodies, CLI flags) as facts; the error names the first bad field. */
+export function parseFacts(input: unknown): Facts {
+  const result = factsSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)');
+  const message = issue?.code === 'unrecognized_keys'
+    ? `unknown fact "${issue.keys.join('", "')}"`
+    : `${field}: ${issue?.message ?? 'invalid'}`;
+  throw new FactsError(issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : field, message);
+}

@@ -1,0 +1,36 @@
+import express, { type Express } from 'express';
+import type { ActivityHandlerBase, CloudAdapter } from 'botbuilder';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Store } from '../store';
+import { errorHandler } from './errors';
+import { messagesHandler } from './messages';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  store: Store;
+  adapter: CloudAdapter;
+  bot: ActivityHandlerBase;
+}
+
+/** Builds the HTTP app without listening, so tests can run it in-process on port 0. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(express.json({ limit: deps.config.BODY_LIMIT }));
+
+  app.post('/api/messages', messagesHandler(deps));
+
+  app.get('/healthz', async (_req, res) => {
+    const health = await deps.store.health();
+    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', store: health });
+  });
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: 'NOT_FOUND', message: 'No such route.' });
+  });
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Storage, StoreItems } from 'botbuilder';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema';
+
+/** The message botbuilder's own stores (MemoryStorage, BlobsStorage) use, so callers can match on it. */
+export function eTagConflictMessage(key: string): string {
+  return `Storage: error writing "${key}" due to eTag conflict.`;
+}
+
+export class ETagConflictError extends Error {
+  readonly code = 'ETAG_CONFLICT';
+  readonly statusCode = 412;
+  constructor(readonly key: string) {
+    super(eTagConflictMessage(key));
+    this.name = 'ETagConflictError';
+  }
+}
+
+/**
+ * botbuilder `Storage` on the SQL store, with the eTag contract of botbuilder's stores:
+ * no eTag or `*` writes unconditionally; any other eTag must match the stored one, else the
+ * write fails with an eTag conflict; an eTag on a key that does not exist yet is ignored (as
+ * MemoryStorage). Unlike MemoryStorage, a batch is atomic: one conflict writes nothing.
+ */
+export class SqlBotStorage implements Storage {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async read(keys: string[]): Promise<StoreItems> {
+    if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when reading.');
+    const items: StoreItems = {};
+    if (keys.length === 0) return items;
+    const rows = await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
+    for (const row of rows) {
+      const value: unknown = JSON.parse(row.value);
+      items[row.key] = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
+    }
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    if (!changes || typeof changes !== 'object') throw new ReferenceError('Changes are required when writing.');
+    const entries = Object.entries(changes);
+    if (entries.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const [key, item] of entries) await writeItem(trx, key, item);
+    });
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when deleting.');
+    if (keys.length === 0) return;
+    await this.db.deleteFrom('bot_state').where('key', 'in', keys).execute();
+  }
+}
+
+async function writeItem(trx: Transaction<Database>, key: string, item: unknown): Promise<void> {
+  const expected = isPlainObject(item) && typeof item.eTag === 'string' ? item.eTag : '*';
+  const value = JSON.stringify(isPlainObject(item) ? withoutETag(item) : item);
+  const etag = randomUUID();
+  const updatedAt = new Date().toISOString();
+
+  if (expected === '*') {
+    await trx
+      .insertInto('bot_state')
+      .values({ key, etag, value, updated_at: updatedAt })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ etag, value, updated_at: updatedAt }))
+      .execute();
+    return;
+  }
+
+  // Compare-and-set: the row changes only if nobody wrote it since the caller read it.
+  const updated = await trx
+    .updateTable('bot_state')
+    .set({ etag, value, updated_at: updatedAt })
+    .where('key', '=', key)
+    .where('etag', '=', expected)
+    .executeTakeFirst();
+  if (updated.numUpdatedRows > 0n) return;
+
+  const inserted = await trx
+    .insertInto('bot_state')
+    .values({ key, etag, value, updated_at: updatedAt })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
+  if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) throw new ETagConflictError(key);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function withoutETag(item: Record<string, unknown>): Record<string, unknown> {
+  const { eTag: _ignored, ...rest } = item;
+  return rest;
+}

@@ -1,0 +1,55 @@
+import { sql } from 'kysely';
+import { SqlBotStorage } from './botStorage';
+import { openDatabase, pingDatabase, type DatabaseOptions, type StoreKind } from './database';
+import { migrateToLatest } from './migrations';
+import type { Database } from './schema';
+import type { Kysely } from 'kysely';
+
+export { ETagConflictError, eTagConflictMessage, SqlBotStorage } from './botStorage';
+export type { Database } from './schema';
+export type { DatabaseOptions, StoreKind } from './database';
+
+export type StoreHealth = { ok: true; kind: StoreKind } | { ok: false; kind: StoreKind; error: string };
+
+/** The durable store: one database (SQLite file or PostgreSQL), migrated, with the bot's `Storage` on top. */
+export interface Store {
+  readonly kind: StoreKind;
+  readonly db: Kysely<Database>;
+  readonly storage: SqlBotStorage;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
+
+export async function openStore(options: DatabaseOptions): Promise<Store> {
+  const { kind, db, close } = openDatabase(options);
+  try {
+    if (kind === 'postgres' && options.schema) {
+      await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
+    }
+    await migrateToLatest(db);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  let closed = false;
+  return {
+    kind,
+    db,
+    storage: new SqlBotStorage(db),
+    async health() {
+      if (closed) return { ok: false, kind, error: 'store is closed' };
+      try {
+        await pingDatabase(db);
+        return { ok: true, kind };
+      } catch (error) {
+        return { ok: false, kind, error: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables of the store, shared by both backends. Timestamps are ISO-8601 text and JSON
+ * documents are text, so the same queries run unchanged on SQLite and PostgreSQL.
+ */
+export interface BotStateTable {
+  key: string;
+  etag: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface Database {
+  bot_state: BotStateTable;
+}
+
+export type { Generated };

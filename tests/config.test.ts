@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
+
+describe('configuration', () => {
+  it('has the defaults of SPEC §2', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3978, DATA_DIR: './data', ESCALATION_TIMEOUT_S: 300, LOG_LEVEL: 'info', MicrosoftAppId: '' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.STAFF_TOKENS).toBeUndefined();
+  });
+
+  it('parses staff tokens into names and tokens', () => {
+    const config = loadConfig({ STAFF_TOKENS: 'sam:0123456789abcdef0123, kim:fedcba9876543210fedc' });
+    expect(config.STAFF_TOKENS).toEqual([
+      { name: 'sam', token: '0123456789abcdef0123' },
+      { name: 'kim', token: 'fedcba9876543210fedc' },
+    ]);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must start with postgres/],
+    [{ STAFF_TOKENS: 'no-colon-here' }, /^STAFF_TOKENS: expected name:token/],
+    [{ STAFF_TOKENS: 'sam:short' }, /^STAFF_TOKENS: .*16 characters/],
+    [{ STAFF_WEBHOOK_URL: 'not a url' }, /^STAFF_WEBHOOK_URL: /],
+    [{ ESCALATION_TIMEOUT_S: '0' }, /^ESCALATION_TIMEOUT_S: /],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ MicrosoftAppType: 'Whatever' }, /^MicrosoftAppType: /],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('treats empty optional variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: '' }).DATABASE_URL).toBeUndefined();
+  });
+});

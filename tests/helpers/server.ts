@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config';
+import { createLogger, type Logger } from '../../src/logger';
+import { startBot, type RunningBot } from '../../src/main';
+import { tempDir } from './stores';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+
+/** A logger that keeps every line in memory, so tests can assert on logs (and on what never appears in them). */
+export function memoryLogger(level = 'debug'): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { log: createLogger(level, sink), lines };
+}
+
+/** Starts the whole bot in this process on a free port, with its own temporary SQLite store unless env says otherwise. */
+export async function startTestBot(env: Record<string, string> = {}): Promise<RunningBot & { logs: string[] }> {
+  const config = loadConfig({ PORT: '0', DATA_DIR: tempDir(), LOG_LEVEL: 'debug', ...env });
+  const { log, lines } = memoryLogger(config.LOG_LEVEL);
+  const running = await startBot(config, log, { schema: env.DATABASE_SCHEMA });
+  return { ...running, logs: lines };
+}
+
+export interface BotProcess {
+  url: string;
+  child: ChildProcess;
+  output: string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts the bot as a real process (`src/main.ts`), as `npm start` does, and waits until it listens. */
+export async function spawnBot(env: Record<string, string>): Promise<BotProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bot did not start:\n${output.join('\n')}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        output.push(line);
+        const port = /"port":(\d+).*listening/.exec(line)?.[1];
+        if (port) {
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${port}`);
+        }
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`bot exited with ${code}:\n${output.join('\n')}`));
+    });
+  });
+  return {
+    url,
+    child,
+    output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConversationState, TestAdapter, TurnContext, type StoreItems } from 'botbuilder';
+import { eTagConflictMessage } from '../../src/store';
+import { announceSkip, backends, type TestStore } from '../helpers/stores';
+
+// One contract, every backend: the behaviour botbuilder's own stores have (SPEC §7).
+for (const backend of backends) {
+  announceSkip(backend, 'storage contract');
+
+  describe.skipIf(!backend.available)(`Storage contract on ${backend.name}`, () => {
+    let t: TestStore;
+    beforeEach(async () => {
+      t = await backend.open();
+    });
+    afterEach(async () => {
+      await t.dispose();
+    });
+
+    it('returns only the keys it has; missing keys are absent', async () => {
+      await t.store.storage.write({ present: { n: 1 } });
+      const items = await t.store.storage.read(['present', 'missing']);
+      expect(Object.keys(items)).toEqual(['present']);
+      expect(await t.store.storage.read([])).toEqual({});
+    });
+
+    it('round-trips nested values and assigns an eTag', async () => {
+      const value = { text: 'héllo 👋', nested: { list: [1, 'two', null, true] }, n: 3.5 };
+      await t.store.storage.write({ a: value });
+      const { a } = await t.store.storage.read(['a']);
+      expect(a).toMatchObject(value);
+      expect(typeof a.eTag).toBe('string');
+      expect(a.eTag).not.toBe('*');
+    });
+
+    it('writes unconditionally with eTag "*" or no eTag, changing the eTag each time', async () => {
+      await t.store.storage.write({ k: { v: 1 } });
+      const first = (await t.store.storage.read(['k'])).k;
+      await t.store.storage.write({ k: { v: 2, eTag: '*' } });
+      const second = (await t.store.storage.read(['k'])).k;
+      expect(second.v).toBe(2);
+      expect(second.eTag).not.toBe(first.eTag);
+      await t.store.storage.write({ k: { v: 3 } });
+      expect((await t.store.storage.read(['k'])).k.v).toBe(3);
+    });
+
+    it('accepts a write with the current eTag and rejects a stale one with botbuilder’s message', async () => {
+      await t.store.storage.write({ k: { v: 1 } });
+      const read1 = (await t.store.storage.read(['k'])).k;
+      await t.store.storage.write({ k: { ...read1, v: 2 } });
+      await expect(t.store.storage.write({ k: { ...read1, v: 3 } })).rejects.toThrow(eTagConflictMessage('k'));
+      expect((await t.store.storage.read(['k'])).k.v).toBe(2);
+    });
+
+    it('ignores an eTag on a key that does not exist yet, as MemoryStorage does', async () => {
+      await t.store.storage.write({ fresh: { v: 1, eTag: 'made-up' } });
+      expect((await t.store.storage.read(['fresh'])).fresh.v).toBe(1);
+    });
+
+    it('deletes, and deleting a missing key is a no-op', async () => {
+      await t.store.storage.write({ a: { v: 1 }, b: { v: 2 } });
+      await t.store.storage.delete(['a', 'never-there']);
+      expect(Object.keys(await t.store.storage.read(['a', 'b']))).toEqual(['b']);
+    });
+
+    it('reads and writes many keys in one call', async () => {
+      const changes: StoreItems = {};
+      for (let i = 0; i < 250; i++) changes[`key/${i}`] = { i };
+      await t.store.storage.write(changes);
+      const items = await t.store.storage.read(Object.keys(changes));
+      expect(Object.keys(items)).toHaveLength(250);
+      expect(items['key/249'].i).toBe(249);
+    });
+
+    it('writes a batch atomically: one conflict writes nothing', async () => {
+      await t.store.storage.write({ a: { v: 1 } });
+      await expect(t.store.storage.write({ b: { v: 1 }, a: { v: 2, eTag: 'stale' } })).rejects.toThrow(/eTag conflict/);
+      expect(await t.store.storage.read(['b'])).toEqual({});
+    });
+
+    it('stores large values (1 MB)', async () => {
+      const big = 'x'.repeat(1024 * 1024);
+      await t.store.storage.write({ big: { big } });
+      expect((await t.store.storage.read(['big'])).big.big).toHaveLength(big.length);
+    });
+
+    it('lets exactly one of several concurrent writers with the same eTag win', async () => {
+      await t.store.storage.write({ race: { winner: 'none' } });
+      const { race } = await t.store.storage.read(['race']);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => t.store.storage.write({ race: { ...race, winner: `w${i}` } })),
+      );
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const lost of outcomes.filter((o) => o.status === 'rejected')) {
+        expect(String((lost as PromiseRejectedResult).reason)).toMatch(/eTag conflict/);
+      }
+    });
+
+    it('keeps botbuilder ConversationState across state objects (as after a restart)', async () => {
+      const adapter = new TestAdapter();
+      const activity = adapter.makeActivity('hi');
+      const save = async (value: number) => {
+        const state = new ConversationState(t.store.storage);
+        const context = new TurnContext(adapter, activity);
+        await state.createProperty<number>('counter').set(context, value);
+        await state.saveChanges(context);
+      };
+      await save(4);
+      await save(5);
+      const state = new ConversationState(t.store.storage);
+      const context = new TurnContext(adapter, activity);
+      expect(await state.createProperty<number>('counter').get(context)).toBe(5);
+    });
+
+    it('rejects calls without keys as MemoryStorage does', async () => {
+      // @ts-expect-error: callers outside TypeScript may pass nothing
+      await expect(t.store.storage.read(undefined)).rejects.toThrow(ReferenceError);
+    });
+
+    it('reports health', async () => {
+      expect(await t.store.health()).toEqual({ ok: true, kind: backend.name });
+      await t.store.close();
+      expect((await t.store.health()).ok).toBe(false);
+    });
+  });
+}
