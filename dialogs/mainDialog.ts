@@ -1,20 +1,30 @@
-import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { texts } from './texts';
+import { loadRecord, type ConversationDeps } from './conversationDeps';
+import { DialogIds } from './dialogIds';
+import { openStaffRequest, requestStaff } from './escalate';
+import { InterruptibleDialog } from './interruptibleDialog';
+import { perceive, probeSentence } from './perception';
+import { FactQuestionDialog } from './questionDialogs';
+import { nextQuestion } from './questions';
+import { StepsDialog, type StepsResult } from './stepsDialog';
 
-export const MAIN_DIALOG = 'main';
-const MAIN_WATERFALL = 'main.waterfall';
-
-/** The conversation's root dialog. */
-export class MainDialog extends ComponentDialog {
-  constructor() {
-    super(MAIN_DIALOG);
-    this.addDialog(new WaterfallDialog(MAIN_WATERFALL, [this.acknowledge.bind(this)]));
-    this.initialDialogId = MAIN_WATERFALL;
+/**
+ * The conversation's root: learn what the turn says, then loop — call staff at once when the
+ * rules say so, ask the next missing fact the rules need, and when nothing is missing, advise.
+ */
+export class MainDialog extends InterruptibleDialog {
+  constructor(deps: ConversationDeps) {
+    super(DialogIds.main, deps);
+    this.addDialog(new WaterfallDialog(DialogIds.mainLoop, [this.route.bind(this), this.loop.bind(this)]));
+    this.addDialog(new FactQuestionDialog(deps));
+    this.addDialog(new StepsDialog(deps));
+    this.initialDialogId = DialogIds.mainLoop;
   }
 
-  /** Runs one turn: continues the active dialog, or starts this one. */
+  /** Runs one turn (a message, or a probe's `diagnostics` event). */
   async runTurn(context: TurnContext, dialogState: StatePropertyAccessor<DialogState>): Promise<void> {
+    await this.prepareTurn(context);
     const dialogs = new DialogSet(dialogState);
     dialogs.add(this);
     const dc = await dialogs.createContext(context);
@@ -22,8 +32,29 @@ export class MainDialog extends ComponentDialog {
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
   }
 
-  private async acknowledge(step: WaterfallStepContext) {
-    await step.context.sendActivity(texts.greeting);
-    return step.endDialog();
+  /** Learns what the turn says before any dialog step runs; a probe is acknowledged in one sentence. */
+  async prepareTurn(context: TurnContext): Promise<void> {
+    const stored = await loadRecord(this.deps, context);
+    const { perception, record } = perceive(context, stored);
+    if (record !== stored) await this.deps.records.set(context, record);
+    if (context.activity.type === 'event' && context.activity.name === 'diagnostics') await context.sendActivity(probeSentence(perception.probe));
+  }
+
+  private async route(step: WaterfallStepContext) {
+    const record = await loadRecord(this.deps, step.context);
+    // Urgent live sessions and requests for a person go to staff before any question (SPEC §5.1).
+    if (!openStaffRequest(record) && (record.facts.urgent || record.facts.humanRequested)) {
+      const diagnosis = await this.deps.diagnose(record.facts);
+      if (diagnosis.escalation === 'staff-now') await requestStaff(step.context, this.deps, record);
+    }
+    const question = nextQuestion(record.facts, record.declined, this.deps.ruleFacts);
+    if (question) return step.beginDialog(DialogIds.factQuestion, { questionId: question.id, attempts: 0 });
+    return step.beginDialog(DialogIds.steps);
+  }
+
+  private async loop(step: WaterfallStepContext) {
+    const result: unknown = step.result;
+    if (result === ('done' satisfies StepsResult)) return step.endDialog();
+    return step.replaceDialog(DialogIds.mainLoop);
   }
 }

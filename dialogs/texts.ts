@@ -1,9 +1,72 @@
 /**
  * Everything the bot says, in one place, so it can be reviewed and later translated.
- * Short, plain and friendly; never blame the person.
+ * Short, plain and friendly; one question per message; never blame the person.
  */
 export const texts = {
   greeting:
     "Hi, I'm the Technical Support bot. I can help when your camera, microphone or screen sharing won't work. What's going wrong?",
-  turnError: "Sorry, something went wrong on our side. Please send your last message again.",
+  turnError: 'Sorry, something went wrong on our side. Please send your last message again.',
+
+  help: [
+    'I help with cameras, microphones and screen sharing. Tell me what goes wrong in your own words, or use the buttons.',
+    'You can also type:',
+    '- **status**: where we are',
+    '- **diagnostics**: what I know about your setup',
+    '- **human**: ask for a member of staff',
+    '- **restart**: start again',
+  ].join('\n'),
+  restarted: "No problem, let's start again. What's going wrong?",
+  didNotCatch: "Sorry, I didn't catch that. You can pick a button or type your answer.",
+  takeAsUnknown: "That's fine, we'll go on without it.",
+  urgentNoted: "Understood, your session is live or about to start. Let's be quick.",
+  humanNoted: "OK, I'll get you a person.",
+
+  stepIntro: (position: number) => (position === 1 ? 'Try this first:' : 'Next, try this:'),
+  stepButtons: { fixed: 'That fixed it', notFixed: "Didn't help", alreadyTried: 'Already tried' },
+  stepAskAgain: 'Did that help? Pick a button, or tell me what you see now.',
+  findingsIntro: 'Something about your setup first:',
+  fixed: (title: string) => `Great, glad it works now! What fixed it: ${title}. Good luck with your session.`,
+  newProblem: "Let's look at this new problem.",
+
+  staffCalled: (position: number) =>
+    `I've called a member of staff. You're number ${position} in the queue. While you wait, let's keep trying quick fixes.`,
+  staffUnavailable:
+    "I can't reach support staff from this chat yet, so nobody has been called. If your session is about to start, please tell your session's host or the organisers now. Meanwhile, let's try the quickest fixes.",
+  staffAlreadyRequested: 'A member of staff has already been called; they will join here.',
+  stepsExhaustedWhileWaiting: "I've run out of steps to suggest. A member of staff will take it from here.",
+  supportRecordFiled: (id: string) =>
+    `I've filed a support record (${id}) with everything we tried. The support team usually replies within a few hours.`,
+  supportRecordUnavailable:
+    "I've run out of steps to suggest, and I can't file a support record from this chat yet. Please fill in the platform's troubleshooting form, and mention what we tried (type **diagnostics** to see it).",
+
+  probeNothing: "Thanks, I received the check but it didn't tell me anything new.",
+  probeInvalid: "Sorry, I couldn't read the results of that check.",
+
+  status: {
+    nothingYet: "We haven't started yet. Tell me what's going wrong.",
+    problem: (what: string) => `We're working on: ${what}.`,
+    stepsTried: (count: number) => (count === 1 ? 'You have tried 1 step.' : `You have tried ${count} steps.`),
+    currentStep: (title: string) => `Current step: ${title}.`,
+    waiting: (position: number) => `You're number ${position} in the queue for a member of staff.`,
+    withStaff: (name: string) => `You're talking with ${name} from the support team.`,
+    fixed: 'Your problem is marked as fixed.',
+    supportRecord: 'A support record has been filed; expect a reply within a few hours.',
+  },
+  diagnosticsIntro: "Here's what I know so far.",
 } as const;
+
+/** Human names for fact values, used in status lines and the diagnostics card. */
+export const labels: Record<string, string> = {
+  camera: 'camera',
+  microphone: 'microphone',
+  screen: 'screen sharing',
+  'permission-denied': 'permission denied',
+  'no-prompt': 'never asks for permission',
+  'not-found': 'device not found',
+  'in-use': 'device in use',
+  'no-video': 'others cannot see you',
+  'no-audio': 'others cannot hear you',
+  'poor-quality': 'poor quality',
+  'screen-share-failed': 'screen sharing fails',
+  other: 'other',
+};

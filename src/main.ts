@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBot } from './bot';
+import { createDiagnoser } from './diagnosis';
 import { loadConfig, type Config } from './config';
 import { AppError } from './errors';
 import { createLogger, type Logger } from './logger';
@@ -17,9 +18,12 @@ export interface RunningBot {
 
 /** The composition root: store → bot → HTTP app → listening server. */
 export async function startBot(config: Config, log: Logger, options: { schema?: string } = {}): Promise<RunningBot> {
+  // Rules are loaded and validated once, before the first turn; a bad rule file stops the start.
+  const diagnoser = createDiagnoser();
+  const diagnosis = { diagnose: diagnoser.diagnose.bind(diagnoser), ruleFacts: new Set(diagnoser.ruleSet.factNames) };
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: options.schema });
-  const { adapter, bot } = createBot({ config, log, storage: store.storage });
-  const app = createApp({ config, log, store, adapter, bot });
+  const { adapter, bot } = createBot({ config, log, storage: store.storage, diagnosis });
+  const app = createApp({ config, log, store, adapter, bot, diagnose: diagnosis.diagnose });
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;

@@ -1,5 +1,8 @@
 import { ConversationState, UserState, type CloudAdapter, type Storage } from 'botbuilder';
+import type { ConversationDeps } from '../../dialogs/conversationDeps';
+import { noStaffHandoff, type StaffHandoff } from '../../dialogs/handoff';
 import { MainDialog } from '../../dialogs/mainDialog';
+import type { DiagnosticsRecord } from '../diagnosis/record';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createAdapter } from './adapter';
@@ -10,11 +13,25 @@ export { TechSupportBot } from './techSupportBot';
 export interface BotRuntime {
   adapter: CloudAdapter;
   bot: TechSupportBot;
+  conversationState: ConversationState;
 }
 
-export function createBot(deps: { config: Config; log: Logger; storage: Storage }): BotRuntime {
+export interface BotDeps {
+  config: Config;
+  log: Logger;
+  storage: Storage;
+  diagnosis: Pick<ConversationDeps, 'diagnose' | 'ruleFacts'>;
+  handoff?: StaffHandoff;
+}
+
+export function createBot(deps: BotDeps): BotRuntime {
   const conversationState = new ConversationState(deps.storage);
   const userState = new UserState(deps.storage);
-  const bot = new TechSupportBot(conversationState, userState, new MainDialog());
-  return { adapter: createAdapter(deps.config, deps.log), bot };
+  const dialog = new MainDialog({
+    ...deps.diagnosis,
+    records: conversationState.createProperty<DiagnosticsRecord>('diagnostics'),
+    handoff: deps.handoff ?? noStaffHandoff,
+  });
+  const bot = new TechSupportBot(conversationState, userState, dialog);
+  return { adapter: createAdapter(deps.config, deps.log), bot, conversationState };
 }

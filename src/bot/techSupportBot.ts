@@ -27,6 +27,8 @@ export class TechSupportBot extends ActivityHandler {
     });
     this.onEvent(async (context, next) => {
       if (context.activity.name === 'webchat/join') await this.greet(context);
+      // The page's probe (SPEC §6): its facts feed the same conversation as typed answers.
+      if (context.activity.name === 'diagnostics') await this.dialog.runTurn(context, this.dialogState);
       await next();
     });
     this.onMessage(async (context, next) => {

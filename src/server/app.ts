@@ -3,6 +3,7 @@ import type { ActivityHandlerBase, CloudAdapter } from 'botbuilder';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Store } from '../store';
+import { parseFacts, type Diagnosis, type Facts } from '../diagnosis';
 import { errorHandler } from './errors';
 import { messagesHandler } from './messages';
 
@@ -12,6 +13,7 @@ export interface AppDeps {
   store: Store;
   adapter: CloudAdapter;
   bot: ActivityHandlerBase;
+  diagnose(facts: Facts): Promise<Diagnosis>;
 }
 
 /** Builds the HTTP app without listening, so tests can run it in-process on port 0. */
@@ -22,6 +24,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.config.BODY_LIMIT }));
 
   app.post('/api/messages', messagesHandler(deps));
+
+  // SPEC §4.2: facts in, findings/steps/escalation out; invalid facts → 400 naming the field.
+  app.post('/api/diagnose', async (req, res) => {
+    res.json(await deps.diagnose(parseFacts(req.body)));
+  });
 
   app.get('/healthz', async (_req, res) => {
     const health = await deps.store.health();

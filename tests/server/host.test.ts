@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdapter } from '../../src/bot/adapter';
 import { loadConfig } from '../../src/config';
 import { createApp } from '../../src/server/app';
+import { createDiagnoser } from '../../src/diagnosis';
 import { texts as botTexts } from '../../dialogs/texts';
 import { memoryLogger, startTestBot } from '../helpers/server';
 import { sqliteBackend, type TestStore } from '../helpers/stores';
@@ -99,7 +100,8 @@ describe('a turn that throws', () => {
     failing.onMessage(async () => {
       throw new Error('database exploded');
     });
-    const app = createApp({ config, log, store: store.store, adapter: createAdapter(config, log), bot: failing });
+    const diagnoser = createDiagnoser();
+    const app = createApp({ config, log, store: store.store, adapter: createAdapter(config, log), bot: failing, diagnose: (f) => diagnoser.diagnose(f) });
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,0 +1,77 @@
+import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
+import type { Advice } from '../src/diagnosis/advice';
+import type { DiagnosticsRecord } from '../src/diagnosis/record';
+import type { Facts } from '../src/diagnosis/facts';
+import { DONT_KNOW, type Question } from './questions';
+import { labels, texts } from './texts';
+
+/** How advice, questions and the diagnostics record look in the chat. */
+
+export type AdviceKind = 'finding' | 'step';
+
+export function adviceActivity(advice: Advice, kind: AdviceKind, intro?: string): Partial<Activity> {
+  const links = advice.links.map((link) => `[${link.label}](${link.url})`).join(' · ');
+  const text = [intro, `**${advice.title}**`, advice.text, links].filter(Boolean).join('\n\n');
+  const message = kind === 'step'
+    ? MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], text)
+    : MessageFactory.text(text);
+  message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source };
+  return message;
+}
+
+export function stepButtonsActivity(adviceId: string): Partial<Activity> {
+  const message = MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], texts.stepAskAgain);
+  message.channelData = { adviceId, adviceKind: 'step' };
+  return message;
+}
+
+export function questionActivity(question: Question, facts: Facts, prefix?: string): Partial<Activity> {
+  const titles = [...question.choices(facts).map((c) => c.title), DONT_KNOW];
+  const message = MessageFactory.suggestedActions(
+    titles.map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
+    prefix ? `${prefix} ${question.text}` : question.text,
+  );
+  message.channelData = { questionId: question.id };
+  return message;
+}
+
+const FACT_LABELS: Record<string, string> = {
+  os: 'Operating system', osVersion: 'OS version', browser: 'Browser', browserVersion: 'Browser version',
+  inAppBrowser: 'In-app browser', deviceType: 'Device', media: 'Not working', symptom: 'What happens',
+  errorName: 'Error', errorMessage: 'Error message', permission: 'Site permission', devices: 'Devices found',
+  secureContext: 'Secure page (https)', inIframe: 'Inside a frame', liveConference: 'Live session',
+  role: 'Role', liveStream: 'Live-stream', urgent: 'Urgent', humanRequested: 'Asked for a person', stepsTried: 'Steps tried',
+};
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => labels[String(v)] ?? String(v)).join(', ');
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).map(([k, v]) => `${k}: ${describeValue(v)}`).join(', ');
+  }
+  return labels[String(value)] ?? String(value);
+}
+
+/** The record as an Adaptive Card (for people) plus `diagnostics.json` (for staff and tools). */
+export function diagnosticsActivity(record: DiagnosticsRecord, conversationId: string): Partial<Activity> {
+  const facts = Object.entries(record.facts).map(([name, value]) => ({
+    title: FACT_LABELS[name] ?? name,
+    value: `${describeValue(value)}${record.sources[name as keyof Facts] ? ` (${record.sources[name as keyof Facts]})` : ''}`,
+  }));
+  const steps = record.steps.map((s) => ({ title: s.adviceId, value: s.outcome }));
+  const body: unknown[] = [
+    { type: 'TextBlock', text: 'Diagnostics', weight: 'Bolder', size: 'Medium' },
+    { type: 'TextBlock', text: `Conversation ${conversationId}`, isSubtle: true, wrap: true, size: 'Small' },
+    facts.length > 0 ? { type: 'FactSet', facts } : { type: 'TextBlock', text: 'No facts yet.', wrap: true },
+  ];
+  if (record.findings.length > 0) body.push({ type: 'TextBlock', text: `Findings: ${record.findings.join(', ')}`, wrap: true });
+  if (steps.length > 0) body.push({ type: 'TextBlock', text: 'Steps', weight: 'Bolder' }, { type: 'FactSet', facts: steps });
+  for (const e of record.escalations) body.push({ type: 'TextBlock', text: `Escalation: ${e.kind} (${e.reason}) — ${e.status}`, wrap: true });
+  if (record.resolution) body.push({ type: 'TextBlock', text: `Outcome: ${record.resolution}`, wrap: true });
+
+  const card: Attachment = CardFactory.adaptiveCard({ type: 'AdaptiveCard', version: '1.4', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', body });
+  const json: Attachment = { contentType: 'application/json', name: 'diagnostics.json', content: record };
+  const message = MessageFactory.list([card, json], texts.diagnosticsIntro);
+  message.channelData = { diagnosticsVersion: record.version };
+  return message;
+}

@@ -1,0 +1,23 @@
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { Diagnosis } from '../src/diagnosis/advice';
+import type { Facts, FactName } from '../src/diagnosis/facts';
+import { createRecord, type DiagnosticsRecord } from '../src/diagnosis/record';
+import type { StaffHandoff } from './handoff';
+
+/** What the dialogs need from the rest of the bot, passed in through constructors. */
+export interface ConversationDeps {
+  diagnose(facts: Facts): Promise<Diagnosis> | Diagnosis;
+  /** Facts the rules look at: the bot asks only about these. */
+  ruleFacts: ReadonlySet<FactName>;
+  records: StatePropertyAccessor<DiagnosticsRecord>;
+  handoff: StaffHandoff;
+}
+
+/** The conversation's diagnostics record, created on first use (state caches it for the turn). */
+export async function loadRecord(deps: ConversationDeps, context: TurnContext): Promise<DiagnosticsRecord> {
+  const record = await deps.records.get(context);
+  if (record) return record;
+  const fresh = createRecord();
+  await deps.records.set(context, fresh);
+  return fresh;
+}

@@ -1,0 +1,36 @@
+import type { TurnContext } from 'botbuilder';
+import { recordEscalation, type DiagnosticsRecord, type EscalationEntry } from '../src/diagnosis/record';
+import type { ConversationDeps } from './conversationDeps';
+import { texts } from './texts';
+
+/** The staff request in progress for this problem, if any (`unavailable` counts: we already said so). */
+export function openStaffRequest(record: DiagnosticsRecord): EscalationEntry | undefined {
+  return record.escalations.find((e) => e.kind === 'staff-now' && (e.status === 'requested' || e.status === 'claimed' || e.status === 'unavailable'));
+}
+
+/** Calls staff (SPEC §5.2) and tells the person honestly what happened. */
+export async function requestStaff(context: TurnContext, deps: ConversationDeps, record: DiagnosticsRecord): Promise<void> {
+  const reason: EscalationEntry['reason'] = record.facts.humanRequested ? 'human-requested' : 'urgent';
+  const outcome = await deps.handoff.requestStaff(context, { reason, record });
+  if (outcome.status === 'requested') {
+    recordEscalation(record, { kind: 'staff-now', reason, status: 'requested', id: outcome.escalationId });
+    await context.sendActivity(texts.staffCalled(outcome.position));
+  } else {
+    recordEscalation(record, { kind: 'staff-now', reason, status: 'unavailable' });
+    await context.sendActivity(texts.staffUnavailable);
+  }
+}
+
+/** Steps ran out and nobody is needed right now: a support record (SPEC §5.3). */
+export async function fileSupportRecord(context: TurnContext, deps: ConversationDeps, record: DiagnosticsRecord): Promise<void> {
+  const outcome = await deps.handoff.fileSupportRecord(context, { reason: 'steps-exhausted', record });
+  if (outcome.status === 'filed') {
+    recordEscalation(record, { kind: 'support-record', reason: 'steps-exhausted', status: 'filed', id: outcome.id });
+    record.resolution = 'support-record';
+    await context.sendActivity(texts.supportRecordFiled(outcome.id));
+  } else {
+    recordEscalation(record, { kind: 'support-record', reason: 'steps-exhausted', status: 'unavailable' });
+    record.resolution = 'unresolved';
+    await context.sendActivity(texts.supportRecordUnavailable);
+  }
+}

@@ -1,0 +1,30 @@
+import type { TurnContext } from 'botbuilder';
+import type { DiagnosticsRecord, EscalationEntry } from '../src/diagnosis/record';
+
+/**
+ * What the conversation needs from escalation (SPEC §5), as an interface the dialogs own, so
+ * the dialogs can be tested with a fake and escalation can change without touching them.
+ */
+export interface HandoffRequest {
+  reason: EscalationEntry['reason'];
+  record: DiagnosticsRecord;
+}
+
+export type StaffRequestOutcome = { status: 'requested'; escalationId: string; position: number } | { status: 'unavailable' };
+export type SupportRecordOutcome = { status: 'filed'; id: string } | { status: 'unavailable' };
+export type QueueStatus = { state: 'waiting'; position: number } | { state: 'claimed'; staffName: string };
+
+export interface StaffHandoff {
+  /** Puts the conversation in the staff queue. Must be durable before it resolves. */
+  requestStaff(context: TurnContext, request: HandoffRequest): Promise<StaffRequestOutcome>;
+  fileSupportRecord(context: TurnContext, request: HandoffRequest & { description?: string; contact?: string }): Promise<SupportRecordOutcome>;
+  /** The conversation's open escalation, if any. */
+  queueStatus(context: TurnContext): Promise<QueueStatus | undefined>;
+}
+
+/** Until staff hand-off is configured, the bot says so honestly and calls nobody. */
+export const noStaffHandoff: StaffHandoff = {
+  requestStaff: async () => ({ status: 'unavailable' }),
+  fileSupportRecord: async () => ({ status: 'unavailable' }),
+  queueStatus: async () => undefined,
+};

@@ -1,0 +1,77 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import { factsFromProbe, parseProbe, type ProbeReading } from '../src/diagnosis/probe';
+import type { FactName } from '../src/diagnosis/facts';
+import { mergeFacts, restartRecord, type DiagnosticsRecord } from '../src/diagnosis/record';
+import { understand, type Understanding } from '../src/understanding';
+import { labels, texts } from './texts';
+
+/**
+ * What the bot learned from this turn, worked out once before any dialog runs: the facts in the
+ * person's words (at any point, several at once), or the facts from a probe event. Dialogs read
+ * it from turn state instead of parsing the text again.
+ */
+export interface Perception {
+  understanding: Understanding;
+  changed: FactName[];
+  probe?: ProbeReading;
+}
+
+const PERCEPTION = Symbol('perception');
+const NOTHING: Understanding = { facts: {} };
+
+export function perceive(context: TurnContext, record: DiagnosticsRecord): { perception: Perception; record: DiagnosticsRecord } {
+  const activity = context.activity;
+  let perception: Perception = { understanding: NOTHING, changed: [] };
+
+  if (activity.type === 'message' && typeof activity.text === 'string') {
+    const understanding = understand(activity.text.slice(0, 2000));
+    // A new problem after the last one was settled starts a fresh record on the same platform.
+    if (record.resolution && !understanding.command && !understanding.answer) record = restartRecord(record, true);
+    perception = { understanding, changed: mergeFacts(record, understanding.facts, 'text') };
+  } else if (activity.type === 'event' && activity.name === 'diagnostics') {
+    const probe = parseProbe(activity.value);
+    if (probe) {
+      const reading = factsFromProbe(probe);
+      if (record.resolution) record = restartRecord(record, false);
+      record.probe = {
+        at: new Date().toISOString(),
+        ok: reading.media?.ok,
+        requested: reading.media?.requested,
+        errorName: reading.media?.errorName,
+        errorMessage: reading.media?.errorMessage,
+      };
+      perception = { understanding: NOTHING, changed: mergeFacts(record, reading.facts, 'probe'), probe: reading };
+    }
+  }
+  context.turnState.set(PERCEPTION, perception);
+  return { perception, record };
+}
+
+export function perceived(context: TurnContext): Perception {
+  const perception: unknown = context.turnState.get(PERCEPTION);
+  return isPerception(perception) ? perception : { understanding: NOTHING, changed: [] };
+}
+
+function isPerception(value: unknown): value is Perception {
+  return typeof value === 'object' && value !== null && 'understanding' in value && 'changed' in value;
+}
+
+/** One sentence on what the probe found, so the person knows it worked. */
+export function probeSentence(reading: ProbeReading | undefined) {
+  if (!reading) return MessageFactory.text(texts.probeInvalid);
+  const { facts, media } = reading;
+  const platform = [facts.browser && cap(facts.browser), facts.browserVersion, facts.os && `on ${osName(facts.os)}`].filter(Boolean).join(' ');
+  const what = media?.requested.map((m) => labels[m] ?? m).join(' and ') || 'camera and microphone';
+  let finding: string;
+  if (!media) finding = 'I could not test the devices themselves.';
+  else if (media.ok) finding = `Your ${what} started fine in this browser.`;
+  else if (media.errorName === 'NotAllowedError') finding = `your browser blocked the ${what} (${media.errorName}${media.errorMessage ? `: ${media.errorMessage}` : ''}).`;
+  else finding = `the ${what} could not start (${media.errorName ?? 'error'}${media.errorMessage ? `: ${media.errorMessage}` : ''}).`;
+  if (media && !media.ok) finding = `${platform ? `You're using ${platform}, and ` : ''}${finding}`;
+  else if (platform) finding = `You're using ${platform}. ${finding}`;
+  return MessageFactory.text(`Thanks for running the check. ${finding.charAt(0).toUpperCase()}${finding.slice(1)}`);
+}
+
+const OS_NAMES: Record<string, string> = { windows: 'Windows', macos: 'macOS', linux: 'Linux', chromeos: 'ChromeOS', android: 'Android', ios: 'iOS', ipados: 'iPadOS', other: 'another system' };
+const osName = (os: string) => OS_NAMES[os] ?? os;
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,147 @@
+import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { mergeFacts } from '../src/diagnosis/record';
+import { understandChoice, type Answer } from '../src/understanding';
+import { questionActivity, stepButtonsActivity } from './cards';
+import { loadRecord, type ConversationDeps } from './conversationDeps';
+import { DialogIds } from './dialogIds';
+import { perceived } from './perception';
+import { DONT_KNOW, findQuestion } from './questions';
+import { texts } from './texts';
+
+const MAX_ATTEMPTS = 2;
+const waiting: DialogTurnResult = { status: DialogTurnStatus.waiting };
+
+interface FactQuestionState {
+  questionId: string;
+  attempts: number;
+}
+
+function isFactQuestionState(value: unknown): value is FactQuestionState {
+  return typeof value === 'object' && value !== null && 'questionId' in value && typeof value.questionId === 'string';
+}
+
+/**
+ * Asks one question of `questions.ts` with buttons and accepts typed answers: a button's title
+ * or synonym, any sentence the understanding layer gets the fact from, or "I don't know".
+ * Ends as soon as the fact is known, however it became known (typed, probe, another answer).
+ */
+export class FactQuestionDialog extends Dialog<FactQuestionState> {
+  constructor(private readonly deps: ConversationDeps) {
+    super(DialogIds.factQuestion);
+  }
+
+  override async beginDialog(dc: DialogContext, options?: FactQuestionState): Promise<DialogTurnResult> {
+    const question = options && findQuestion(options.questionId);
+    if (!question) return dc.endDialog();
+    dc.activeDialog!.state = { questionId: question.id, attempts: 0 };
+    const record = await loadRecord(this.deps, dc.context);
+    await dc.context.sendActivity(questionActivity(question, record.facts));
+    return waiting;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const state: unknown = dc.activeDialog?.state;
+    const question = isFactQuestionState(state) ? findQuestion(state.questionId) : undefined;
+    if (!question || !isFactQuestionState(state)) return dc.endDialog();
+    const record = await loadRecord(this.deps, dc.context);
+    const { understanding, changed } = perceived(dc.context);
+
+    if (!question.needed(record.facts)) {
+      if (changed.includes(question.fact)) record.sources[question.fact] = 'asked';
+      return dc.endDialog();
+    }
+    if (dc.context.activity.type !== 'message') return waiting;
+
+    const text = dc.context.activity.text ?? '';
+    if (understanding.answer === 'dont-know' || text.trim().toLowerCase() === DONT_KNOW.toLowerCase()) {
+      record.declined.push(question.id);
+      return dc.endDialog();
+    }
+    const choices = question.choices(record.facts);
+    const picked = understandChoice(text, choices.map((c) => ({ value: c.title, synonyms: [c.title, ...c.synonyms] })));
+    const choice = choices.find((c) => c.title === picked);
+    if (choice) {
+      mergeFacts(record, choice.facts, 'asked');
+      return dc.endDialog();
+    }
+    // They told us something else (another fact): let the conversation decide what to ask now.
+    if (changed.length > 0) return dc.endDialog();
+
+    state.attempts += 1;
+    if (state.attempts >= MAX_ATTEMPTS) {
+      record.declined.push(question.id);
+      await dc.context.sendActivity(texts.takeAsUnknown);
+      return dc.endDialog();
+    }
+    await dc.context.sendActivity(questionActivity(question, record.facts, texts.didNotCatch));
+    return waiting;
+  }
+
+  override async repromptDialog(context: DialogContext['context'], instance: { state: unknown }): Promise<void> {
+    const question = isFactQuestionState(instance.state) ? findQuestion(instance.state.questionId) : undefined;
+    if (!question) return;
+    const record = await loadRecord(this.deps, context);
+    await context.sendActivity(questionActivity(question, record.facts));
+  }
+}
+
+export type StepAnswer = 'fixed' | 'not-fixed' | 'already-tried' | 'facts-changed';
+export interface StepOutcome {
+  answer: StepAnswer;
+  adviceId: string;
+  title: string;
+}
+
+const STEP_ANSWERS: Partial<Record<Answer, StepAnswer>> = {
+  fixed: 'fixed', yes: 'fixed', 'not-fixed': 'not-fixed', no: 'not-fixed', 'already-tried': 'already-tried',
+};
+const STEP_BUTTONS: { value: string; synonyms: string[]; answer: StepAnswer }[] = [
+  { value: 'fixed', synonyms: [texts.stepButtons.fixed], answer: 'fixed' },
+  { value: 'not-fixed', synonyms: [texts.stepButtons.notFixed], answer: 'not-fixed' },
+  { value: 'already-tried', synonyms: [texts.stepButtons.alreadyTried], answer: 'already-tried' },
+];
+
+interface StepOutcomeState {
+  adviceId: string;
+  title: string;
+}
+
+function isStepOutcomeState(value: unknown): value is StepOutcomeState {
+  return typeof value === 'object' && value !== null && 'adviceId' in value && typeof value.adviceId === 'string' && 'title' in value && typeof value.title === 'string';
+}
+
+/** Waits for the outcome of a step the person was just shown (its buttons came with the step). */
+export class StepOutcomeDialog extends Dialog<StepOutcomeState> {
+  constructor() {
+    super(DialogIds.stepOutcome);
+  }
+
+  override async beginDialog(dc: DialogContext, options?: StepOutcomeState): Promise<DialogTurnResult> {
+    dc.activeDialog!.state = { adviceId: options?.adviceId ?? '', title: options?.title ?? '' };
+    return waiting;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const state: unknown = dc.activeDialog?.state;
+    const step = isStepOutcomeState(state) ? state : { adviceId: '', title: '' };
+    const end = (answer: StepAnswer) => dc.endDialog({ answer, ...step } satisfies StepOutcome);
+    const { understanding, changed } = perceived(dc.context);
+    if (dc.context.activity.type !== 'message') return changed.length > 0 ? end('facts-changed') : waiting;
+
+    const button = understandChoice(dc.context.activity.text ?? '', STEP_BUTTONS);
+    const fromButton = STEP_BUTTONS.find((b) => b.value === button)?.answer;
+    const answer = fromButton ?? (understanding.answer && STEP_ANSWERS[understanding.answer]);
+    if (answer) return end(answer);
+    if (changed.length > 0) return end('facts-changed');
+    await dc.context.sendActivity(stepButtonsActivity(step.adviceId));
+    return waiting;
+  }
+
+  override async repromptDialog(context: DialogContext['context'], instance: { state: unknown }): Promise<void> {
+    if (isStepOutcomeState(instance.state)) await context.sendActivity(stepButtonsActivity(instance.state.adviceId));
+  }
+}
+
+export function isStepOutcome(value: unknown): value is StepOutcome {
+  return isStepOutcomeState(value) && 'answer' in value && typeof value.answer === 'string';
+}

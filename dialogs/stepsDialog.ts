@@ -1,0 +1,58 @@
+import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { recordRuleResult, recordStep } from '../src/diagnosis/record';
+import { adviceActivity } from './cards';
+import { loadRecord, type ConversationDeps } from './conversationDeps';
+import { DialogIds } from './dialogIds';
+import { fileSupportRecord, openStaffRequest, requestStaff } from './escalate';
+import { isStepOutcome, StepOutcomeDialog } from './questionDialogs';
+import { texts } from './texts';
+
+export type StepsResult = 'done' | 'facts-changed';
+
+/**
+ * Findings first, then the steps one at a time, most likely fix first, each with
+ * That fixed it / Didn't help / Already tried. When they run out, what `diagnose()` decides.
+ */
+export class StepsDialog extends ComponentDialog {
+  constructor(private readonly deps: ConversationDeps) {
+    super(DialogIds.steps);
+    this.addDialog(new WaterfallDialog(DialogIds.stepsLoop, [this.offerStep.bind(this), this.takeOutcome.bind(this)]));
+    this.addDialog(new StepOutcomeDialog());
+    this.initialDialogId = DialogIds.stepsLoop;
+  }
+
+  private async offerStep(step: WaterfallStepContext) {
+    const record = await loadRecord(this.deps, step.context);
+    const diagnosis = await this.deps.diagnose(record.facts);
+    recordRuleResult(record, diagnosis);
+
+    const unseen = diagnosis.findings.filter((f) => !record.findings.includes(f.id));
+    for (const [i, finding] of unseen.entries()) {
+      await step.context.sendActivity(adviceActivity(finding, 'finding', i === 0 ? texts.findingsIntro : undefined));
+      record.findings.push(finding.id);
+    }
+    if (diagnosis.escalation === 'staff-now' && !openStaffRequest(record)) await requestStaff(step.context, this.deps, record);
+
+    const next = diagnosis.steps[0];
+    if (!next) {
+      if (openStaffRequest(record)?.status === 'requested') await step.context.sendActivity(texts.stepsExhaustedWhileWaiting);
+      else await fileSupportRecord(step.context, this.deps, record);
+      return step.endDialog('done' satisfies StepsResult);
+    }
+    const shown = record.steps.length + 1;
+    await step.context.sendActivity(adviceActivity(next, 'step', texts.stepIntro(shown)));
+    return step.beginDialog(DialogIds.stepOutcome, { adviceId: next.id, title: next.title });
+  }
+
+  private async takeOutcome(step: WaterfallStepContext) {
+    const outcome: unknown = step.result;
+    if (!isStepOutcome(outcome) || outcome.answer === 'facts-changed') return step.replaceDialog(DialogIds.stepsLoop);
+    const record = await loadRecord(this.deps, step.context);
+    recordStep(record, outcome.adviceId, outcome.answer);
+    if (outcome.answer === 'fixed') {
+      await step.context.sendActivity(texts.fixed(outcome.title));
+      return step.endDialog('done' satisfies StepsResult);
+    }
+    return step.replaceDialog(DialogIds.stepsLoop);
+  }
+}
