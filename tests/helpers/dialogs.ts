@@ -1,0 +1,87 @@
+import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
+import { DialogTestClient } from 'botbuilder-testing';
+import type { ConversationDeps } from '../../dialogs/conversationDeps';
+import type { HandoffRequest, StaffHandoff, StaffRequestOutcome, SupportRecordOutcome } from '../../dialogs/handoff';
+import { MainDialog } from '../../dialogs/mainDialog';
+import { createDiagnoser, type Diagnoser } from '../../src/diagnosis';
+import type { DiagnosticsRecord } from '../../src/diagnosis/record';
+
+let shared: Diagnoser | undefined;
+/** One diagnoser for the whole test process, as in production. */
+export function testDiagnoser(): Diagnoser {
+  return (shared ??= createDiagnoser());
+}
+
+/** A staff hand-off that records what the conversation asked of it. */
+export class FakeHandoff implements StaffHandoff {
+  readonly staffRequests: HandoffRequest[] = [];
+  readonly supportRecords: HandoffRequest[] = [];
+  constructor(private readonly available = true) {}
+
+  async requestStaff(_context: unknown, request: HandoffRequest): Promise<StaffRequestOutcome> {
+    this.staffRequests.push(structuredClone(request));
+    return this.available ? { status: 'requested', escalationId: `esc-${this.staffRequests.length}`, position: 2 } : { status: 'unavailable' };
+  }
+  async fileSupportRecord(_context: unknown, request: HandoffRequest): Promise<SupportRecordOutcome> {
+    this.supportRecords.push(structuredClone(request));
+    return this.available ? { status: 'filed', id: `SR-${this.supportRecords.length}` } : { status: 'unavailable' };
+  }
+  async queueStatus() {
+    return this.staffRequests.length > 0 && this.available ? { state: 'waiting' as const, position: 2 } : undefined;
+  }
+}
+
+export interface DialogHarness {
+  client: DialogTestClient;
+  handoff: FakeHandoff;
+  /** Sends a message (or activity) and returns every reply of that turn. */
+  say(input: string | Partial<Activity>): Promise<Partial<Activity>[]>;
+  record(): Promise<DiagnosticsRecord>;
+}
+
+/** The main dialog in botbuilder-testing's DialogTestClient, with the real rules and a fake hand-off. */
+export function dialogHarness(handoff = new FakeHandoff()): DialogHarness {
+  const diagnoser = testDiagnoser();
+  const conversationState = new ConversationState(new MemoryStorage());
+  const records = conversationState.createProperty<DiagnosticsRecord>('diagnostics');
+  const deps: ConversationDeps = {
+    diagnose: (facts) => diagnoser.diagnose(facts),
+    ruleFacts: new Set(diagnoser.ruleSet.factNames),
+    records,
+    handoff,
+  };
+  const dialog = new MainDialog(deps);
+  let lastContext: Parameters<typeof records.get>[0] | undefined;
+  const client = new DialogTestClient('test', dialog, undefined, [
+    {
+      onTurn: async (context, next) => {
+        lastContext = context;
+        await dialog.prepareTurn(context);
+        await next();
+      },
+    },
+  ], conversationState);
+
+  return {
+    client,
+    handoff,
+    async say(input) {
+      const first = await client.sendActivity(input);
+      const replies: Partial<Activity>[] = first ? [first] : [];
+      for (let next = client.getNextReply(); next; next = client.getNextReply()) replies.push(next);
+      return replies;
+    },
+    async record() {
+      if (!lastContext) throw new Error('no turn yet');
+      const record = await records.get(lastContext);
+      if (!record) throw new Error('no record');
+      return record;
+    },
+  };
+}
+
+export const adviceIds = (replies: Partial<Activity>[]): string[] =>
+  replies.map((r) => (r.channelData as { adviceId?: unknown } | undefined)?.adviceId).filter((id): id is string => typeof id === 'string');
+
+export const buttons = (reply: Partial<Activity> | undefined): string[] =>
+  (reply?.suggestedActions?.actions ?? []).map((a) => a.title ?? '');
