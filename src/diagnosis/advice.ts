@@ -1,0 +1,42 @@
+import type { OperatingSystem } from './facts';
+
+/** A link shown with a piece of advice. Objects rather than bare URLs so the chat can show a label. */
+export interface AdviceLink {
+  readonly label: string;
+  readonly url: string;
+}
+
+/** One piece of advice as SPEC §4.2 returns it. Frozen: memoised diagnoses share these objects. */
+export interface Advice {
+  readonly id: string;
+  readonly title: string;
+  readonly text: string;
+  readonly links: readonly AdviceLink[];
+  readonly source: string;
+}
+
+/** Advice as stored in rules/advice: `platforms` marks advice that only makes sense on some OSes. */
+export interface AdviceContent extends Advice {
+  readonly platforms?: readonly OperatingSystem[];
+  readonly file: string;
+}
+
+export type EscalationLevel = 'staff-now' | 'support-record';
+
+export interface Diagnosis {
+  findings: Advice[];
+  steps: Advice[];
+  escalation: EscalationLevel | null;
+  rulesVersion: string;
+}
+
+/** Public projection: the extra loader fields never leave the folder. */
+export function toAdvice(content: AdviceContent): Advice {
+  return Object.freeze({
+    id: content.id,
+    title: content.title,
+    text: content.text,
+    links: Object.freeze(content.links.map((link) => Object.freeze({ label: link.label, url: link.url }))),
+    source: content.source,
+  });
+}
