@@ -60,7 +60,7 @@ function isPerception(value: unknown): value is Perception {
 export function probeSentence(reading: ProbeReading | undefined) {
   if (!reading) return MessageFactory.text(texts.probeInvalid);
   const { facts, media } = reading;
-  const platform = [facts.browser && cap(facts.browser), facts.browserVersion, facts.os && `on ${osName(facts.os)}`].filter(Boolean).join(' ');
+  const platform = [facts.browser && cap(facts.browser), facts.browserVersion?.split('.')[0], facts.os && `on ${osName(facts.os)}`].filter(Boolean).join(' ');
   const what = media?.requested.map((m) => labels[m] ?? m).join(' and ') || 'camera and microphone';
   let finding: string;
   if (!media) finding = 'I could not test the devices themselves.';

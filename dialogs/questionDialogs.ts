@@ -58,14 +58,19 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
       return dc.endDialog();
     }
     const choices = question.choices(record.facts);
+    // A plain yes or no ("no not live") picks the button that stands for it.
+    const yesNo = understanding.answer === 'yes' || understanding.answer === 'no' ? understanding.answer : undefined;
     const picked = understandChoice(text, choices.map((c) => ({ value: c.title, synonyms: [c.title, ...c.synonyms] })));
-    const choice = choices.find((c) => c.title === picked);
+    const choice = choices.find((c) => c.title === picked) ?? (yesNo && choices.find((c) => c.synonyms.includes(yesNo)));
     if (choice) {
       mergeFacts(record, choice.facts, 'asked');
       return dc.endDialog();
     }
-    // They told us something else (another fact): let the conversation decide what to ask now.
-    if (changed.length > 0) return dc.endDialog();
+    // They told us something else (another fact): note it, and let the conversation decide what to ask now.
+    if (changed.length > 0) {
+      await dc.context.sendActivity(texts.noted);
+      return dc.endDialog();
+    }
 
     state.attempts += 1;
     if (state.attempts >= MAX_ATTEMPTS) {

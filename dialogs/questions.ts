@@ -102,6 +102,17 @@ export const questions: readonly Question[] = [
     needed: (f) => !f.os,
   },
   {
+    id: 'live-stream',
+    fact: 'liveStream',
+    text: 'Will you present into a live-stream from this device?',
+    choices: () => [
+      choice('Yes', { liveStream: true }, 'yes', 'yep', 'yeah', 'stream', 'streaming'),
+      choice('No', { liveStream: false }, 'no', 'nope', 'not'),
+    ],
+    // The guide warns against phones and tablets for live-streams; elsewhere it does not matter.
+    needed: (f) => f.role === 'presenter' && f.liveStream === undefined && (f.deviceType === 'mobile' || f.deviceType === 'tablet' || f.os === 'ios' || f.os === 'ipados' || f.os === 'android'),
+  },
+  {
     id: 'browser',
     fact: 'browser',
     text: 'Which browser are you using?',

@@ -17,6 +17,7 @@ export const texts = {
   ].join('\n'),
   restarted: "No problem, let's start again. What's going wrong?",
   didNotCatch: "Sorry, I didn't catch that. You can pick a button or type your answer.",
+  noted: 'Thanks, noted.',
   takeAsUnknown: "That's fine, we'll go on without it.",
   urgentNoted: "Understood, your session is live or about to start. Let's be quick.",
   humanNoted: "OK, I'll get you a person.",
