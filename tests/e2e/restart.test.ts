@@ -32,6 +32,26 @@ describe('the bot as a process', () => {
     expect(await second.stop('SIGTERM')).toBe(0);
   });
 
+  it('resumes a conversation mid-flow at the same question after a restart', async () => {
+    const first = await spawnBot({ DATA_DIR: dataDir });
+    running.push(first);
+    const person = new Conversation(first.url, 'user-2', 'conv-mid-flow');
+    await person.say('my camera says permission denied');
+    const asked = await person.say('no, later');
+    expect(asked.at(-1)?.channelData).toMatchObject({ questionId: 'os' });
+    await first.stop('SIGTERM');
+
+    const second = await spawnBot({ DATA_DIR: dataDir });
+    running.push(second);
+    person.moveTo(second.url);
+    // The answer to the question asked before the restart is taken, and the flow goes on.
+    const next = await person.say('mac');
+    expect(next.at(-1)?.channelData).toMatchObject({ questionId: 'browser' });
+    const diagnostics = await person.say('diagnostics');
+    expect(diagnostics[0]?.attachments?.[1]?.content).toMatchObject({ facts: { media: ['camera'], symptom: 'permission-denied', liveConference: false, os: 'macos' } });
+    await second.stop('SIGTERM');
+  });
+
   it('refuses to start with one line naming a bad variable', async () => {
     await expect(spawnBot({ DATA_DIR: dataDir, ESCALATION_TIMEOUT_S: 'soon' })).rejects.toThrow(/Configuration error: ESCALATION_TIMEOUT_S: /);
   });
