@@ -51,13 +51,13 @@ export function dialogHarness(handoff = new FakeHandoff()): DialogHarness {
     handoff,
   };
   const dialog = new MainDialog(deps);
-  let lastContext: Parameters<typeof records.get>[0] | undefined;
+  let lastRecord: DiagnosticsRecord | undefined;
   const client = new DialogTestClient('test', dialog, undefined, [
     {
       onTurn: async (context, next) => {
-        lastContext = context;
         await dialog.prepareTurn(context);
         await next();
+        lastRecord = structuredClone(await records.get(context));
       },
     },
   ], conversationState);
@@ -72,10 +72,8 @@ export function dialogHarness(handoff = new FakeHandoff()): DialogHarness {
       return replies;
     },
     async record() {
-      if (!lastContext) throw new Error('no turn yet');
-      const record = await records.get(lastContext);
-      if (!record) throw new Error('no record');
-      return record;
+      if (!lastRecord) throw new Error('no turn yet');
+      return lastRecord;
     },
   };
 }
