@@ -1,7 +1,7 @@
 import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
 import type { Advice } from '../src/diagnosis/advice';
 import type { DiagnosticsRecord } from '../src/diagnosis/record';
-import type { Facts } from '../src/diagnosis/facts';
+import { FACT_NAMES, type Facts } from '../src/diagnosis/facts';
 import { DONT_KNOW, type Question } from './questions';
 import { labels, texts } from './texts';
 
@@ -54,10 +54,12 @@ function describeValue(value: unknown): string {
 
 /** The record as an Adaptive Card (for people) plus `diagnostics.json` (for staff and tools). */
 export function diagnosticsActivity(record: DiagnosticsRecord, conversationId: string): Partial<Activity> {
-  const facts = Object.entries(record.facts).map(([name, value]) => ({
-    title: FACT_LABELS[name] ?? name,
-    value: `${describeValue(value)}${record.sources[name as keyof Facts] ? ` (${record.sources[name as keyof Facts]})` : ''}`,
-  }));
+  const facts = FACT_NAMES.flatMap((name) => {
+    const value = record.facts[name];
+    if (value === undefined) return [];
+    const source = record.sources[name];
+    return [{ title: FACT_LABELS[name] ?? name, value: `${describeValue(value)}${source ? ` (${source})` : ''}` }];
+  });
   const steps = record.steps.map((s) => ({ title: s.adviceId, value: s.outcome }));
   const body: unknown[] = [
     { type: 'TextBlock', text: 'Diagnostics', weight: 'Bolder', size: 'Medium' },
