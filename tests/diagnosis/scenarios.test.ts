@@ -135,6 +135,8 @@ const scenarios: Scenario[] = [
     first: 'os-permissions-macos-screen-recording', exclude: ['screen-share-cancelled'] },
   { name: 'Firefox on macOS screen share NotFoundError', facts: { os: 'macos', browser: 'firefox', media: ['screen'], errorName: 'NotFoundError' },
     first: 'os-permissions-macos-screen-recording' },
+  { name: 'R8: Mac share shows only the wallpaper, no error: Screen Recording first', facts: { os: 'macos', browser: 'chrome', media: ['screen'], symptom: 'screen-share-failed' },
+    first: 'os-permissions-macos-screen-recording', include: ['screen-share-cancelled'] },
   { name: 'R21: picker cancelled on Windows', facts: { os: 'windows', browser: 'chrome', symptom: 'screen-share-failed', ...denied },
     first: 'screen-share-cancelled', exclude: ['os-permissions-macos-screen-recording'] },
   { name: 'R21 on a Mac: cancelled first, Screen Recording next', facts: { os: 'macos', browser: 'chrome', symptom: 'screen-share-failed', ...denied },
