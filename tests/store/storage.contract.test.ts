@@ -98,7 +98,7 @@ for (const backend of backends) {
 
     it('keeps botbuilder ConversationState across state objects (as after a restart)', async () => {
       const adapter = new TestAdapter();
-      const activity = adapter.makeActivity('hi');
+      const activity = { ...adapter.makeActivity('hi'), channelId: 'test' };
       const save = async (value: number) => {
         const state = new ConversationState(t.store.storage);
         const context = new TurnContext(adapter, activity);
