@@ -1,7 +1,5 @@
 import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
-import type { Advice } from '../src/diagnosis/advice';
-import type { DiagnosticsRecord } from '../src/diagnosis/record';
-import { FACT_NAMES, type Facts } from '../src/diagnosis/facts';
+import { type Advice, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
 import { labels, texts } from './texts';
 

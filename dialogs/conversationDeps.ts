@@ -1,7 +1,5 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import type { Diagnosis } from '../src/diagnosis/advice';
-import type { Facts, FactName } from '../src/diagnosis/facts';
-import { createRecord, type DiagnosticsRecord } from '../src/diagnosis/record';
+import { type Diagnosis, type Facts, type FactName, createRecord, type DiagnosticsRecord } from '../src/diagnosis';
 import type { StaffHandoff } from './handoff';
 
 /** What the dialogs need from the rest of the bot, passed in through constructors. */

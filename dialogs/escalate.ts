@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { recordEscalation, type DiagnosticsRecord, type EscalationEntry } from '../src/diagnosis/record';
+import { recordEscalation, type DiagnosticsRecord, type EscalationEntry } from '../src/diagnosis';
 import type { ConversationDeps } from './conversationDeps';
 import { texts } from './texts';
 

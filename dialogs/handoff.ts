@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import type { DiagnosticsRecord, EscalationEntry } from '../src/diagnosis/record';
+import type { DiagnosticsRecord, EscalationEntry } from '../src/diagnosis';
 
 /**
  * What the conversation needs from escalation (SPEC §5), as an interface the dialogs own, so

@@ -1,6 +1,6 @@
 import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
-import { createRecord, mergeFacts, type DiagnosticsRecord } from '../src/diagnosis/record';
+import { createRecord, mergeFacts, type DiagnosticsRecord } from '../src/diagnosis';
 import { diagnosticsActivity } from './cards';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { openStaffRequest } from './escalate';

@@ -1,7 +1,5 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import { factsFromProbe, parseProbe, type ProbeReading } from '../src/diagnosis/probe';
-import type { FactName } from '../src/diagnosis/facts';
-import { mergeFacts, restartRecord, type DiagnosticsRecord } from '../src/diagnosis/record';
+import { factsFromProbe, parseProbe, type ProbeReading, type FactName, mergeFacts, restartRecord, type DiagnosticsRecord } from '../src/diagnosis';
 import { understand, type Understanding } from '../src/understanding';
 import { labels, texts } from './texts';
 

@@ -1,5 +1,5 @@
 import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { mergeFacts } from '../src/diagnosis/record';
+import { mergeFacts } from '../src/diagnosis';
 import { understandChoice, type Answer } from '../src/understanding';
 import { questionActivity, stepButtonsActivity } from './cards';
 import { loadRecord, type ConversationDeps } from './conversationDeps';

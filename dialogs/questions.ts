@@ -1,4 +1,4 @@
-import type { Facts, FactName } from '../src/diagnosis/facts';
+import type { Facts, FactName } from '../src/diagnosis';
 
 /**
  * The questions the bot may ask, in the order it asks them. Data, not logic: each fills one

@@ -1,5 +1,5 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { recordRuleResult, recordStep } from '../src/diagnosis/record';
+import { recordRuleResult, recordStep } from '../src/diagnosis';
 import { adviceActivity } from './cards';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';

@@ -2,7 +2,7 @@ import { ConversationState, UserState, type CloudAdapter, type Storage } from 'b
 import type { ConversationDeps } from '../../dialogs/conversationDeps';
 import { noStaffHandoff, type StaffHandoff } from '../../dialogs/handoff';
 import { MainDialog } from '../../dialogs/mainDialog';
-import type { DiagnosticsRecord } from '../diagnosis/record';
+import type { DiagnosticsRecord } from '../diagnosis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createAdapter } from './adapter';

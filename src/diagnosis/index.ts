@@ -45,3 +45,10 @@ export function getAdvice(id: string): Advice | undefined {
 export function ruleFactNames(): readonly string[] {
   return defaultDiagnoser().ruleSet.factNames;
 }
+
+export {
+  createRecord, mergeFacts, recordStep, recordEscalation, recordRuleResult, restartRecord, DIAGNOSTICS_RECORD_VERSION,
+} from './record';
+export type { DiagnosticsRecord, FactSource, StepOutcome, StepRecord, EscalationEntry, ProbeSummary, Resolution } from './record';
+export { parseProbe, factsFromProbe, probeSchema } from './probe';
+export type { ProbeResult, ProbeReading } from './probe';

@@ -1,4 +1,4 @@
-import type { Diagnosis } from './index';
+import type { Diagnosis } from './advice';
 import type { Facts, FactName } from './facts';
 
 /**

@@ -1,5 +1,4 @@
-import type { Facts } from '../diagnosis/facts';
-import { factsSchema } from '../diagnosis/facts';
+import { factsSchema, type Facts } from '../diagnosis';
 import phrases from './phrases.json';
 
 /**

@@ -3,8 +3,7 @@ import { DialogTestClient } from 'botbuilder-testing';
 import type { ConversationDeps } from '../../dialogs/conversationDeps';
 import type { HandoffRequest, StaffHandoff, StaffRequestOutcome, SupportRecordOutcome } from '../../dialogs/handoff';
 import { MainDialog } from '../../dialogs/mainDialog';
-import { createDiagnoser, type Diagnoser } from '../../src/diagnosis';
-import type { DiagnosticsRecord } from '../../src/diagnosis/record';
+import { createDiagnoser, type Diagnoser, type DiagnosticsRecord } from '../../src/diagnosis';
 
 let shared: Diagnoser | undefined;
 /** One diagnoser for the whole test process, as in production. */
