@@ -40,6 +40,8 @@ export const configSchema = z.object({
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.preprocess(emptyAsUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
   MicrosoftAppTenantId: z.string().default(''),
+  /** Where the channel publishes its token-signing keys. Unset: Microsoft's (production); tests point it at a local JWKS. */
+  BotOpenIdMetadata: z.preprocess(emptyAsUndefined, z.string().url().optional()),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

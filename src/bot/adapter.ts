@@ -2,8 +2,14 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
+  type Activity,
+  type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
+import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
+import { AppError } from '../errors';
+import { AuthenticationConstants } from 'botframework-connector';
+import { CallerIdConstants } from 'botbuilder';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { texts } from '../../dialogs/texts';
@@ -12,7 +18,47 @@ import { texts } from '../../dialogs/texts';
  * The Bot Framework adapter. With `MicrosoftAppId` empty, channel authentication is off (as for
  * the Emulator and the local web chat); with it set, every request must carry a valid token.
  */
-export function createAdapter(config: Config, log: Logger): CloudAdapter {
+/**
+ * The public cloud's settings with only the signing-key location replaced. botbuilder takes
+ * either all of these or none, so the rest are spelled out with its own constants: issuer,
+ * audience and expiry checks stay exactly as in production.
+ */
+function publicCloudWithKeysAt(openIdMetadataUrl: string) {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: openIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
+}
+
+/**
+ * CloudAdapter with authentication as an explicit first step, so that every way a token can be
+ * wrong (missing, malformed, bad signature, expired, wrong audience) is a 401 before the bot
+ * runs — `CloudAdapter.process` answers 500 for some of them — and HTTP stays in our handler.
+ */
+export class BotAdapter extends CloudAdapter {
+  constructor(private readonly auth: BotFrameworkAuthentication) {
+    super(auth);
+  }
+
+  /** Runs one turn for an inbound activity; the result is the HTTP answer (expectReplies, invoke). */
+  async runTurn(activity: Activity, authorization: string, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    let authenticated: AuthenticateRequestResult;
+    try {
+      authenticated = await this.auth.authenticateRequest(activity, authorization);
+    } catch (error) {
+      throw new AppError('UNAUTHORIZED', 'The request is not authorized.', { cause: error });
+    }
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
+export function createAdapter(config: Config, log: Logger): BotAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: config.MicrosoftAppId,
     MicrosoftAppPassword: config.MicrosoftAppPassword,
@@ -20,10 +66,14 @@ export function createAdapter(config: Config, log: Logger): CloudAdapter {
     MicrosoftAppTenantId: config.MicrosoftAppTenantId,
   });
   const auth = new ConfigurationBotFrameworkAuthentication(
-    { MicrosoftAppId: config.MicrosoftAppId, MicrosoftAppTenantId: config.MicrosoftAppTenantId },
+    {
+      MicrosoftAppId: config.MicrosoftAppId,
+      MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+      ...(config.BotOpenIdMetadata ? publicCloudWithKeysAt(config.BotOpenIdMetadata) : {}),
+    },
     credentials,
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotAdapter(auth);
 
   // A turn that throws ends here: log it with the conversation, apologise calmly, keep serving.
   adapter.onTurnError = async (context: TurnContext, error: Error) => {

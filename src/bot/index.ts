@@ -1,17 +1,17 @@
-import { ConversationState, UserState, type CloudAdapter, type Storage } from 'botbuilder';
+import { ConversationState, UserState, type Storage } from 'botbuilder';
 import type { ConversationDeps } from '../../dialogs/conversationDeps';
 import { noStaffHandoff, type StaffHandoff } from '../../dialogs/handoff';
 import { MainDialog } from '../../dialogs/mainDialog';
 import type { DiagnosticsRecord } from '../diagnosis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { createAdapter } from './adapter';
+import { createAdapter, type BotAdapter } from './adapter';
 import { TechSupportBot } from './techSupportBot';
 
 export { TechSupportBot } from './techSupportBot';
 
 export interface BotRuntime {
-  adapter: CloudAdapter;
+  adapter: BotAdapter;
   bot: TechSupportBot;
   conversationState: ConversationState;
 }

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
-import type { ActivityHandlerBase, CloudAdapter } from 'botbuilder';
+import type { ActivityHandlerBase } from 'botbuilder';
+import type { BotAdapter } from '../bot/adapter';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Store } from '../store';
@@ -11,7 +12,7 @@ export interface AppDeps {
   config: Config;
   log: Logger;
   store: Store;
-  adapter: CloudAdapter;
+  adapter: BotAdapter;
   bot: ActivityHandlerBase;
   diagnose(facts: Facts): Promise<Diagnosis>;
 }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { ActivityHandlerBase, CloudAdapter } from 'botbuilder';
+import type { Activity, ActivityHandlerBase } from 'botbuilder';
+import type { BotAdapter } from '../bot/adapter';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -12,18 +13,25 @@ const activityEnvelope = z
   .object({
     type: z.string().min(1).max(64),
     conversation: z.object({ id: z.string().min(1).max(256) }).passthrough(),
-    from: z.object({ id: z.string().max(256) }).passthrough().optional(),
+    from: z.object({ id: z.string().min(1).max(256) }).passthrough(),
+    recipient: z.object({ id: z.string().min(1).max(256) }).passthrough(),
     channelId: z.string().max(64).optional(),
     serviceUrl: z.string().max(2048).optional(),
   })
   .passthrough();
 
+/** The checked envelope is an Activity as far as botbuilder is concerned; botbuilder reads the rest defensively. */
+function isActivity(value: unknown): value is Activity {
+  return activityEnvelope.safeParse(value).success;
+}
+
 /**
- * `POST /api/messages`: the Bot Framework endpoint. The body is checked here so that a
- * malformed activity is a 400 and never reaches the bot; the turn itself runs in the adapter,
- * whose `onTurnError` catches what the bot throws.
+ * `POST /api/messages`: the Bot Framework endpoint. The body is checked and the caller
+ * authenticated here, so a malformed activity is a 400 and a bad token a 401, and neither
+ * reaches the bot; the turn itself runs in the adapter, whose `onTurnError` catches what the
+ * bot throws.
  */
-export function messagesHandler(deps: { adapter: CloudAdapter; bot: ActivityHandlerBase; log: Logger }): RequestHandler {
+export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandlerBase; log: Logger }): RequestHandler {
   return async (req, res) => {
     const started = performance.now();
     const body: unknown = req.body;
@@ -31,19 +39,24 @@ export function messagesHandler(deps: { adapter: CloudAdapter; bot: ActivityHand
       throw new AppError('BAD_REQUEST', 'The body must be an activity object.');
     }
     const checked = activityEnvelope.safeParse(body);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
+    if (!checked.success || !isActivity(body)) {
+      const issue = checked.error?.issues[0];
       throw new AppError('BAD_REQUEST', `The activity is malformed at "${issue?.path.join('.') || 'body'}": ${issue?.message ?? 'invalid'}.`);
     }
-    const conversationId = checked.data.conversation.id;
-
-    try {
-      await deps.adapter.process(req, res, (context) => deps.bot.run(context));
-    } catch (error) {
-      // botbuilder validates the activity's shape with zod before the turn starts.
-      if (error instanceof Error && error.name === 'ZodError') throw new AppError('BAD_REQUEST', 'The activity is malformed.', { cause: error });
-      throw error;
-    }
-    deps.log.info({ conversationId, activityType: checked.data.type, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'turn');
+    const activity = withDates(body);
+    const result = await deps.adapter.runTurn(activity, req.headers.authorization ?? '', (context) => deps.bot.run(context));
+    res.status(result?.status ?? 200);
+    if (result?.body === undefined) res.end();
+    else res.json(result.body);
+    deps.log.info({ conversationId: activity.conversation.id, activityType: activity.type, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'turn');
   };
+}
+
+/** As botbuilder's own HTTP path does: ISO timestamps become Dates, the raw text is kept. */
+function withDates(activity: Activity): Activity {
+  const [timestamp, localTimestamp, expiration]: unknown[] = ['timestamp', 'localTimestamp', 'expiration'].map((key) => Reflect.get(activity, key));
+  if (typeof timestamp === 'string') Object.assign(activity, { rawTimestamp: timestamp, timestamp: new Date(timestamp) });
+  if (typeof localTimestamp === 'string') Object.assign(activity, { rawLocalTimestamp: localTimestamp, localTimestamp: new Date(localTimestamp) });
+  if (typeof expiration === 'string') Object.assign(activity, { rawExpiration: expiration, expiration: new Date(expiration) });
+  return activity;
 }
