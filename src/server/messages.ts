@@ -16,9 +16,13 @@ const activityEnvelope = z
     from: z.object({ id: z.string().min(1).max(256) }).passthrough(),
     recipient: z.object({ id: z.string().min(1).max(256) }).passthrough(),
     channelId: z.string().max(64).optional(),
-    serviceUrl: z.string().max(2048).optional(),
+    serviceUrl: z.string().max(2048).regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+    deliveryMode: z.string().max(32).optional(),
   })
-  .passthrough();
+  .passthrough()
+  // Replies go to serviceUrl unless they come back in the response; without one a turn would
+  // only wait on retries to nowhere.
+  .refine((a) => a.deliveryMode === 'expectReplies' || a.serviceUrl !== undefined, { message: 'serviceUrl is required', path: ['serviceUrl'] });
 
 /** The checked envelope is an Activity as far as botbuilder is concerned; botbuilder reads the rest defensively. */
 function isActivity(value: unknown): value is Activity {
