@@ -1,0 +1,73 @@
+import type { RunResult } from './load';
+
+/** Figures of one server over all its measured runs. */
+export interface ServerFigures {
+  label: string;
+  runs: number;
+  turns: number;
+  conversations: number;
+  /** Median over the runs of turns/s. */
+  turnsPerSecond: number;
+  /** Per-run turns/s, in run order. */
+  turnsPerSecondByRun: number[];
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  errorSamples: string[];
+  rssMiB: number | null;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** The value below which a fraction `q` of the samples lie (nearest rank). */
+export function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function summariseRuns(label: string, runs: readonly RunResult[], rssMiB: number | undefined): ServerFigures {
+  const latencies = runs.flatMap((r) => r.latenciesMs);
+  const perRun = runs.map((r) => (r.elapsedMs > 0 ? (r.turns * 1000) / r.elapsedMs : 0));
+  return {
+    label,
+    runs: runs.length,
+    turns: runs.reduce((sum, r) => sum + r.turns, 0),
+    conversations: runs.reduce((sum, r) => sum + r.conversations, 0),
+    turnsPerSecond: round(median(perRun), 1),
+    turnsPerSecondByRun: perRun.map((v) => round(v, 1)),
+    p50Ms: round(percentile(latencies, 0.5), 2),
+    p99Ms: round(percentile(latencies, 0.99), 2),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    errorSamples: runs.flatMap((r) => r.errorSamples).slice(0, 5),
+    rssMiB: rssMiB ?? null,
+  };
+}
+
+export function ratio(numerator: number, denominator: number): number {
+  return denominator > 0 ? round(numerator / denominator, 2) : 0;
+}
+
+export function serverLine(f: ServerFigures): string {
+  return [
+    f.label.padEnd(22),
+    `${f.turnsPerSecond.toFixed(1).padStart(7)} turns/s`,
+    `p50 ${f.p50Ms.toFixed(1).padStart(6)} ms`,
+    `p99 ${f.p99Ms.toFixed(1).padStart(6)} ms`,
+    `errors ${f.errors}`,
+    `RSS ${f.rssMiB === null ? 'n/a' : `${f.rssMiB.toFixed(0)} MiB`}`,
+    `(runs: ${f.turnsPerSecondByRun.map((v) => v.toFixed(0)).join(', ')}; ${f.turns} turns)`,
+  ].join('   ');
+}
+
+/** The last line `npm run bench` prints; scripts and CI read it. */
+export function ratioLine(value: number): string {
+  return `turns/s ratio bot/echo: ${value.toFixed(2)}`;
+}

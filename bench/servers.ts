@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+export interface ServerProcess {
+  label: string;
+  url: string;
+  pid: number;
+  /** Resident set size now, MiB (from /proc/<pid>/status). */
+  rssMiB(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a server as its own Node process (`node --import tsx <entry>`), so its CPU and memory
+ * are its own. Its output goes to a file rather than a pipe, so reading the logs costs the
+ * load generator nothing; the port is taken from the JSON line that says "listening".
+ */
+export async function spawnServer(label: string, entry: string, env: Record<string, string>, options: { logFile: string; nodeArgs?: string[] }): Promise<ServerProcess> {
+  const out = fs.openSync(options.logFile, 'w');
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let done = false;
+  void exited.then(() => (done = true));
+
+  const deadline = Date.now() + 30_000;
+  let port: string | undefined;
+  while (!port) {
+    if (done) throw new Error(`${label} exited before listening:\n${fs.readFileSync(options.logFile, 'utf8').slice(-2000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${label} did not start within 30 s:\n${fs.readFileSync(options.logFile, 'utf8').slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    port = /"port":(\d+)[^\n]*listening/.exec(fs.readFileSync(options.logFile, 'utf8'))?.[1];
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${label} has no pid`);
+
+  return {
+    label,
+    url: `http://127.0.0.1:${port}`,
+    pid,
+    rssMiB: () => readRssMiB(pid),
+    async stop() {
+      if (done) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function readRssMiB(pid: number): number | undefined {
+  try {
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Math.round((Number(kb) / 1024) * 10) / 10;
+  } catch {
+    return undefined;
+  }
+}
