@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'BOT_UNAVAILABLE'
   | 'STORE_UNAVAILABLE';
 
 export class AppError extends Error {

@@ -5,6 +5,8 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Store } from '../store';
 import { parseFacts, type Diagnosis, type Facts } from '../diagnosis';
+import { inProcessDelivery, localChannel } from '../channel';
+import { webChatPage } from '../web';
 import { errorHandler } from './errors';
 import { messagesHandler } from './messages';
 
@@ -35,6 +37,10 @@ export function createApp(deps: AppDeps): Express {
     const health = await deps.store.health();
     res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', store: health });
   });
+
+  // The self-hosted web chat: the page at `/`, and the local channel it talks to.
+  app.use(localChannel({ log: deps.log, db: deps.store.db, deliver: inProcessDelivery(deps.adapter, (context) => deps.bot.run(context), deps.config.MicrosoftAppId) }));
+  app.use(webChatPage());
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'NOT_FOUND', message: 'No such route.' });

@@ -17,6 +17,35 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '010-channel': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('channel_conversations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('channel_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('conversation_id', 'text', (c) => c.notNull().references('channel_conversations.id').onDelete('cascade'))
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('channel_tokens_expires_at').on('channel_tokens').column('expires_at').execute();
+      await db.schema
+        .createTable('channel_activities')
+        .addColumn('conversation_id', 'text', (c) => c.notNull().references('channel_conversations.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('activity_id', 'text', (c) => c.notNull())
+        .addColumn('activity', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('channel_activities_pk', ['conversation_id', 'seq'])
+        .addUniqueConstraint('channel_activities_activity_id', ['conversation_id', 'activity_id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

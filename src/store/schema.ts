@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ChannelTables } from './channelTables';
 
 /**
  * The tables of the store, shared by both backends. Timestamps are ISO-8601 text and JSON
@@ -11,7 +12,7 @@ export interface BotStateTable {
   updated_at: string;
 }
 
-export interface Database {
+export interface Database extends ChannelTables {
   bot_state: BotStateTable;
 }
 

@@ -1,0 +1,26 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** How long a conversation token lives; DirectLineJS refreshes it every 15 minutes. */
+export const TOKEN_LIFETIME_S = 3600;
+
+export interface IssuedToken {
+  token: string;
+  hash: string;
+  expiresAt: Date;
+}
+
+/** A random token; only its hash is stored, so the store alone cannot be used to join a conversation. */
+export function issueToken(now = new Date()): IssuedToken {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashToken(token), expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_S * 1000) };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The bearer token of an `Authorization` header, or undefined when there is none. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}

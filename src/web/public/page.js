@@ -1,0 +1,148 @@
+/*
+ * Connects Web Chat to the local channel and wires the device check. The conversation id and
+ * token are kept in sessionStorage, so a reload rejoins the same conversation (this tab only).
+ */
+(function () {
+  'use strict';
+
+  var DOMAIN = location.origin + '/v3/directline';
+  var SAVED = 'techSupport.conversation';
+  var chatStatus = document.getElementById('chat-status');
+  var probeForm = document.getElementById('probe-form');
+  var probeButton = document.getElementById('probe-button');
+  var probeMedia = document.getElementById('probe-media');
+  var probeStatus = document.getElementById('probe-status');
+
+  function showChatStatus(text, isError) {
+    chatStatus.textContent = text;
+    chatStatus.classList.toggle('is-error', Boolean(isError));
+  }
+
+  function load() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
+      return saved && typeof saved.conversationId === 'string' && typeof saved.token === 'string' ? saved : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function save(conversationId, token) {
+    try {
+      sessionStorage.setItem(SAVED, JSON.stringify({ conversationId: conversationId, token: token }));
+    } catch (error) {
+      // Private modes may refuse storage; the chat still works, a reload starts afresh.
+    }
+  }
+
+  /** The saved conversation if its token still opens it, else a new one. */
+  async function conversation() {
+    var saved = load();
+    if (saved) {
+      var again = await fetch(DOMAIN + '/conversations/' + encodeURIComponent(saved.conversationId), {
+        headers: { Authorization: 'Bearer ' + saved.token },
+      });
+      if (again.ok) return { conversationId: saved.conversationId, token: saved.token };
+    }
+    var started = await fetch(DOMAIN + '/conversations', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    if (started.status === 429) throw new Error('Too many chats were started from this network. Please wait a minute and reload.');
+    if (!started.ok) throw new Error('The chat could not start (' + started.status + '). Please reload the page.');
+    var body = await started.json();
+    save(body.conversationId, body.token);
+    return { conversationId: body.conversationId, token: body.token };
+  }
+
+  async function start() {
+    var current = await conversation();
+    var directLine = window.WebChat.createDirectLine({
+      domain: DOMAIN,
+      token: current.token,
+      conversationId: current.conversationId,
+      webSocket: false,
+      pollingInterval: 1000,
+    });
+
+    var store = window.WebChat.createStore({}, function () {
+      return function (next) {
+        return function (action) {
+          if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
+            showChatStatus('');
+            probeButton.disabled = false;
+            // The bot greets on this event; the page never depends on conversationUpdate.
+            setTimeout(function () {
+              store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'webchat/join', value: { language: navigator.language } } });
+            }, 0);
+          } else if (action.type === 'DIRECT_LINE/CONNECT_REJECTED' || action.type === 'DIRECT_LINE/DISCONNECT_FULFILLED') {
+            showChatStatus('The chat lost its connection. Please reload the page.', true);
+          } else if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && directLine.token && directLine.token !== current.token) {
+            // DirectLineJS refreshes the token every 15 minutes; keep the newest for a reload.
+            current.token = directLine.token;
+            save(current.conversationId, current.token);
+          }
+          return next(action);
+        };
+      };
+    });
+
+    window.WebChat.renderWebChat(
+      {
+        directLine: directLine,
+        store: store,
+        locale: 'en-US',
+        styleOptions: {
+          accent: '#1d4f91',
+          primaryFont: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+          bubbleBorderRadius: 12,
+          bubbleFromUserBorderRadius: 12,
+          bubbleFromUserBackground: '#1d4f91',
+          bubbleFromUserTextColor: '#ffffff',
+          bubbleBackground: '#f1f4f9',
+          bubbleBorderColor: '#d3dae4',
+          bubbleFromUserBorderColor: '#1d4f91',
+          botAvatarInitials: 'TS',
+          userAvatarInitials: 'You',
+          hideUploadButton: true,
+          sendBoxHeight: 52,
+          suggestedActionLayout: 'flow',
+          suggestedActionBorderRadius: 8,
+        },
+      },
+      document.getElementById('webchat'),
+    );
+
+    probeForm.addEventListener('submit', async function (event) {
+      event.preventDefault();
+      probeButton.disabled = true;
+      probeStatus.textContent = 'Checking… your browser may ask for permission.';
+      try {
+        var requested = probeMedia.value.split(',');
+        var value = await window.TechSupportProbe.run(requested);
+        store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'diagnostics', value: value } });
+        probeStatus.textContent = value.getUserMedia && value.getUserMedia.ok
+          ? 'Done: your browser could open them. The results are in the chat.'
+          : 'Done: there was a problem. The results are in the chat.';
+      } catch (error) {
+        probeStatus.textContent = 'The check could not run in this browser. Please describe the problem in the chat.';
+      } finally {
+        probeButton.disabled = false;
+      }
+    });
+  }
+
+  function whenWebChatLoaded() {
+    if (!window.WebChat || !window.TechSupportProbe) {
+      showChatStatus('The chat could not load. Please reload the page.', true);
+      return;
+    }
+    start().catch(function (error) {
+      showChatStatus(error && error.message ? error.message : 'The chat could not start. Please reload the page.', true);
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', whenWebChatLoaded);
+  else whenWebChatLoaded();
+})();

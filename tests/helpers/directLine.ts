@@ -1,0 +1,62 @@
+import XMLHttpRequestForNode from 'xhr2';
+import type { Activity, DirectLine as DirectLineClient } from 'botframework-directlinejs';
+
+// DirectLineJS is a browser library: rxjs' ajax needs XMLHttpRequest, and its constructor reads
+// the global WebSocket even when polling. Both are provided here, for tests only.
+Object.assign(globalThis, { XMLHttpRequest: XMLHttpRequestForNode });
+if (!('WebSocket' in globalThis)) Object.assign(globalThis, { WebSocket: class NoWebSocket {} });
+
+// Loaded after the polyfill, as a browser would have XMLHttpRequest before the script runs.
+const { DirectLine, ConnectionStatus }: typeof import('botframework-directlinejs') = require('botframework-directlinejs');
+export { ConnectionStatus };
+
+export interface ChannelClient {
+  directLine: DirectLineClient;
+  /** Every activity received so far, in order. */
+  received: Activity[];
+  /** Resolves with the first received activity (from now on or already received) that matches. */
+  next(match: (activity: Activity) => boolean): Promise<Activity>;
+  /** Posts and resolves with the id the channel gave the activity. */
+  post(activity: Activity): Promise<string>;
+  end(): void;
+}
+
+export interface ClientOptions {
+  token?: string;
+  conversationId?: string;
+  watermark?: string;
+}
+
+/** The official Direct Line client, polling the local channel at `baseUrl` as Web Chat does. */
+export function directLineClient(baseUrl: string, options: ClientOptions = {}): ChannelClient {
+  const directLine = new DirectLine({ domain: `${baseUrl}/v3/directline`, webSocket: false, pollingInterval: 200, ...options });
+  const received: Activity[] = [];
+  const waiters: { match: (activity: Activity) => boolean; resolve: (activity: Activity) => void }[] = [];
+  const subscription = directLine.activity$.subscribe((activity) => {
+    received.push(activity);
+    for (const waiter of [...waiters]) {
+      if (waiter.match(activity)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(activity);
+      }
+    }
+  });
+  return {
+    directLine,
+    received,
+    next(match) {
+      const already = received.find(match);
+      if (already) return Promise.resolve(already);
+      return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+    post(activity) {
+      return new Promise((resolve, reject) => {
+        directLine.postActivity(activity).subscribe({ next: resolve, error: reject });
+      });
+    },
+    end() {
+      subscription.unsubscribe();
+      directLine.end();
+    },
+  };
+}
