@@ -1,7 +1,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { factsFromProbe, parseProbe, type ProbeReading, type FactName, mergeFacts, restartRecord, type DiagnosticsRecord } from '../src/diagnosis';
 import { understand, type Understanding } from '../src/understanding';
-import { labels, texts } from './texts';
+import { browserNames, labels, osNames, texts } from './texts';
 
 /**
  * What the bot learned from this turn, worked out once before any dialog runs: the facts in the
@@ -58,18 +58,18 @@ function isPerception(value: unknown): value is Perception {
 export function probeSentence(reading: ProbeReading | undefined) {
   if (!reading) return MessageFactory.text(texts.probeInvalid);
   const { facts, media } = reading;
-  const platform = [facts.browser && cap(facts.browser), facts.browserVersion?.split('.')[0], facts.os && `on ${osName(facts.os)}`].filter(Boolean).join(' ');
-  const what = media?.requested.map((m) => labels[m] ?? m).join(' and ') || 'camera and microphone';
-  let finding: string;
-  if (!media) finding = 'I could not test the devices themselves.';
-  else if (media.ok) finding = `Your ${what} started fine in this browser.`;
-  else if (media.errorName === 'NotAllowedError') finding = `your browser blocked the ${what} (${media.errorName}${media.errorMessage ? `: ${media.errorMessage}` : ''}).`;
-  else finding = `the ${what} could not start (${media.errorName ?? 'error'}${media.errorMessage ? `: ${media.errorMessage}` : ''}).`;
-  if (media && !media.ok) finding = `${platform ? `You're using ${platform}, and ` : ''}${finding}`;
-  else if (platform) finding = `You're using ${platform}. ${finding}`;
-  return MessageFactory.text(`Thanks for running the check. ${finding.charAt(0).toUpperCase()}${finding.slice(1)}`);
+  const platform = [facts.browser && (browserNames[facts.browser] ?? facts.browser), facts.browserVersion?.split('.')[0], facts.os && `on ${osNames[facts.os] ?? facts.os}`]
+    .filter(Boolean)
+    .join(' ');
+  const what = media?.requested.map((m) => labels[m] ?? m).join(' and ') || labels.cameraAndMicrophone || '';
+  const error = media && !media.ok ? `${media.errorName ?? 'error'}${media.errorMessage ? `: ${media.errorMessage}` : ''}` : '';
+  const probe = texts.probe;
+  let sentence: string;
+  if (!media) sentence = platform ? `${probe.platform(platform)} ${probe.untested}` : probe.untested;
+  else if (media.ok) sentence = platform ? `${probe.platform(platform)} ${probe.works(what)}` : probe.works(what);
+  else {
+    const failed = media.errorName === 'NotAllowedError' ? probe.blocked(what, error) : probe.failed(what, error);
+    sentence = platform ? probe.platformAnd(platform, failed) : failed.charAt(0).toUpperCase() + failed.slice(1);
+  }
+  return MessageFactory.text(`${probe.thanks} ${sentence}`);
 }
-
-const OS_NAMES: Record<string, string> = { windows: 'Windows', macos: 'macOS', linux: 'Linux', chromeos: 'ChromeOS', android: 'Android', ios: 'iOS', ipados: 'iPadOS', other: 'another system' };
-const osName = (os: string) => OS_NAMES[os] ?? os;
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

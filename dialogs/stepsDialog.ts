@@ -50,7 +50,7 @@ export class StepsDialog extends ComponentDialog {
     const record = await loadRecord(this.deps, step.context);
     recordStep(record, outcome.adviceId, outcome.answer);
     if (outcome.answer === 'fixed') {
-      await step.context.sendActivity(texts.fixed(outcome.title));
+      await step.context.sendActivity(texts.fixed(outcome.title, record.facts.liveConference === true));
       return step.endDialog('done' satisfies StepsResult);
     }
     return step.replaceDialog(DialogIds.stepsLoop);

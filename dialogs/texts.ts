@@ -26,7 +26,7 @@ export const texts = {
   stepButtons: { fixed: 'That fixed it', notFixed: "Didn't help", alreadyTried: 'Already tried' },
   stepAskAgain: 'Did that help? Pick a button, or tell me what you see now.',
   findingsIntro: 'Something about your setup first:',
-  fixed: (title: string) => `Great, glad it works now! What fixed it: ${title}. Good luck with your session.`,
+  fixed: (title: string, live: boolean) => `Great, glad it works now! What fixed it: ${title}.${live ? ' Good luck with your session.' : ''}`,
   newProblem: "Let's look at this new problem.",
 
   staffCalled: (position: number) =>
@@ -40,8 +40,16 @@ export const texts = {
   supportRecordUnavailable:
     "I've run out of steps to suggest, and I can't file a support record from this chat yet. Please fill in the platform's troubleshooting form, and mention what we tried (type **diagnostics** to see it).",
 
-  probeNothing: "Thanks, I received the check but it didn't tell me anything new.",
   probeInvalid: "Sorry, I couldn't read the results of that check.",
+  probe: {
+    thanks: 'Thanks for running the check.',
+    platform: (platform: string) => `You're using ${platform}.`,
+    platformAnd: (platform: string, finding: string) => `You're using ${platform}, and ${finding}`,
+    untested: 'I could not test the devices themselves.',
+    works: (what: string) => `Your ${what} started fine in this browser.`,
+    blocked: (what: string, error: string) => `your browser blocked the ${what} (${error}).`,
+    failed: (what: string, error: string) => `the ${what} could not start (${error}).`,
+  },
 
   status: {
     nothingYet: "We haven't started yet. Tell me what's going wrong.",
@@ -56,8 +64,16 @@ export const texts = {
   diagnosticsIntro: "Here's what I know so far.",
 } as const;
 
+export const osNames: Record<string, string> = {
+  windows: 'Windows', macos: 'macOS', linux: 'Linux', chromeos: 'ChromeOS', android: 'Android', ios: 'iOS', ipados: 'iPadOS', other: 'another system',
+};
+export const browserNames: Record<string, string> = {
+  chrome: 'Chrome', edge: 'Edge', firefox: 'Firefox', safari: 'Safari', opera: 'Opera', samsung: 'Samsung Internet', brave: 'Brave', ie: 'Internet Explorer', other: 'another browser',
+};
+
 /** Human names for fact values, used in status lines and the diagnostics card. */
 export const labels: Record<string, string> = {
+  cameraAndMicrophone: 'camera and microphone',
   camera: 'camera',
   microphone: 'microphone',
   screen: 'screen sharing',
