@@ -2,12 +2,14 @@ import { sql } from 'kysely';
 import { SqlBotStorage } from './botStorage';
 import { openDatabase, pingDatabase, type DatabaseOptions, type StoreKind } from './database';
 import { migrateToLatest } from './migrations';
+import { LocalNotifier, PostgresNotifier, type Notifier } from './notifications';
 import type { Database } from './schema';
 import type { Kysely } from 'kysely';
 
 export { ETagConflictError, eTagConflictMessage, SqlBotStorage } from './botStorage';
 export type { Database } from './schema';
 export type { DatabaseOptions, StoreKind } from './database';
+export type { Notifier } from './notifications';
 
 export type StoreHealth = { ok: true; kind: StoreKind } | { ok: false; kind: StoreKind; error: string };
 
@@ -16,6 +18,8 @@ export interface Store {
   readonly kind: StoreKind;
   readonly db: Kysely<Database>;
   readonly storage: SqlBotStorage;
+  /** Live notifications; on PostgreSQL they reach every instance. */
+  readonly notifier: Notifier;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
@@ -33,10 +37,14 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
   }
 
   let closed = false;
+  const notifier: Notifier = kind === 'postgres' && options.databaseUrl
+    ? new PostgresNotifier(db, options.databaseUrl, options.schema ?? 'public')
+    : new LocalNotifier();
   return {
     kind,
     db,
     storage: new SqlBotStorage(db),
+    notifier,
     async health() {
       if (closed) return { ok: false, kind, error: 'store is closed' };
       try {
@@ -49,6 +57,7 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     async close() {
       if (closed) return;
       closed = true;
+      await notifier.close();
       await close();
     },
   };

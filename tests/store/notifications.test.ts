@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store';
+import { announceSkip, backends, type TestStore } from '../helpers/stores';
+
+async function eventually<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+for (const backend of backends) {
+  announceSkip(backend, 'notifications');
+
+  describe.skipIf(!backend.available)(`notifications on ${backend.name}`, () => {
+    let t: TestStore | undefined;
+    let second: Store | undefined;
+    afterEach(async () => {
+      await second?.close();
+      await t?.dispose();
+      second = undefined;
+    });
+
+    it('delivers a published payload to subscribers of the topic only, until they unsubscribe', async () => {
+      t = await backend.open();
+      const got: string[] = [];
+      const other: string[] = [];
+      const stop = t.store.notifier.subscribe('escalations', (p) => got.push(p));
+      t.store.notifier.subscribe('channel', (p) => other.push(p));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // LISTEN is asynchronous on PostgreSQL
+      await t.store.notifier.publish('escalations', 'esc-1');
+      await eventually(() => (got.length > 0 ? got : undefined));
+      stop();
+      await t.store.notifier.publish('escalations', 'esc-2');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(got).toEqual(['esc-1']);
+      expect(other).toEqual([]);
+    });
+
+    it.skipIf(backend.name === 'sqlite')('reaches another instance on the same database', async () => {
+      t = await backend.open();
+      second = await openStore(t.options);
+      const heard: string[] = [];
+      second.notifier.subscribe('escalations', (p) => heard.push(p));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await t.store.notifier.publish('escalations', 'from-instance-a');
+      expect(await eventually(() => (heard.length > 0 ? heard : undefined))).toEqual(['from-instance-a']);
+    });
+  });
+}
