@@ -14,6 +14,8 @@ export interface ChannelClient {
   directLine: DirectLineClient;
   /** Every activity received so far, in order. */
   received: Activity[];
+  /** What ended the activity stream, if anything did. */
+  errors: unknown[];
   /** Resolves with the first received activity (from now on or already received) that matches. */
   next(match: (activity: Activity) => boolean): Promise<Activity>;
   /** Posts and resolves with the id the channel gave the activity. */
@@ -32,18 +34,26 @@ export function directLineClient(baseUrl: string, options: ClientOptions = {}): 
   const directLine = new DirectLine({ domain: `${baseUrl}/v3/directline`, webSocket: false, pollingInterval: 200, ...options });
   const received: Activity[] = [];
   const waiters: { match: (activity: Activity) => boolean; resolve: (activity: Activity) => void }[] = [];
-  const subscription = directLine.activity$.subscribe((activity) => {
-    received.push(activity);
-    for (const waiter of [...waiters]) {
-      if (waiter.match(activity)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(activity);
+  const errors: unknown[] = [];
+  const subscription = directLine.activity$.subscribe({
+    next(activity) {
+      received.push(activity);
+      for (const waiter of [...waiters]) {
+        if (waiter.match(activity)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(activity);
+        }
       }
-    }
+    },
+    // A refused start ends the stream with an error; tests look at connectionStatus$ instead.
+    error(error: unknown) {
+      errors.push(error);
+    },
   });
   return {
     directLine,
     received,
+    errors,
     next(match) {
       const already = received.find(match);
       if (already) return Promise.resolve(already);
