@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema';
 
 /**
@@ -44,6 +44,65 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('channel_activities_pk', ['conversation_id', 'seq'])
         .addUniqueConstraint('channel_activities_activity_id', ['conversation_id', 'activity_id'])
         .execute();
+    },
+  },
+  '020-escalations': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('escalations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('reference', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('claimed_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('due_at', 'text', (c) => c.notNull())
+        .addColumn('claimed_at', 'text')
+        .addColumn('closed_at', 'text')
+        .addColumn('closed_by', 'text')
+        .addColumn('diagnostics', 'text', (c) => c.notNull())
+        .addColumn('transcript', 'text', (c) => c.notNull())
+        .addColumn('support_record_id', 'text')
+        .addColumn('solved', 'text')
+        .addColumn('hub_state', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // The queue and the timeout poller read by status and time; the gate by conversation.
+      await db.schema.createIndex('escalations_status_due').on('escalations').columns(['status', 'due_at']).execute();
+      await db.schema.createIndex('escalations_conversation').on('escalations').columns(['conversation_id', 'created_at']).execute();
+      await db.schema
+        .createTable('support_records')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('escalation_id', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('os', 'text')
+        .addColumn('browser', 'text')
+        .addColumn('tried', 'text', (c) => c.notNull())
+        .addColumn('diagnostics', 'text', (c) => c.notNull())
+        .addColumn('contact', 'text')
+        .addColumn('description', 'text')
+        .addColumn('follow_up', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('support_records_conversation').on('support_records').columns(['conversation_id', 'created_at']).execute();
+      // A database-assigned id orders a conversation's activities exactly as they were logged.
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      await db.schema
+        .createTable('transcript_activities')
+        .addColumn('id', 'integer', (c) => (postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey()))
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('activity', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('transcript_activities_conversation').on('transcript_activities').columns(['conversation_id', 'id']).execute();
     },
   },
 };

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { ChannelTables } from './channelTables';
+import type { EscalationTables } from './escalationTables';
 
 /**
  * The tables of the store, shared by both backends. Timestamps are ISO-8601 text and JSON
@@ -12,7 +13,7 @@ export interface BotStateTable {
   updated_at: string;
 }
 
-export interface Database extends ChannelTables {
+export interface Database extends ChannelTables, EscalationTables {
   bot_state: BotStateTable;
 }
 
