@@ -1,4 +1,5 @@
-import { ConversationState, UserState, type Storage } from 'botbuilder';
+import { UserState, type Storage } from 'botbuilder';
+import { OptimisticConversationState } from './conversationState';
 import type { ConversationDeps } from '../../dialogs/conversationDeps';
 import { noStaffHandoff, type StaffHandoff } from '../../dialogs/handoff';
 import { MainDialog } from '../../dialogs/mainDialog';
@@ -13,7 +14,7 @@ export { TechSupportBot } from './techSupportBot';
 export interface BotRuntime {
   adapter: BotAdapter;
   bot: TechSupportBot;
-  conversationState: ConversationState;
+  conversationState: OptimisticConversationState;
 }
 
 export interface BotDeps {
@@ -25,7 +26,7 @@ export interface BotDeps {
 }
 
 export function createBot(deps: BotDeps): BotRuntime {
-  const conversationState = new ConversationState(deps.storage);
+  const conversationState = new OptimisticConversationState(deps.storage);
   const userState = new UserState(deps.storage);
   const dialog = new MainDialog({
     ...deps.diagnosis,
