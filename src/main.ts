@@ -23,7 +23,8 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   const diagnosis = { diagnose: diagnoser.diagnose.bind(diagnoser), ruleFacts: new Set(diagnoser.ruleSet.factNames) };
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: options.schema });
   const { adapter, bot } = createBot({ config, log, storage: store.storage, diagnosis });
-  const app = createApp({ config, log, store, adapter, bot, diagnose: diagnosis.diagnose });
+  const lifecycle = { draining: false };
+  const app = createApp({ config, log, store, adapter, bot, diagnose: diagnosis.diagnose, lifecycle });
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -40,6 +41,7 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      lifecycle.draining = true;
       await new Promise<void>((resolve) => {
         // Idle keep-alive sockets are closed now; busy ones after their response is sent.
         server.close(() => resolve());

@@ -11,6 +11,8 @@ import { errorHandler } from './errors';
 import { messagesHandler } from './messages';
 
 export interface AppDeps {
+  /** Set by the process on SIGTERM so `/readyz` turns away new traffic while in-flight turns finish. */
+  lifecycle?: { draining: boolean };
   config: Config;
   log: Logger;
   store: Store;
@@ -36,6 +38,13 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', async (_req, res) => {
     const health = await deps.store.health();
     res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', store: health });
+  });
+
+  // For a load balancer: ready when the database answers and the instance is not shutting down.
+  app.get('/readyz', async (_req, res) => {
+    const health = await deps.store.health();
+    const ready = health.ok && !deps.lifecycle?.draining;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : deps.lifecycle?.draining ? 'draining' : 'unavailable', store: health });
   });
 
   // The self-hosted web chat: the page at `/`, and the local channel it talks to.

@@ -69,6 +69,12 @@ describe('bot host over real HTTP', () => {
     expect(await response.json()).toMatchObject({ error: 'PAYLOAD_TOO_LARGE' });
   });
 
+  it('is ready for traffic on /readyz while the store answers', async () => {
+    const response = await fetch(`${bot.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ready', store: { ok: true } });
+  });
+
   it('ignores unknown activity types', async () => {
     const replies = await new Conversation(bot.url).send({ type: 'somethingNew' });
     expect(replies).toEqual([]);
