@@ -1,4 +1,4 @@
-import { UserState, type Storage } from 'botbuilder';
+import { UserState, type Middleware, type Storage } from 'botbuilder';
 import { OptimisticConversationState } from './conversationState';
 import type { ConversationDeps } from '../../dialogs/conversationDeps';
 import { noStaffHandoff, type StaffHandoff } from '../../dialogs/handoff';
@@ -8,8 +8,11 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createAdapter, type BotAdapter } from './adapter';
 import { TechSupportBot } from './techSupportBot';
+import type { TurnGate } from './turnGate';
 
 export { TechSupportBot } from './techSupportBot';
+export { createAdapter, type BotAdapter } from './adapter';
+export { diagnosticsReader, type TurnGate } from './turnGate';
 
 export interface BotRuntime {
   adapter: BotAdapter;
@@ -23,16 +26,26 @@ export interface BotDeps {
   storage: Storage;
   diagnosis: Pick<ConversationDeps, 'diagnose' | 'ruleFacts'>;
   handoff?: StaffHandoff;
+  /** Runs before the dialogs on every turn (escalation's relay while staff are with the person). */
+  gate?: TurnGate;
+  /** Adapter middleware, in order (escalation's transcript logger). */
+  middleware?: Middleware[];
+  /** An adapter built earlier, when something (proactive sends) needed it before the bot. */
+  adapter?: BotAdapter;
 }
 
 export function createBot(deps: BotDeps): BotRuntime {
   const conversationState = new OptimisticConversationState(deps.storage);
   const userState = new UserState(deps.storage);
+  const records = conversationState.createProperty<DiagnosticsRecord>('diagnostics');
   const dialog = new MainDialog({
     ...deps.diagnosis,
-    records: conversationState.createProperty<DiagnosticsRecord>('diagnostics'),
+    records,
     handoff: deps.handoff ?? noStaffHandoff,
   });
-  const bot = new TechSupportBot(conversationState, userState, dialog);
-  return { adapter: createAdapter(deps.config, deps.log), bot, conversationState };
+  const gate = deps.gate;
+  const bot = new TechSupportBot(conversationState, userState, dialog, gate && { beforeTurn: (context) => gate.beforeTurn(context, records) });
+  const adapter = deps.adapter ?? createAdapter(deps.config, deps.log);
+  for (const middleware of deps.middleware ?? []) adapter.use(middleware);
+  return { adapter, bot, conversationState };
 }

@@ -15,6 +15,7 @@ export class TechSupportBot extends ActivityHandler {
     private readonly conversationState: BotState,
     private readonly userState: BotState,
     private readonly dialog: MainDialog,
+    private readonly gate?: { beforeTurn(context: TurnContext): Promise<boolean> },
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -38,7 +39,9 @@ export class TechSupportBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
+    // Escalation may take the turn first: a person talking with staff is relayed, not answered.
+    const handled = this.gate ? await this.gate.beforeTurn(context) : false;
+    if (!handled) await super.run(context);
     await Promise.all([this.conversationState.saveChanges(context, false), this.userState.saveChanges(context, false)]);
   }
 

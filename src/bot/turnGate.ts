@@ -1,0 +1,31 @@
+import type { StatePropertyAccessor, Storage, TurnContext } from 'botbuilder';
+import type { DiagnosticsRecord } from '../diagnosis';
+
+/**
+ * Runs before the conversation on every turn. Escalation uses it: while staff talk with the
+ * person their messages are relayed rather than answered, hub `handoff.status` events are
+ * recorded, and answers to the bot's proactive questions are taken. The bot owns the interface;
+ * escalation implements it.
+ */
+export interface TurnGate {
+  /** True when the gate handled the turn and the dialogs must not run. State is saved either way. */
+  beforeTurn(context: TurnContext, records: StatePropertyAccessor<DiagnosticsRecord>): Promise<boolean>;
+}
+
+/**
+ * A conversation's diagnostics record read outside a turn (staff views). The key is
+ * ConversationState's: `<channelId>/conversations/<conversationId>/`, the record under `diagnostics`.
+ */
+export function diagnosticsReader(storage: Storage): (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined> {
+  return async (channelId, conversationId) => {
+    const key = `${channelId}/conversations/${conversationId}/`;
+    const state: unknown = (await storage.read([key]))[key];
+    if (typeof state !== 'object' || state === null || !('diagnostics' in state)) return undefined;
+    const record: unknown = state.diagnostics;
+    return isDiagnosticsRecord(record) ? record : undefined;
+  };
+}
+
+function isDiagnosticsRecord(value: unknown): value is DiagnosticsRecord {
+  return typeof value === 'object' && value !== null && 'version' in value && 'facts' in value && 'escalations' in value;
+}
