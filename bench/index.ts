@@ -19,7 +19,8 @@ import { spawnServer, type ServerProcess } from './servers';
  */
 
 const USAGE = `usage: npm run bench -- [--conversations N] [--concurrency N] [--rounds N] [--json FILE]
-                            [--max-run-s N] [--warmup N] [--profile DIR]`;
+                            [--max-run-s N] [--warmup N] [--profile DIR]
+--profile DIR writes a CPU profile per server under DIR/<server>/ (read with bench/cpuProfile.ts)`;
 
 interface Options {
   conversations: number;
@@ -74,7 +75,7 @@ interface Target {
 }
 
 /** The whole benchmark stays under three minutes: the measured runs share this budget. */
-const MEASURED_BUDGET_MS = 140_000;
+const MEASURED_BUDGET_MS = 110_000;
 
 async function main(): Promise<void> {
   const options = readOptions();
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     // The rules first, alone on the machine, so nothing else competes for the CPU.
     const rules: DiagnoseMeasurement = await measureDiagnose();
 
-    const profileArgs = (name: string) => (options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
+    const profileArgs = (name: string) => (options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : []);
     const start = async (label: string, entry: string, env: Record<string, string>, scripts: Script[], profileName: string) => {
       const child = await spawnServer(label, entry, env, { logFile: path.join(work, `${profileName}.log`), nodeArgs: profileArgs(profileName) });
       targets.push({ label, process: child, client: new LoadClient(child.url, options.concurrency), scripts, runs: [] });
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     await start('EchoBot', 'bench/echoBot.ts', {}, echoScripts(diagnosisScripts), 'echo');
 
     for (const target of targets) {
-      const warm = await target.client.run(target.scripts, { conversations: options.warmup, concurrency: options.concurrency, maxMs: 15_000, runId: `warmup-${randomBytes(3).toString('hex')}` });
+      const warm = await target.client.run(target.scripts, { conversations: options.warmup, concurrency: options.concurrency, maxMs: 8_000, runId: `warmup-${randomBytes(3).toString('hex')}` });
       if (warm.errors > 0) console.log(`warm-up of ${target.label}: ${warm.errors} errors, e.g. ${warm.errorSamples[0] ?? ''}`);
     }
 

@@ -12,7 +12,7 @@ export interface LoadOptions {
   conversations: number;
   /** People in flight at once (and HTTP connections). */
   concurrency: number;
-  /** No new conversation starts after this; the run's figures cover what finished. */
+  /** No turn starts after this; the run's figures cover the turns that were answered. */
   maxMs: number;
   /** Prefix of the conversation ids, so runs never share state. */
   runId?: string;
@@ -62,7 +62,7 @@ export class LoadClient {
       while (next < options.conversations && performance.now() - started < options.maxMs) {
         const index = next++;
         const script = scripts[index % scripts.length];
-        if (script) await this.converse(script, `${runId}-${index}`, result, fail);
+        if (script) await this.converse(script, `${runId}-${index}`, result, fail, () => performance.now() - started >= options.maxMs);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, person));
@@ -71,9 +71,11 @@ export class LoadClient {
   }
 
   /** One whole conversation; a failed turn ends it, since what follows would not match either. */
-  private async converse(script: Script, conversationId: string, result: RunResult, fail: (message: string) => void): Promise<void> {
+  private async converse(script: Script, conversationId: string, result: RunResult, fail: (message: string) => void, timeIsUp: () => boolean): Promise<void> {
     const userId = `person-${conversationId}`;
     for (const [i, turn] of script.turns.entries()) {
+      // A conversation cut short by the run's time limit is not an error; its answered turns count.
+      if (timeIsUp()) return;
       const activity = turn.say === undefined
         ? { type: 'conversationUpdate', membersAdded: [{ id: userId, name: 'Alex' }] }
         : { type: 'message', text: turn.say };

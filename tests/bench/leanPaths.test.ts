@@ -1,0 +1,134 @@
+import { MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
+import SqliteDatabase from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createBot } from '../../src/bot';
+import { createAdapter } from '../../src/bot/adapter';
+import { loadConfig } from '../../src/config';
+import { createDiagnoser, engineConstructionCount } from '../../src/diagnosis';
+import { LoadClient } from '../../bench/load';
+import { diagnosisScripts } from '../../bench/scripts';
+import { memoryLogger, startTestBot } from '../helpers/server';
+import { tempDir } from '../helpers/stores';
+
+/**
+ * What keeps a turn cheap (issue 7, `npm run bench`), guarded by counting work rather than by
+ * timing it: rules built once and run only when the facts changed, prepared SQLite statements
+ * and connector clients reused from turn to turn.
+ */
+
+/** The bot on botbuilder's TestAdapter with its own diagnoser, so the diagnoser's counters are this test's. */
+function botWithOwnDiagnoser() {
+  const diagnoser = createDiagnoser();
+  const config = loadConfig({ PORT: '0', DATA_DIR: tempDir() });
+  const { bot } = createBot({
+    config,
+    log: memoryLogger('warn').log,
+    storage: new MemoryStorage(),
+    diagnosis: { diagnose: diagnoser.diagnose.bind(diagnoser), ruleFacts: new Set(diagnoser.ruleSet.factNames) },
+  });
+  const adapter = new TestAdapter((context) => bot.run(context));
+  return {
+    diagnoser,
+    /** A new conversation; `say` returns the texts of the turn's replies. */
+    conversation(id: string) {
+      const reference = { ...adapter.conversation, conversation: { id, isGroup: false, conversationType: 'personal', name: id } };
+      return async (text: string): Promise<string> => {
+        const activity: Partial<Activity> = { type: 'message', text, conversation: reference.conversation, from: reference.user, recipient: reference.bot, channelId: reference.channelId };
+        await adapter.receiveActivity(activity);
+        return adapter.activeQueue.splice(0).map((a) => a.text ?? '').join('\n');
+      };
+    },
+  };
+}
+
+const reachFirstStep = ['my webcam says its being used by another program', 'no not live', 'win 10', 'chrome'];
+
+describe('rules run only when something changed', () => {
+  it('a turn that changes no fact does not run the rules again', async () => {
+    const { diagnoser, conversation } = botWithOwnDiagnoser();
+    const say = conversation('lean-1');
+    let last = '';
+    for (const line of reachFirstStep) last = await say(line);
+    expect(last).toMatch(/Close other apps/i);
+    const runs = diagnoser.stats().engineRuns;
+    expect(runs).toBeGreaterThan(0);
+
+    // Words the bot does not understand, and a fact it already knows: replies, but no rule run.
+    expect(await say('hmm')).not.toBe('');
+    expect(await say('chrome')).not.toBe('');
+    expect(diagnoser.stats().engineRuns).toBe(runs);
+
+    // A step outcome changes the facts (steps tried): that is when the rules run again.
+    expect(await say("didn't help")).toMatch(/Next, try this/i);
+    expect(diagnoser.stats().engineRuns).toBeGreaterThan(runs);
+  });
+
+  it('a second person in the same situation runs no rules at all', async () => {
+    const { diagnoser, conversation } = botWithOwnDiagnoser();
+    const first = conversation('lean-a');
+    for (const line of [...reachFirstStep, "didn't help", 'that fixed it']) await first(line);
+    const runs = diagnoser.stats().engineRuns;
+    const second = conversation('lean-b');
+    let last = '';
+    for (const line of [...reachFirstStep, "didn't help", 'that fixed it']) last = await second(line);
+    expect(last).toMatch(/glad it works/i);
+    expect(diagnoser.stats().engineRuns).toBe(runs);
+  });
+});
+
+describe('the served bot', () => {
+  let bot: Awaited<ReturnType<typeof startTestBot>>;
+  let client: LoadClient;
+  let enginesBefore: number;
+  beforeAll(async () => {
+    enginesBefore = engineConstructionCount();
+    bot = await startTestBot({ LOG_LEVEL: 'warn' });
+    client = new LoadClient(bot.url, 4);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  afterAll(async () => {
+    await client.close();
+    await bot.close();
+  });
+
+  it("answers every turn of the benchmark's conversations as the scripts expect", async () => {
+    const result = await client.run(diagnosisScripts, { conversations: diagnosisScripts.length * 2, concurrency: 4, maxMs: 60_000 });
+    expect(result.errorSamples).toEqual([]);
+    expect(result.conversations).toBe(diagnosisScripts.length * 2);
+  });
+
+  it('builds the rules engine once for the process, however many conversations', async () => {
+    await client.run(diagnosisScripts, { conversations: diagnosisScripts.length, concurrency: 2, maxMs: 60_000 });
+    expect(engineConstructionCount() - enginesBefore).toBe(1);
+  });
+
+  it('prepares no SQL statement again once the turns are warm', async () => {
+    await client.run(diagnosisScripts, { conversations: diagnosisScripts.length, concurrency: 2, maxMs: 60_000 });
+    const prepare = vi.spyOn(SqliteDatabase.prototype, 'prepare');
+    const result = await client.run(diagnosisScripts, { conversations: diagnosisScripts.length, concurrency: 2, maxMs: 60_000 });
+    expect(result.errors).toBe(0);
+    expect(prepare).not.toHaveBeenCalled();
+  });
+});
+
+describe('the adapter', () => {
+  it('reuses the connector client from turn to turn instead of building one per turn', async () => {
+    const adapter = createAdapter(loadConfig({ PORT: '0', DATA_DIR: tempDir() }), memoryLogger('warn').log);
+    const clients: unknown[] = [];
+    const activity = (id: string): Activity => ({
+      type: 'message', text: 'hi', id, channelId: 'test', serviceUrl: 'http://127.0.0.1:9/unused', deliveryMode: 'expectReplies',
+      conversation: { id: 'reuse', isGroup: false, conversationType: 'personal', name: 'reuse' },
+      from: { id: 'alex', name: 'Alex' }, recipient: { id: 'bot', name: 'bot' },
+      timestamp: new Date(), localTimezone: '', callerId: '', label: '', valueType: '', listenFor: [],
+    });
+    for (const id of ['1', '2', '3']) {
+      await adapter.runTurn(activity(id), '', async (context) => {
+        clients.push(context.turnState.get(adapter.ConnectorClientKey));
+      });
+    }
+    expect(clients[0]).toBeDefined();
+    expect(new Set(clients).size).toBe(1);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { replyLines } from '../../bench/load';
+import { median, percentile, ratio, ratioLine, summariseRuns } from '../../bench/report';
+import { diagnosisScripts, echoScripts } from '../../bench/scripts';
+
+describe('npm run bench: figures and report', () => {
+  it('ends with the ratio line, two decimals', () => {
+    expect(ratioLine(ratio(812.4, 1000))).toBe('turns/s ratio bot/echo: 0.81');
+    expect(ratioLine(ratio(1, 0))).toBe('turns/s ratio bot/echo: 0.00');
+  });
+
+  it.each([
+    { values: [5, 1, 3], q: 0.5, p: 3, m: 3 },
+    { values: [4, 1, 3, 2], q: 0.5, p: 2, m: 2.5 },
+    { values: Array.from({ length: 100 }, (_, i) => i + 1), q: 0.99, p: 99, m: 50.5 },
+    { values: [], q: 0.99, p: 0, m: 0 },
+  ])('percentile and median of $values.length samples', ({ values, q, p, m }) => {
+    expect(percentile(values, q)).toBe(p);
+    expect(median(values)).toBe(m);
+  });
+
+  it('turns/s is the median over the runs; latencies are pooled', () => {
+    const run = (turns: number, elapsedMs: number, latenciesMs: number[]) => ({ conversations: 1, turns, errors: 0, errorSamples: [], elapsedMs, latenciesMs });
+    const figures = summariseRuns('bot', [run(100, 1000, [1, 2]), run(300, 1000, [3]), run(200, 1000, [10])], 123.4);
+    expect(figures).toMatchObject({ turnsPerSecond: 200, turnsPerSecondByRun: [100, 300, 200], turns: 600, p50Ms: 2, p99Ms: 10, errors: 0, rssMiB: 123.4 });
+  });
+
+  it('gives the EchoBot as many turns per conversation as the diagnosis, each echoed', () => {
+    const echo = echoScripts(diagnosisScripts);
+    expect(echo.map((s) => s.turns.length)).toEqual(diagnosisScripts.map((s) => s.turns.length));
+    const turn = echo[0]?.turns[4];
+    expect(turn?.expect.test(replyLines([{ type: 'message', text: `You said: ${turn.say}` }]))).toBe(true);
+  });
+
+  it('every diagnosis script ends in a fix', () => {
+    for (const script of diagnosisScripts) expect(String(script.turns.at(-1)?.expect)).toMatch(/glad it works/);
+  });
+});
