@@ -24,9 +24,12 @@ const activityEnvelope = z
   // only wait on retries to nowhere.
   .refine((a) => a.deliveryMode === 'expectReplies' || a.serviceUrl !== undefined, { message: 'serviceUrl is required', path: ['serviceUrl'] });
 
-/** The checked envelope is an Activity as far as botbuilder is concerned; botbuilder reads the rest defensively. */
-function isActivity(value: unknown): value is Activity {
-  return activityEnvelope.safeParse(value).success;
+/**
+ * The checked envelope is an Activity as far as botbuilder is concerned; botbuilder reads the
+ * rest defensively. Takes the result of the one parse, so the body is not parsed twice a turn.
+ */
+function isActivity(value: unknown, envelopeIsValid: boolean): value is Activity {
+  return envelopeIsValid && typeof value === 'object' && value !== null;
 }
 
 /**
@@ -43,7 +46,7 @@ export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandle
       throw new AppError('BAD_REQUEST', 'The body must be an activity object.');
     }
     const checked = activityEnvelope.safeParse(body);
-    if (!checked.success || !isActivity(body)) {
+    if (!isActivity(body, checked.success)) {
       const issue = checked.error?.issues[0];
       throw new AppError('BAD_REQUEST', `The activity is malformed at "${issue?.path.join('.') || 'body'}": ${issue?.message ?? 'invalid'}.`);
     }

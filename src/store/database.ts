@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
 import { Pool } from 'pg';
 import type { Database } from './schema';
 
@@ -46,8 +46,32 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(file) }) });
   return { kind: 'sqlite', db, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew, which showed up in the turn profile; the same
+ * few statements run on every turn, so prepared ones are kept (bounded) and reused unless busy.
+ */
+function reusingStatements(file: SqliteDatabase.Database, limit = 256): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      statements.clear();
+      file.close();
+    },
+    prepare(source: string) {
+      const kept = statements.get(source);
+      if (kept && !kept.busy) return kept;
+      const statement = file.prepare(source);
+      if (!kept) {
+        if (statements.size >= limit) statements.clear();
+        statements.set(source, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 export async function pingDatabase(db: Kysely<Database>): Promise<void> {
