@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { REPO_ROOT } from './server';
+import { tempDir } from './stores';
+
+/** Debian's Chromium (`apt-get install chromium`); playwright never downloads a browser here. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(REPO_ROOT, 'test-results');
+
+const QUIET_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+/** Chromium's built-in test camera and microphone. */
+export const FAKE_DEVICES = ['--use-fake-device-for-media-stream'];
+/**
+ * Answers every permission prompt with "allow". It also overrides a site's "blocked" setting,
+ * so tests of a blocked site leave it out (a blocked site never prompts anyway).
+ */
+export const ACCEPT_PROMPTS = ['--use-fake-ui-for-media-stream'];
+
+export interface TestBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Sets a media permission for an origin, as the person would in the site settings. */
+  setMediaPermission(origin: string, permission: 'camera' | 'microphone', setting: 'granted' | 'denied' | 'prompt'): Promise<void>;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A fresh Chromium profile (its own user-data directory) with one page. */
+export async function launchBrowser(options: { args?: string[]; viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+  const userDataDir = tempDir('tsb-chromium-');
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...QUIET_ARGS, ...(options.args ?? [])],
+    viewport: options.viewport ?? { width: 1280, height: 860 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  return {
+    context,
+    page,
+    async setMediaPermission(origin, permission, setting) {
+      await cdp.send('Browser.setPermission', { origin, permission: { name: permission }, setting });
+    },
+    async screenshot(name) {
+      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      const file = path.join(SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
