@@ -263,3 +263,19 @@ describe('local web chat channel: the log is in the store', () => {
     }
   });
 });
+
+describe('local web chat channel with channel authentication on', () => {
+  it('still serves the page\'s conversation while /api/messages demands a token', async () => {
+    const bot = await startTestBot({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-used-by-the-local-channel' });
+    const person = directLineClient(bot.url);
+    try {
+      await person.post(join);
+      expect(textOf(await person.next(botMessage))).toBe(botTexts.greeting);
+      const unauthenticated = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'hi', serviceUrl: 'http://127.0.0.1:9', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'b' } }) });
+      expect(unauthenticated.status).toBe(401);
+    } finally {
+      person.end();
+      await bot.close();
+    }
+  });
+});
