@@ -34,8 +34,16 @@ export interface DirectTurns {
  * identity.
  */
 class LoopbackConnectorFactory extends ConnectorFactory {
+  // One client per URL (there is one: this process's), instead of building one every turn.
+  private readonly clients = new Map<string, ConnectorClient>();
+
   async create(serviceUrl: string): Promise<ConnectorClient> {
-    return new ConnectorClient(MicrosoftAppCredentials.Empty, { baseUri: serviceUrl });
+    let client = this.clients.get(serviceUrl);
+    if (!client) {
+      client = new ConnectorClient(MicrosoftAppCredentials.Empty, { baseUri: serviceUrl });
+      this.clients.set(serviceUrl, client);
+    }
+    return client;
   }
 }
 
