@@ -3,9 +3,13 @@ import { recordEscalation, type DiagnosticsRecord, type EscalationEntry } from '
 import type { ConversationDeps } from './conversationDeps';
 import { texts } from './texts';
 
-/** The staff request in progress for this problem, if any (`unavailable` counts: we already said so). */
+/**
+ * The latest staff request for this problem, if any (`unavailable` counts: we already said so;
+ * so do `timed-out` and `closed`: staff were called, and only "human" calls them again).
+ */
 export function openStaffRequest(record: DiagnosticsRecord): EscalationEntry | undefined {
-  return record.escalations.find((e) => e.kind === 'staff-now' && (e.status === 'requested' || e.status === 'claimed' || e.status === 'unavailable'));
+  const handled = ['requested', 'claimed', 'unavailable', 'timed-out', 'closed'];
+  return [...record.escalations].reverse().find((e) => e.kind === 'staff-now' && handled.includes(e.status));
 }
 
 /** Calls staff (SPEC §5.2) and tells the person honestly what happened. */

@@ -37,7 +37,7 @@ export const texts = {
   staffAlreadyRequested: 'A member of staff has already been called; they will join here.',
   stepsExhaustedWhileWaiting: "I've run out of steps to suggest. A member of staff will take it from here.",
   supportRecordFiled: (id: string) =>
-    `I've filed a support record (${id}) with everything we tried. The support team usually replies within a few hours.`,
+    `I've filed a support record (${id}) with everything we tried. The support team usually replies within a few hours. Anything to add, and how can we reach you (email or handle)? Just type it here.`,
   supportRecordUnavailable:
     "I've run out of steps to suggest, and I can't file a support record from this chat yet. Please fill in the platform's troubleshooting form, and mention what we tried (type **diagnostics** to see it).",
 

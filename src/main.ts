@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createBot } from './bot';
+import { createAdapter, createBot, diagnosticsReader } from './bot';
 import { createDiagnoser } from './diagnosis';
 import { loadConfig, type Config } from './config';
 import { AppError } from './errors';
+import { createEscalation } from './escalation';
 import { createLogger, type Logger } from './logger';
 import { createApp } from './server/app';
 import { openStore, type Store } from './store';
@@ -22,9 +23,12 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   const diagnoser = createDiagnoser();
   const diagnosis = { diagnose: diagnoser.diagnose.bind(diagnoser), ruleFacts: new Set(diagnoser.ruleSet.factNames) };
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: options.schema });
-  const { adapter, bot } = createBot({ config, log, storage: store.storage, diagnosis });
+  // Escalation sends proactive messages through the adapter, and the bot calls escalation.
+  const adapter = createAdapter(config, log);
+  const escalation = createEscalation({ config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage) });
+  const { bot } = createBot({ config, log, storage: store.storage, diagnosis, adapter, handoff: escalation.service, gate: escalation.service, middleware: [escalation.transcript] });
   const lifecycle = { draining: false };
-  const app = createApp({ config, log, store, adapter, bot, diagnose: diagnosis.diagnose, lifecycle });
+  const app = createApp({ config, log, store, adapter, bot, diagnose: diagnosis.diagnose, lifecycle, routers: [escalation.router] });
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -36,12 +40,15 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   const url = `http://127.0.0.1:${port}`;
 
   if (!config.MicrosoftAppId) log.warn('MicrosoftAppId is empty: channel authentication is off (fine for local use and the Emulator, not for Azure)');
+  escalation.start();
   log.info({ port, store: store.kind, dataDir: store.kind === 'sqlite' ? config.dataDir : undefined }, 'Technical Support bot listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       lifecycle.draining = true;
+      // Live-feed streams never end by themselves; the timeout poller must not outlive the store.
+      await escalation.stop();
       await new Promise<void>((resolve) => {
         // Idle keep-alive sockets are closed now; busy ones after their response is sent.
         server.close(() => resolve());

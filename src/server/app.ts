@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { ActivityHandlerBase } from 'botbuilder';
 import type { BotAdapter } from '../bot/adapter';
 import type { Config } from '../config';
@@ -19,6 +19,8 @@ export interface AppDeps {
   adapter: BotAdapter;
   bot: ActivityHandlerBase;
   diagnose(facts: Facts): Promise<Diagnosis>;
+  /** Further parts' routes (escalation's staff API and console), mounted before the 404. */
+  routers?: Router[];
 }
 
 /** Builds the HTTP app without listening, so tests can run it in-process on port 0. */
@@ -50,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   // The self-hosted web chat: the page at `/`, and the local channel it talks to.
   app.use(localChannel({ log: deps.log, db: deps.store.db, deliver: inProcessDelivery(deps.adapter, (context) => deps.bot.run(context), deps.config.MicrosoftAppId) }));
   app.use(webChatPage());
+  for (const router of deps.routers ?? []) app.use(router);
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'NOT_FOUND', message: 'No such route.' });

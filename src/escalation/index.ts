@@ -1,0 +1,79 @@
+import type { Middleware } from 'botbuilder';
+import type { Router } from 'express';
+import type { Config } from '../config';
+import type { DiagnosticsRecord } from '../diagnosis';
+import type { Logger } from '../logger';
+import type { Store } from '../store';
+import { StaffFeed } from './feed';
+import { AdapterMessenger, type ContinuingAdapter, type ProactiveMessenger } from './proactive';
+import { EscalationRecords } from './records';
+import { staffRoutes } from './routes';
+import { EscalationService } from './service';
+import { TimeoutPoller } from './timeoutPoller';
+import { TranscriptMiddleware } from './transcript';
+import { StaffWebhook } from './webhook';
+
+export { EscalationService } from './service';
+export { EscalationRecords, type Escalation, type EscalationStatus, type SupportRecord, type TranscriptEntry } from './records';
+export { AdapterMessenger, type ProactiveMessenger } from './proactive';
+export { StaffFeed, type EscalationSummary, type StaffEvent } from './feed';
+export { StaffWebhook } from './webhook';
+export { TranscriptMiddleware } from './transcript';
+
+export interface EscalationDeps {
+  config: Pick<Config, 'STAFF_TOKENS' | 'STAFF_WEBHOOK_URL' | 'ESCALATION_TIMEOUT_S' | 'MicrosoftAppId'>;
+  log: Logger;
+  store: Pick<Store, 'db' | 'notifier'>;
+  /** The bot's adapter: proactive sends continue conversations through it. */
+  adapter: ContinuingAdapter;
+  readDiagnostics?: (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined>;
+  /** Replaces proactive sends through the adapter (tests, other hosts). */
+  messenger?: ProactiveMessenger;
+  /** How often waiting escalations are checked for the timeout; about a second by default. */
+  pollIntervalMs?: number;
+  webhookBackoffMs?: readonly number[];
+}
+
+export interface EscalationModule {
+  service: EscalationService;
+  /** Adapter middleware that logs every activity in and out, turns that throw included. */
+  transcript: Middleware;
+  /** The staff API, its live feed and the console page. */
+  router: Router;
+  /** Starts the timeout poller. */
+  start(): void;
+  /** Stops the poller, ends live-feed streams and abandons webhook retries; waits for work in flight. */
+  stop(): Promise<void>;
+}
+
+/** Escalation to staff (SPEC §5), built on the store, the bot's adapter and the configuration. */
+export function createEscalation(deps: EscalationDeps): EscalationModule {
+  const records = new EscalationRecords(deps.store.db);
+  const feed = new StaffFeed(deps.store.notifier, deps.log);
+  const webhook = deps.config.STAFF_WEBHOOK_URL
+    ? new StaffWebhook({ url: deps.config.STAFF_WEBHOOK_URL, log: deps.log, backoffMs: deps.webhookBackoffMs })
+    : undefined;
+  const service = new EscalationService({
+    records,
+    messenger: deps.messenger ?? new AdapterMessenger(deps.adapter, deps.config.MicrosoftAppId),
+    feed,
+    log: deps.log,
+    timeoutS: deps.config.ESCALATION_TIMEOUT_S,
+    webhook,
+    readDiagnostics: deps.readDiagnostics,
+  });
+  const routes = staffRoutes({ service, feed, staff: deps.config.STAFF_TOKENS });
+  const poller = new TimeoutPoller(() => service.timeOutDue(), deps.log, deps.pollIntervalMs);
+  return {
+    service,
+    transcript: new TranscriptMiddleware(records, deps.log),
+    router: routes.router,
+    start: () => poller.start(),
+    async stop() {
+      routes.closeStreams();
+      webhook?.stop();
+      await poller.stop();
+      await service.settled();
+    },
+  };
+}

@@ -1,0 +1,423 @@
+import { randomBytes } from 'node:crypto';
+import type { Activity, ConversationReference } from 'botbuilder';
+import type { Kysely, Selectable } from 'kysely';
+import { createRecord, type DiagnosticsRecord } from '../diagnosis';
+import type { Database } from '../store';
+import type { EscalationStatus } from '../store/escalationTables';
+import { isReachable } from './proactive';
+
+export type { EscalationStatus };
+
+/** A staff hand-off as the rest of the code sees it (the row, with its JSON parsed). */
+export interface Escalation {
+  id: string;
+  conversationId: string;
+  channelId: string;
+  reference: ConversationReference;
+  userName: string | null;
+  reason: string;
+  status: EscalationStatus;
+  claimedBy: string | null;
+  createdAt: string;
+  dueAt: string;
+  claimedAt: string | null;
+  closedAt: string | null;
+  closedBy: string | null;
+  supportRecordId: string | null;
+  solved: string | null;
+  hubState: string | null;
+}
+
+export interface EscalationDetail extends Escalation {
+  diagnostics: DiagnosticsRecord | null;
+  transcript: unknown[];
+}
+
+export interface SupportRecord {
+  id: string;
+  conversationId: string;
+  channelId: string;
+  escalationId: string | null;
+  reason: string;
+  os: string | null;
+  browser: string | null;
+  tried: string[];
+  diagnostics: DiagnosticsRecord | null;
+  contact: string | null;
+  description: string | null;
+  followUp: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TranscriptEntry {
+  id: number;
+  direction: 'in' | 'out';
+  at: string;
+  activity: Partial<Activity>;
+}
+
+export interface NewEscalation {
+  reference: ConversationReference;
+  userName: string | null;
+  reason: string;
+  diagnostics: DiagnosticsRecord;
+  transcript: Partial<Activity>[];
+  now: Date;
+  timeoutS: number;
+}
+
+export interface NewSupportRecord {
+  conversationId: string;
+  channelId: string;
+  escalationId?: string;
+  reason: string;
+  diagnostics: DiagnosticsRecord;
+  contact?: string;
+  description?: string;
+  /** Whether the bot asked the person for details and waits for their next message. */
+  followUp: 'asked' | 'skipped';
+  now: Date;
+}
+
+/** Short ids people can read out or type ("SR-7K2Q9M4D"); collisions are refused by the primary key. */
+export function newId(prefix: 'E' | 'SR'): string {
+  const alphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+  const bytes = randomBytes(8);
+  let id = '';
+  for (const byte of bytes) id += alphabet[byte % alphabet.length];
+  return `${prefix}-${id}`;
+}
+
+/**
+ * Escalation's own tables: hand-offs, support records and transcripts. Every state change of an
+ * escalation is a compare-and-set on its status, so two staff, or two instances, acting at once
+ * cannot both win.
+ */
+export class EscalationRecords {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertEscalation(input: NewEscalation): Promise<Escalation> {
+    const at = input.now.toISOString();
+    const row = {
+      id: newId('E'),
+      conversation_id: input.reference.conversation.id,
+      channel_id: input.reference.channelId,
+      reference: JSON.stringify(input.reference),
+      user_name: input.userName,
+      reason: input.reason,
+      status: 'waiting' as const,
+      claimed_by: null,
+      created_at: at,
+      due_at: new Date(input.now.getTime() + input.timeoutS * 1000).toISOString(),
+      claimed_at: null,
+      closed_at: null,
+      closed_by: null,
+      diagnostics: JSON.stringify(input.diagnostics),
+      transcript: JSON.stringify(input.transcript),
+      support_record_id: null,
+      solved: null,
+      hub_state: null,
+      updated_at: at,
+    };
+    await this.db.insertInto('escalations').values(row).execute();
+    return toEscalation(row);
+  }
+
+  async get(id: string): Promise<EscalationDetail | undefined> {
+    const row = await this.db.selectFrom('escalations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    return { ...toEscalation(row), diagnostics: parseRecord(row.diagnostics), transcript: parseArray(row.transcript) };
+  }
+
+  async list(status?: EscalationStatus): Promise<Escalation[]> {
+    let query = this.db.selectFrom('escalations').select(ESCALATION_COLUMNS).orderBy('created_at', 'asc').orderBy('id', 'asc').limit(500);
+    if (status) query = query.where('status', '=', status);
+    return (await query.execute()).map(toEscalation);
+  }
+
+  /** The conversation's most recent escalation, whatever its state. */
+  async latestFor(conversationId: string): Promise<Escalation | undefined> {
+    const row = await this.db
+      .selectFrom('escalations')
+      .select(ESCALATION_COLUMNS)
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row ? toEscalation(row) : undefined;
+  }
+
+  /** Every waiting escalation, oldest first: the queue. Positions are ranks in it. */
+  async queue(): Promise<Escalation[]> {
+    const rows = await this.db.selectFrom('escalations').select(ESCALATION_COLUMNS).where('status', '=', 'waiting').orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+    return rows.map(toEscalation);
+  }
+
+  /** 1-based rank of a waiting escalation in the queue (0 when it is not waiting). */
+  async position(escalation: Pick<Escalation, 'id' | 'createdAt' | 'status'>): Promise<number> {
+    if (escalation.status !== 'waiting') return 0;
+    const { ahead } = await this.db
+      .selectFrom('escalations')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('ahead'))
+      .where('status', '=', 'waiting')
+      .where((eb) => eb.or([eb('created_at', '<', escalation.createdAt), eb.and([eb('created_at', '=', escalation.createdAt), eb('id', '<', escalation.id)])]))
+      .executeTakeFirstOrThrow();
+    return Number(ahead) + 1;
+  }
+
+  /** Compare-and-set: only a waiting escalation can be claimed, so exactly one of two claimants wins. */
+  async claim(id: string, staffName: string, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('escalations')
+      .set({ status: 'claimed', claimed_by: staffName, claimed_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'waiting')
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  /** Closes a waiting or claimed escalation; `from` is the status it must still have. */
+  async close(id: string, from: EscalationStatus, staffName: string, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('escalations')
+      .set({ status: 'closed', closed_at: at, closed_by: staffName, solved: 'asked', updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  /** Ids of waiting escalations whose claim window has passed. */
+  async due(now: Date): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('escalations')
+      .select('id')
+      .where('status', '=', 'waiting')
+      .where('due_at', '<=', now.toISOString())
+      .orderBy('due_at', 'asc')
+      .limit(50)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The no-staff fallback, in one transaction: the escalation times out (compare-and-set, so it
+   * fires once across instances) and its support record is filed, or neither happens.
+   */
+  async timeOut(id: string, now: Date): Promise<{ escalation: Escalation; supportRecord: SupportRecord } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const at = now.toISOString();
+      const supportRecordId = newId('SR');
+      const updated = await trx
+        .updateTable('escalations')
+        .set({ status: 'timed-out', closed_at: at, support_record_id: supportRecordId, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'waiting')
+        .executeTakeFirst();
+      if (updated.numUpdatedRows !== 1n) return undefined;
+      const row = await trx.selectFrom('escalations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const diagnostics = parseRecord(row.diagnostics);
+      const record = supportRecordRow(supportRecordId, {
+        conversationId: row.conversation_id,
+        channelId: row.channel_id,
+        escalationId: id,
+        reason: 'no-staff',
+        diagnostics: diagnostics ?? createRecord(now),
+        followUp: 'skipped',
+        now,
+      });
+      await trx.insertInto('support_records').values(record).execute();
+      return { escalation: toEscalation(row), supportRecord: toSupportRecord(record) };
+    });
+  }
+
+  async setSolved(id: string, answer: 'yes' | 'no' | 'no-answer', now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('escalations')
+      .set({ solved: answer, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('solved', '=', 'asked')
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async setHubState(conversationId: string, state: string, now: Date): Promise<Escalation | undefined> {
+    const latest = await this.latestFor(conversationId);
+    if (!latest) return undefined;
+    await this.db.updateTable('escalations').set({ hub_state: state, updated_at: now.toISOString() }).where('id', '=', latest.id).execute();
+    return { ...latest, hubState: state };
+  }
+
+  async insertSupportRecord(input: NewSupportRecord): Promise<SupportRecord> {
+    const row = supportRecordRow(newId('SR'), input);
+    await this.db.insertInto('support_records').values(row).execute();
+    return toSupportRecord(row);
+  }
+
+  async listSupportRecords(): Promise<SupportRecord[]> {
+    const rows = await this.db.selectFrom('support_records').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(500).execute();
+    return rows.map(toSupportRecord);
+  }
+
+  async latestSupportRecordFor(conversationId: string): Promise<SupportRecord | undefined> {
+    const row = await this.db
+      .selectFrom('support_records')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row ? toSupportRecord(row) : undefined;
+  }
+
+  /** Adds the person's details; a later note is appended, a later contact replaces the earlier one. */
+  async addSupportDetails(id: string, details: { description?: string; contact?: string }, now: Date): Promise<void> {
+    const row = await this.db.selectFrom('support_records').select(['description', 'contact']).where('id', '=', id).executeTakeFirst();
+    if (!row) return;
+    const description = details.description ? [row.description, details.description].filter(Boolean).join('\n') : row.description;
+    await this.db
+      .updateTable('support_records')
+      .set({ description, contact: details.contact ?? row.contact, follow_up: 'done', updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async endSupportFollowUp(id: string, now: Date): Promise<void> {
+    await this.db.updateTable('support_records').set({ follow_up: 'skipped', updated_at: now.toISOString() }).where('id', '=', id).where('follow_up', '=', 'asked').execute();
+  }
+
+  async logActivity(entry: { conversationId: string; channelId: string; direction: 'in' | 'out'; activity: Partial<Activity>; at: Date }): Promise<void> {
+    await this.db
+      .insertInto('transcript_activities')
+      .values({ conversation_id: entry.conversationId, channel_id: entry.channelId, direction: entry.direction, activity: JSON.stringify(entry.activity), created_at: entry.at.toISOString() })
+      .execute();
+  }
+
+  async transcript(conversationId: string, limit = 1000): Promise<TranscriptEntry[]> {
+    // The newest `limit` entries, returned oldest first.
+    const rows = await this.db
+      .selectFrom('transcript_activities')
+      .select(['id', 'direction', 'activity', 'created_at'])
+      .where('conversation_id', '=', conversationId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map((r) => ({ id: r.id, direction: r.direction, at: r.created_at, activity: parseActivity(r.activity) }));
+  }
+
+  /** The channel a conversation id belongs to, if escalation has ever seen it. */
+  async channelOf(conversationId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('transcript_activities').select('channel_id').where('conversation_id', '=', conversationId).limit(1).executeTakeFirst();
+    if (row) return row.channel_id;
+    return (await this.latestFor(conversationId))?.channelId;
+  }
+
+  async latestDiagnosticsSnapshot(conversationId: string): Promise<DiagnosticsRecord | undefined> {
+    const escalation = await this.db
+      .selectFrom('escalations')
+      .select(['diagnostics', 'created_at'])
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    const record = await this.db
+      .selectFrom('support_records')
+      .select(['diagnostics', 'created_at'])
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    const newest = [escalation, record].filter((r) => r !== undefined).sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
+    return newest ? parseRecord(newest.diagnostics) ?? undefined : undefined;
+  }
+}
+
+const ESCALATION_COLUMNS = [
+  'id', 'conversation_id', 'channel_id', 'reference', 'user_name', 'reason', 'status', 'claimed_by', 'created_at', 'due_at',
+  'claimed_at', 'closed_at', 'closed_by', 'support_record_id', 'solved', 'hub_state',
+] as const;
+
+type EscalationRow = Pick<Selectable<Database['escalations']>, (typeof ESCALATION_COLUMNS)[number]>;
+
+function toEscalation(row: EscalationRow): Escalation {
+  const reference: unknown = JSON.parse(row.reference);
+  if (!isReachable(reference)) throw new Error(`escalation ${row.id}: stored conversation reference is malformed`);
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    channelId: row.channel_id,
+    reference,
+    userName: row.user_name,
+    reason: row.reason,
+    status: row.status,
+    claimedBy: row.claimed_by,
+    createdAt: row.created_at,
+    dueAt: row.due_at,
+    claimedAt: row.claimed_at,
+    closedAt: row.closed_at,
+    closedBy: row.closed_by,
+    supportRecordId: row.support_record_id,
+    solved: row.solved,
+    hubState: row.hub_state,
+  };
+}
+
+function supportRecordRow(id: string, input: NewSupportRecord): Selectable<Database['support_records']> {
+  const at = input.now.toISOString();
+  const facts = input.diagnostics.facts;
+  return {
+    id,
+    conversation_id: input.conversationId,
+    channel_id: input.channelId,
+    escalation_id: input.escalationId ?? null,
+    reason: input.reason,
+    os: [facts.os, facts.osVersion].filter(Boolean).join(' ') || null,
+    browser: [facts.browser, facts.browserVersion].filter(Boolean).join(' ') || null,
+    tried: JSON.stringify(input.diagnostics.steps.map((s) => s.adviceId)),
+    diagnostics: JSON.stringify(input.diagnostics),
+    contact: input.contact ?? null,
+    description: input.description ?? null,
+    follow_up: input.followUp,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+function toSupportRecord(row: Selectable<Database['support_records']>): SupportRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    channelId: row.channel_id,
+    escalationId: row.escalation_id,
+    reason: row.reason,
+    os: row.os,
+    browser: row.browser,
+    tried: parseArray(row.tried).filter((t): t is string => typeof t === 'string'),
+    diagnostics: parseRecord(row.diagnostics),
+    contact: row.contact,
+    description: row.description,
+    followUp: row.follow_up,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function isDiagnosticsRecord(value: unknown): value is DiagnosticsRecord {
+  return typeof value === 'object' && value !== null && 'version' in value && 'facts' in value && 'steps' in value && 'escalations' in value;
+}
+
+function parseRecord(json: string): DiagnosticsRecord | null {
+  const value: unknown = JSON.parse(json);
+  return isDiagnosticsRecord(value) ? value : null;
+}
+
+function parseArray(json: string): unknown[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value : [];
+}
+
+function parseActivity(json: string): Partial<Activity> {
+  const value: unknown = JSON.parse(json);
+  return typeof value === 'object' && value !== null ? value : {};
+}

@@ -1,0 +1,113 @@
+import path from 'node:path';
+import express, { Router, type Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { StaffFeed } from './feed';
+import type { EscalationService } from './service';
+import { staffAuth, staffName, type StaffCredential } from './staffAuth';
+
+const CONSOLE_DIR = path.join(__dirname, 'console');
+/** The console is one HTML page with its script and styles as separate files, so this CSP holds. */
+const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const HEARTBEAT_MS = 15_000;
+
+const statusQuery = z.object({ status: z.enum(['waiting', 'claimed', 'closed', 'timed-out']).optional() });
+const idParam = z.string().min(1).max(128);
+const messageBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4000) });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.');
+  throw new AppError('BAD_REQUEST', `Invalid ${what}${field ? ` at "${field}"` : ''}: ${issue?.message ?? 'invalid'}.`);
+}
+
+export interface StaffRoutes {
+  router: Router;
+  /** Ends every open live-feed stream, so the HTTP server can close. */
+  closeStreams(): void;
+}
+
+/** The staff API (SPEC §5.4), its live feed (SSE) and the staff console at `/staff`. */
+export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed; staff: readonly StaffCredential[] | undefined }): StaffRoutes {
+  const { service } = deps;
+  const router = Router();
+  const auth = staffAuth(deps.staff);
+  const streams = new Set<Response>();
+
+  router.get('/api/staff/me', auth, (req, res) => {
+    res.json({ name: staffName(req) });
+  });
+
+  router.get('/api/escalations', auth, async (req, res) => {
+    const { status } = parse(statusQuery, req.query, 'query');
+    res.json(await service.list(status));
+  });
+  router.get('/api/escalations/:id', auth, async (req, res) => {
+    res.json(await service.get(parse(idParam, req.params.id, 'id')));
+  });
+  router.post('/api/escalations/:id/claim', auth, async (req, res) => {
+    res.json(await service.claim(parse(idParam, req.params.id, 'id'), staffName(req)));
+  });
+  router.post('/api/escalations/:id/messages', auth, async (req, res) => {
+    const { text } = parse(messageBody, req.body, 'body');
+    res.status(201).json(await service.relayToPerson(parse(idParam, req.params.id, 'id'), staffName(req), text));
+  });
+  router.post('/api/escalations/:id/close', auth, async (req, res) => {
+    res.json(await service.close(parse(idParam, req.params.id, 'id'), staffName(req)));
+  });
+  router.get('/api/support-records', auth, async (_req, res) => {
+    res.json(await service.supportRecords());
+  });
+  router.get('/api/conversations/:id/diagnostics', auth, async (req, res) => {
+    res.json(await service.diagnostics(parse(idParam, req.params.id, 'conversation id')));
+  });
+  router.get('/api/conversations/:id/transcript', auth, async (req, res) => {
+    res.json(await service.transcript(parse(idParam, req.params.id, 'conversation id')));
+  });
+
+  // The live feed. EventSource cannot set headers, so the token may come as `?token=` here only.
+  router.get('/api/staff/events', staffAuth(deps.staff, { allowQueryToken: true }), (req, res) => {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // Proxies (nginx) must not buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ name: staffName(req) })}\n\n`);
+    const unsubscribe = deps.feed.subscribe((event) => {
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    streams.add(res);
+    const end = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(res);
+    };
+    req.on('close', end);
+    res.on('close', end);
+  });
+
+  const consoleHeaders = (res: Response) => {
+    res.setHeader('content-security-policy', CONSOLE_CSP);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+  };
+  router.get('/staff', (_req, res) => {
+    consoleHeaders(res);
+    res.sendFile(path.join(CONSOLE_DIR, 'console.html'));
+  });
+  router.use('/staff', express.static(CONSOLE_DIR, { index: false, setHeaders: consoleHeaders }));
+
+  return {
+    router,
+    closeStreams() {
+      for (const res of streams) res.end();
+      streams.clear();
+    },
+  };
+}

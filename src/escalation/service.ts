@@ -1,0 +1,376 @@
+import {
+  ActivityTypes,
+  EventFactory,
+  HandoffEventNames,
+  TurnContext,
+  type Activity,
+  type StatePropertyAccessor,
+} from 'botbuilder';
+import type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, SupportRecordOutcome } from '../../dialogs/handoff';
+import { texts as dialogTexts } from '../../dialogs/texts';
+import type { TurnGate } from '../bot';
+import { recordEscalation, type DiagnosticsRecord } from '../diagnosis';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { understand } from '../understanding';
+import { summarize, type EscalationSummary, type StaffFeed } from './feed';
+import { isReachable, type ProactiveMessenger } from './proactive';
+import type { Escalation, EscalationDetail, EscalationRecords, EscalationStatus, SupportRecord, TranscriptEntry } from './records';
+import { escalationTexts } from './texts';
+import type { StaffWebhook } from './webhook';
+
+export interface EscalationServiceDeps {
+  records: EscalationRecords;
+  messenger: ProactiveMessenger;
+  feed: StaffFeed;
+  log: Logger;
+  /** Seconds a request waits for a claim before the no-staff fallback. */
+  timeoutS: number;
+  webhook?: StaffWebhook;
+  /** The live diagnostics record of a conversation (bot state); escalation's snapshot otherwise. */
+  readDiagnostics?: (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined>;
+  now?: () => Date;
+}
+
+/** How much of the transcript travels with an escalation (the whole one stays readable by conversation). */
+const TRANSCRIPT_AT_ESCALATION = 200;
+const NOTE = /^\s*(note|contact)\s*:\s*(.+)$/is;
+const CONTACT = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:^|\s)@[\w.-]{2,}|\+?\d[\d ()-]{7,}\d/;
+
+/**
+ * Escalation to staff (SPEC §5): the person's side (the dialogs' `StaffHandoff`, and a turn gate
+ * that relays while staff are with them), the staff side (claim, reply, close), and the no-staff
+ * fallback. The store is the truth; every state change is a compare-and-set there, so several
+ * instances can serve the same queue. Proactive messages go through `ProactiveMessenger`.
+ */
+export class EscalationService implements StaffHandoff, TurnGate {
+  private readonly background = new Set<Promise<void>>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: EscalationServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  // ——— The person's side (called by the dialogs) ———
+
+  async requestStaff(context: TurnContext, request: HandoffRequest): Promise<StaffRequestOutcome> {
+    const conversationId = context.activity.conversation.id;
+    const open = await this.deps.records.latestFor(conversationId);
+    if (open && (open.status === 'waiting' || open.status === 'claimed')) {
+      return { status: 'requested', escalationId: open.id, position: Math.max(await this.deps.records.position(open), 1) };
+    }
+    const reference = TurnContext.getConversationReference(context.activity);
+    if (!isReachable(reference)) {
+      this.deps.log.warn({ conversationId }, 'cannot escalate: the activity lacks what a later reply needs');
+      return { status: 'unavailable' };
+    }
+    const transcript = (await this.deps.records.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)).map((e) => e.activity);
+    // Written before the person is told anything (SPEC §5.2.1): this resolves only after the insert.
+    const escalation = await this.deps.records.insertEscalation({
+      reference,
+      userName: context.activity.from.name ?? null,
+      reason: request.reason,
+      diagnostics: request.record,
+      transcript,
+      now: this.now(),
+      timeoutS: this.deps.timeoutS,
+    });
+    const position = await this.deps.records.position(escalation);
+    const summary = summarize(escalation, position);
+    this.deps.log.info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
+    await this.deps.feed.publish({ type: 'escalation.created', escalation: summary });
+    this.deps.webhook?.notify(summary);
+    try {
+      // For contact-centre hubs on channels that have one; other channels ignore the event.
+      await context.sendActivity(EventFactory.createHandoffInitiation(context, request.record, { activities: transcript.filter(isActivity) }));
+    } catch (error) {
+      this.deps.log.warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
+    }
+    return { status: 'requested', escalationId: escalation.id, position };
+  }
+
+  async fileSupportRecord(context: TurnContext, request: HandoffRequest & { description?: string; contact?: string }): Promise<SupportRecordOutcome> {
+    const record = await this.deps.records.insertSupportRecord({
+      conversationId: context.activity.conversation.id,
+      channelId: context.activity.channelId,
+      reason: request.reason,
+      diagnostics: request.record,
+      description: request.description,
+      contact: request.contact,
+      // The dialogs' message ends by asking for details; the next free text answers it.
+      followUp: request.description || request.contact ? 'skipped' : 'asked',
+      now: this.now(),
+    });
+    this.deps.log.info({ supportRecordId: record.id, conversationId: record.conversationId, reason: request.reason }, 'support record filed');
+    await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: record.id, conversationId: record.conversationId });
+    return { status: 'filed', id: record.id };
+  }
+
+  async queueStatus(context: TurnContext): Promise<QueueStatus | undefined> {
+    const latest = await this.deps.records.latestFor(context.activity.conversation.id);
+    if (latest?.status === 'waiting') return { state: 'waiting', position: await this.deps.records.position(latest) };
+    if (latest?.status === 'claimed' && latest.claimedBy) return { state: 'claimed', staffName: latest.claimedBy };
+    return undefined;
+  }
+
+  // ——— The turn gate (runs before the dialogs) ———
+
+  async beforeTurn(context: TurnContext, records: StatePropertyAccessor<DiagnosticsRecord>): Promise<boolean> {
+    const activity = context.activity;
+    if (activity.type === ActivityTypes.Event && activity.name === HandoffEventNames.HandoffStatus) {
+      await this.recordHubStatus(activity);
+      return true;
+    }
+    if (activity.type !== ActivityTypes.Message) return false;
+    const conversationId = activity.conversation.id;
+    const text = typeof activity.text === 'string' ? activity.text.trim() : '';
+    const escalation = await this.deps.records.latestFor(conversationId);
+    const record = await records.get(context);
+    if (escalation && record) syncRecord(record, escalation);
+
+    if (escalation?.status === 'claimed') {
+      const command = understand(text).command;
+      if (command === 'status' || command === 'restart') return false;
+      // With staff: relayed, and the bot stays quiet. The transcript middleware already stored it.
+      await this.deps.feed.publish({ type: 'message', escalationId: escalation.id, conversationId, from: 'person', name: activity.from.name ?? null, text, at: this.now().toISOString() });
+      return true;
+    }
+    if ((escalation?.status === 'closed' || escalation?.status === 'timed-out') && record && understand(text).command === 'human') {
+      // Staff were called for this problem before; the dialogs do not call them twice unasked.
+      await this.requestAgain(context, record);
+      return true;
+    }
+    if (escalation?.status === 'closed' && escalation.solved === 'asked') {
+      const handled = await this.takeSolvedAnswer(context, escalation, text, record);
+      if (handled) return true;
+    }
+    return this.takeSupportDetails(context, text);
+  }
+
+  private async requestAgain(context: TurnContext, record: DiagnosticsRecord): Promise<void> {
+    const outcome = await this.requestStaff(context, { reason: 'human-requested', record });
+    if (outcome.status === 'requested') {
+      recordEscalation(record, { kind: 'staff-now', reason: 'human-requested', status: 'requested', id: outcome.escalationId });
+      await context.sendActivity(dialogTexts.staffCalled(outcome.position));
+    } else {
+      await context.sendActivity(dialogTexts.staffUnavailable);
+    }
+  }
+
+  private async takeSolvedAnswer(context: TurnContext, escalation: Escalation, text: string, record: DiagnosticsRecord | undefined): Promise<boolean> {
+    const { answer } = understand(text);
+    const solved = answer === 'yes' || answer === 'fixed' ? 'yes' : answer === 'no' || answer === 'not-fixed' ? 'no' : undefined;
+    if (!solved) {
+      // Something else: the question lapses, so a later "yes" to another question is not taken for it.
+      await this.deps.records.setSolved(escalation.id, 'no-answer', this.now());
+      return false;
+    }
+    if (!(await this.deps.records.setSolved(escalation.id, solved, this.now()))) return false;
+    if (record) {
+      record.resolution = solved === 'yes' ? 'fixed' : 'unresolved';
+      record.updatedAt = this.now().toISOString();
+    }
+    this.deps.log.info({ escalationId: escalation.id, solved }, 'solved answer recorded');
+    await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize({ ...escalation, solved }) });
+    await context.sendActivity(solved === 'yes' ? escalationTexts.solvedYes : escalationTexts.solvedNo);
+    return true;
+  }
+
+  /** "note: …" / "contact: …" at any time, or any free text right after a record was filed, goes into it. */
+  private async takeSupportDetails(context: TurnContext, text: string): Promise<boolean> {
+    if (!text) return false;
+    const prefixed = NOTE.exec(text);
+    const record = await this.deps.records.latestSupportRecordFor(context.activity.conversation.id);
+    if (!record || (!prefixed && record.followUp !== 'asked')) return false;
+    if (!prefixed && understand(text).command) {
+      await this.deps.records.endSupportFollowUp(record.id, this.now());
+      return false;
+    }
+    const body = prefixed?.[2]?.trim() ?? text;
+    const isContact = prefixed?.[1]?.toLowerCase() === 'contact';
+    const contact = isContact ? body : CONTACT.exec(body)?.[0]?.trim();
+    await this.deps.records.addSupportDetails(record.id, { description: isContact ? undefined : body, contact }, this.now());
+    await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId: record.id, conversationId: record.conversationId });
+    await context.sendActivity(escalationTexts.detailsAdded(record.id));
+    return true;
+  }
+
+  /** `handoff.status` from a contact-centre hub: recorded on the conversation's escalation, never rejected. */
+  private async recordHubStatus(activity: Activity): Promise<void> {
+    const value: unknown = activity.value;
+    const state = typeof value === 'object' && value !== null && 'state' in value && typeof value.state === 'string' ? value.state.slice(0, 32) : undefined;
+    if (!state) return;
+    const escalation = await this.deps.records.setHubState(activity.conversation.id, state, this.now());
+    this.deps.log.info({ conversationId: activity.conversation.id, escalationId: escalation?.id, state }, 'handoff status from hub');
+    if (escalation) await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize(escalation) });
+  }
+
+  // ——— The staff side (called by the staff API) ———
+
+  async list(status?: EscalationStatus): Promise<EscalationSummary[]> {
+    const [escalations, positions] = await Promise.all([this.deps.records.list(status), this.positions()]);
+    return escalations.map((e) => summarize(e, positions.get(e.id)));
+  }
+
+  async get(id: string): Promise<EscalationSummary & Pick<EscalationDetail, 'diagnostics' | 'transcript'>> {
+    const escalation = await this.deps.records.get(id);
+    if (!escalation) throw new AppError('NOT_FOUND', `No escalation ${id}.`);
+    const { diagnostics, transcript, ...rest } = escalation;
+    return { ...summarize(rest, await this.deps.records.position(rest)), diagnostics, transcript };
+  }
+
+  async claim(id: string, staffName: string): Promise<EscalationSummary> {
+    const before = await this.require(id);
+    if (!(await this.deps.records.claim(id, staffName, this.now()))) {
+      const current = await this.require(id);
+      throw new AppError('CONFLICT', current.status === 'claimed' ? `Already claimed by ${current.claimedBy ?? 'someone else'}.` : `The escalation is ${current.status}.`);
+    }
+    const claimed = await this.require(id);
+    this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation claimed');
+    await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(claimed) });
+    await this.tell(claimed, [{ type: 'message', text: escalationTexts.staffJoined(staffName) }]);
+    this.queueMoved(before);
+    return summarize(claimed);
+  }
+
+  async relayToPerson(id: string, staffName: string, text: string): Promise<{ escalationId: string; at: string }> {
+    const escalation = await this.require(id);
+    if (escalation.status !== 'claimed') throw new AppError('CONFLICT', `The escalation is ${escalation.status}; claim it first.`);
+    if (escalation.claimedBy !== staffName) throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
+    const at = this.now().toISOString();
+    try {
+      await this.deps.messenger.send(escalation.reference, [
+        { type: 'message', text: escalationTexts.staffMessage(staffName, text), channelData: { staff: { name: staffName } } },
+      ]);
+    } catch (error) {
+      this.deps.log.warn({ err: error, escalationId: id }, 'staff message not delivered');
+      throw new AppError('BOT_UNAVAILABLE', 'The message could not be delivered to the person.', { cause: error });
+    }
+    await this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text, at });
+    return { escalationId: id, at };
+  }
+
+  async close(id: string, staffName: string): Promise<EscalationSummary> {
+    const escalation = await this.require(id);
+    if (escalation.status === 'claimed' && escalation.claimedBy !== staffName) {
+      throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
+    }
+    if ((escalation.status !== 'waiting' && escalation.status !== 'claimed') || !(await this.deps.records.close(id, escalation.status, staffName, this.now()))) {
+      throw new AppError('CONFLICT', `The escalation is already ${(await this.require(id)).status}.`);
+    }
+    const closed = await this.require(id);
+    this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation closed');
+    await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(closed) });
+    await this.tell(closed, [
+      {
+        type: 'message',
+        text: escalationTexts.staffClosed(staffName),
+        suggestedActions: {
+          to: [],
+          actions: [
+            { type: 'imBack', title: escalationTexts.solvedButtons.yes, value: escalationTexts.solvedButtons.yes },
+            { type: 'imBack', title: escalationTexts.solvedButtons.no, value: escalationTexts.solvedButtons.no },
+          ],
+        },
+      },
+    ]);
+    if (escalation.status === 'waiting') this.queueMoved(escalation);
+    return summarize(closed);
+  }
+
+  async supportRecords(): Promise<SupportRecord[]> {
+    return this.deps.records.listSupportRecords();
+  }
+
+  async diagnostics(conversationId: string): Promise<DiagnosticsRecord> {
+    const channelId = await this.deps.records.channelOf(conversationId);
+    const live = channelId ? await this.deps.readDiagnostics?.(channelId, conversationId) : undefined;
+    const record = live ?? (await this.deps.records.latestDiagnosticsSnapshot(conversationId));
+    if (!record) throw new AppError('NOT_FOUND', `No diagnostics for conversation ${conversationId}.`);
+    return record;
+  }
+
+  async transcript(conversationId: string): Promise<TranscriptEntry[]> {
+    const entries = await this.deps.records.transcript(conversationId);
+    if (entries.length === 0) throw new AppError('NOT_FOUND', `No transcript for conversation ${conversationId}.`);
+    return entries;
+  }
+
+  // ——— The no-staff fallback (called by the timeout poller) ———
+
+  /** Times out every waiting escalation past its due time; returns how many this instance handled. */
+  async timeOutDue(): Promise<number> {
+    let handled = 0;
+    for (const id of await this.deps.records.due(this.now())) {
+      const result = await this.deps.records.timeOut(id, this.now());
+      if (!result) continue; // another instance got there first
+      handled++;
+      const { escalation, supportRecord } = result;
+      this.deps.log.info({ escalationId: id, supportRecordId: supportRecord.id }, 'escalation timed out; support record filed');
+      await this.deps.feed.publish({ type: 'escalation.timed-out', escalation: summarize({ ...escalation, status: 'timed-out' }) });
+      await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: supportRecord.id, conversationId: supportRecord.conversationId });
+      await this.tell(escalation, [{ type: 'message', text: escalationTexts.timedOut(supportRecord.id) }]);
+      this.queueMoved(escalation);
+    }
+    return handled;
+  }
+
+  /** Waits for background sends (queue updates) to finish: tests and shutdown. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
+  // ——— internals ———
+
+  private async require(id: string): Promise<Escalation> {
+    const escalation = await this.deps.records.get(id);
+    if (!escalation) throw new AppError('NOT_FOUND', `No escalation ${id}.`);
+    const { diagnostics: _d, transcript: _t, ...rest } = escalation;
+    return rest;
+  }
+
+  private async positions(): Promise<Map<string, number>> {
+    const queue = await this.deps.records.queue();
+    return new Map(queue.map((e, i) => [e.id, i + 1]));
+  }
+
+  /** A proactive message to the person; a failure is logged, never thrown at the staff member. */
+  private async tell(escalation: Escalation, activities: Partial<Activity>[]): Promise<void> {
+    try {
+      await this.deps.messenger.send(escalation.reference, activities);
+    } catch (error) {
+      this.deps.log.warn({ err: error, escalationId: escalation.id }, 'proactive message not delivered');
+    }
+  }
+
+  /** Someone left the queue: everyone who was behind them moves up one and is told, in the background. */
+  private queueMoved(left: Escalation): void {
+    const task = (async () => {
+      const queue = await this.deps.records.queue();
+      for (const [i, waiting] of queue.entries()) {
+        const wasBehind = waiting.createdAt > left.createdAt || (waiting.createdAt === left.createdAt && waiting.id > left.id);
+        if (wasBehind) await this.tell(waiting, [{ type: 'message', text: escalationTexts.queuePosition(i + 1) }]);
+      }
+    })()
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, 'queue position updates failed'))
+      .finally(() => this.background.delete(task));
+    this.background.add(task);
+  }
+}
+
+/** Brings the conversation's diagnostics record up to date with what happened outside its turns. */
+function syncRecord(record: DiagnosticsRecord, escalation: Escalation): void {
+  const entry = record.escalations.find((e) => e.kind === 'staff-now' && e.id === escalation.id);
+  if (!entry || entry.status === escalation.status || escalation.status === 'waiting') return;
+  entry.status = escalation.status;
+  record.updatedAt = new Date().toISOString();
+  if (escalation.status === 'timed-out' && escalation.supportRecordId && !record.escalations.some((e) => e.id === escalation.supportRecordId)) {
+    recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: escalation.supportRecordId });
+    record.resolution = 'support-record';
+  }
+}
+
+function isActivity(value: Partial<Activity>): value is Activity {
+  return typeof value.type === 'string' && value.conversation !== undefined && value.from !== undefined && value.recipient !== undefined;
+}
+

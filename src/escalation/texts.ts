@@ -1,0 +1,20 @@
+/**
+ * What escalation says to the person, outside the dialogs' own turns (queue moves, staff joining
+ * and leaving, the no-staff fallback, support-record details). Kept together, as dialogs/texts.ts.
+ */
+export const escalationTexts = {
+  queuePosition: (position: number) =>
+    position === 1 ? "Update: you're next in the queue for a member of staff." : `Update: you're now number ${position} in the queue for a member of staff.`,
+  staffJoined: (name: string) => `${name} from the support team has joined the chat. Everything you type now goes to them.`,
+  staffMessage: (name: string, text: string) => `**${name}:** ${text}`,
+  staffClosed: (name: string) => `${name} has ended the chat. Is your problem solved now?`,
+  solvedButtons: { yes: 'Yes', no: 'No' },
+  solvedYes: "Great, glad it's sorted. Thanks for your patience!",
+  solvedNo: "Sorry it still isn't working. Tell me what you see now, or type **human** to ask for a member of staff again.",
+  timedOut: (supportRecordId: string) =>
+    `Sorry, no member of staff could join in time. I've filed a support record (${supportRecordId}) with everything so far; ` +
+    'the support team usually replies within a few hours. To add anything, type **note:** and your message; ' +
+    'to say how we can reach you, type **contact:** and your email or handle. Meanwhile, let\'s carry on with the steps.',
+  detailsAdded: (supportRecordId: string) =>
+    `Thanks, I've added that to your support record (${supportRecordId}). Expect a reply within a few hours.`,
+} as const;
