@@ -50,6 +50,7 @@ const COMMAND_EXTRA_WORDS = 2;
 const TYPO_MIN_LENGTH = 5;
 const TYPO_MAX_LENGTH = 24;
 const TYPO_CACHE_SIZE = 5000;
+const PREFIX_KEY = 3;
 
 // ---------------------------------------------------------------------------------------------
 // The data, checked at load: a bad phrases.json stops the process instead of misreading chats.
@@ -63,6 +64,7 @@ const phraseFileSchema = z.object({
     numbers: z.array(z.string()),
     filler: z.array(z.string()),
     keep: z.array(z.string()),
+    typos: z.array(z.string().regex(/^\p{L}{4,}$/u)),
   }),
   negation: z.object({ negators: z.array(z.string()), bridges: z.array(z.string()), mediaWorks: z.array(z.string()) }),
   values: z.record(z.record(say)),
@@ -104,15 +106,11 @@ function splitLettersAndDigits(_: string, letters: string, digits: string): stri
 }
 
 function rawWords(text: string): string[] {
-  const cleaned = text
-    .slice(0, MAX_CHARS)
-    .toLowerCase()
-    .replace(/['\u2018\u2019\u02bc`\u00b4]/g, '')
-    .replace(/(\p{L}+)(\d[\d.]*)/gu, splitLettersAndDigits)
-    .replace(/(\d)(\p{L})/gu, '$1 $2');
+  let cleaned = text.slice(0, MAX_CHARS).toLowerCase().replace(/['\u2018\u2019\u02bc`\u00b4]/g, '');
+  if (/\d/.test(cleaned)) cleaned = cleaned.replace(/(\p{L}+)(\d[\d.]*)/gu, splitLettersAndDigits).replace(/(\d)(\p{L})/gu, '$1 $2');
   const words: string[] = [];
   for (const piece of cleaned.split(/[^\p{L}\p{N}.]+/u)) {
-    const word = piece.replace(/^\.+|\.+$/g, '');
+    const word = piece.includes('.') ? piece.replace(/^\.+|\.+$/g, '') : piece;
     if (word === '') continue;
     // Dots belong to versions ("13.1"); elsewhere ("i.e", "file.txt") they separate words.
     if (!word.includes('.') || /^\d+(\.\d+)+$/.test(word)) words.push(word);
@@ -157,12 +155,11 @@ interface Phrase {
   meaning: Meaning;
 }
 
-const NO_FACTS: Facts = Object.freeze({});
 const VERSION = /^\d{1,4}(\.\d{1,4}){0,3}$/;
 const NUMBER = /^\d{1,3}$/;
 const WORD = /^[\p{L}\p{N}]+$/u;
 
-/** Every word the data uses: not typo-corrected, and the words typos are corrected to. */
+/** Every word and prefix the phrases use: such words are never "corrected" into another. */
 const phraseWords = new Set<string>();
 const phrasePrefixes: string[] = [];
 /** One-word synonyms per fact value, for `{media}`-style slots. */
@@ -187,6 +184,7 @@ function compileTest(token: string, where: string): TokenTest {
     const folded = contractions.get(word);
     if (folded !== undefined) throw new PhraseDataError(`${where}: "${word}" never survives normalising; write "${folded}"`);
     if (prefix) {
+      if (word.length < PREFIX_KEY) throw new PhraseDataError(`${where}: "${alternative}" is too short a prefix`);
       prefixes.push(word);
       phrasePrefixes.push(word);
     } else words.add(word);
@@ -244,7 +242,9 @@ for (const answer of ANSWERS) {
 
 /** Phrases by the words they can start with, so each word of a message looks only at its own candidates. */
 const byFirstWord = new Map<string, Phrase[]>();
-const byFirstPrefix: (readonly [string, Phrase])[] = [];
+/** Prefix phrases ("freez*") by their first PREFIX_KEY letters. */
+const byFirstPrefix = new Map<string, (readonly [string, Phrase])[]>();
+const NO_PREFIXED: readonly (readonly [string, Phrase])[] = [];
 const byFirstNumber: Phrase[] = [];
 function indexUnder(word: string, phrase: Phrase): void {
   const list = byFirstWord.get(word);
@@ -257,7 +257,11 @@ for (const phrase of phrases) {
   if (first.kind === 'number' || first.kind === 'version') byFirstNumber.push(phrase);
   else {
     for (const word of first.words.keys()) indexUnder(word, phrase);
-    for (const entry of first.prefixes) byFirstPrefix.push([typeof entry === 'string' ? entry : entry[0], phrase]);
+    for (const entry of first.prefixes) {
+      const prefix = typeof entry === 'string' ? entry : entry[0];
+      const key = prefix.slice(0, PREFIX_KEY);
+      byFirstPrefix.set(key, [...(byFirstPrefix.get(key) ?? []), [prefix, phrase]]);
+    }
   }
 }
 
@@ -273,27 +277,36 @@ for (const phrase of phrases) {
 const pastedError = new RegExp(`\\b(${[...errorNames.keys()].join('|')})\\b[ \\t]*:[ \\t]*([^\\r\\n]{1,300})`, 'i');
 
 // ---------------------------------------------------------------------------------------------
-// Typos: one edit (Damerau-Levenshtein ≤ 1) in words of five letters or more.
+// Typos: one edit (Damerau-Levenshtein ≤ 1) in words of five letters or more, towards the short
+// list of domain words in `normalise.typos` only: against every phrase word, ordinary English
+// gets "corrected" too ("filed" → fixed, "stuff" → staff, "audit" → audio).
 
 const protectedWords = new Set([...phraseWords, ...filler, ...data.normalise.keep, ...numberWords, ...contractions.values(), ...contractions.keys()]);
 const typoTargets = new Map<number, string[]>();
-for (const word of [...phraseWords, ...[...contractions.keys()].filter((k) => !k.includes(' '))]) {
-  if (word.length < TYPO_MIN_LENGTH - 1 || !/^\p{L}+$/u.test(word)) continue;
+for (const word of data.normalise.typos) {
+  const used = phraseWords.has(word) || contractions.has(word) || phrasePrefixes.some((p) => word.startsWith(p));
+  if (!used) throw new PhraseDataError(`normalise.typos: "${word}" is in no phrase`);
   const list = typoTargets.get(word.length) ?? [];
-  if (!list.includes(word)) list.push(word);
+  list.push(word);
   typoTargets.set(word.length, list);
+}
+
+/** a.slice(x) === b.slice(y), without the slices. */
+function sameFrom(a: string, x: number, b: string, y: number): boolean {
+  if (a.length - x !== b.length - y) return false;
+  for (; x < a.length; x++, y++) if (a.charCodeAt(x) !== b.charCodeAt(y)) return false;
+  return true;
 }
 
 function withinOneEdit(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const rest = (x: number, y: number) => a.slice(x) === b.slice(y);
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   return (
-    rest(i + 1, i + 1) || // one letter wrong
-    rest(i + 1, i) || // one letter too many
-    rest(i, i + 1) || // one letter missing
-    (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(i + 2, i + 2)) // two letters swapped
+    sameFrom(a, i + 1, b, i + 1) || // one letter wrong
+    sameFrom(a, i + 1, b, i) || // one letter too many
+    sameFrom(a, i, b, i + 1) || // one letter missing
+    (a[i] === b[i + 1] && a[i + 1] === b[i] && sameFrom(a, i + 2, b, i + 2)) // two letters swapped
   );
 }
 
@@ -307,8 +320,9 @@ function correct(word: string): string {
   if (letters >= 4 && !phrasePrefixes.some((p) => word.startsWith(p))) {
     search: for (let length = word.length - 1; length <= word.length + 1; length++) {
       for (const known of typoTargets.get(length) ?? []) {
-        // Other forms of a known word ("speakers", "starts") are words, not typos.
-        if (word.startsWith(known) || known.startsWith(word) || known.endsWith(word)) continue;
+        // Other forms of a known word ("speakers", "starts") are words, not typos; and people
+        // rarely mistype a first letter, while real words differing there abound ("matching").
+        if (word[0] !== known[0] || word.startsWith(known) || known.startsWith(word)) continue;
         if (withinOneEdit(word, known)) {
           fixed = known;
           break search;
@@ -367,26 +381,40 @@ function matchAt(phrase: Phrase, words: readonly string[], start: number): Match
   return { start, end: start + phrase.tests.length, meaning: phrase.meaning, facts: [...own, ...added] };
 }
 
+function tryPhrase(phrase: Phrase, words: readonly string[], at: number, firstContent: number, found: Match[]): void {
+  if (phrase.anchored && at !== firstContent) return;
+  const match = matchAt(phrase, words, at);
+  if (match) found.push(match);
+}
+
+const NO_PHRASES: readonly Phrase[] = [];
+
 function findMatches(words: readonly string[], firstContent: number): Match[] {
   const found: Match[] = [];
   for (let i = 0; i < words.length; i++) {
     const word = words[i] ?? '';
-    const candidates = byFirstWord.get(word) ?? [];
-    const tryPhrase = (phrase: Phrase) => {
-      if (phrase.anchored && i !== firstContent) return;
-      const match = matchAt(phrase, words, i);
-      if (match) found.push(match);
-    };
-    candidates.forEach(tryPhrase);
-    for (const [prefix, phrase] of byFirstPrefix) if (word.startsWith(prefix)) tryPhrase(phrase);
-    if (/^\d/.test(word)) byFirstNumber.forEach(tryPhrase);
+    for (const phrase of byFirstWord.get(word) ?? NO_PHRASES) tryPhrase(phrase, words, i, firstContent, found);
+    for (const [prefix, phrase] of byFirstPrefix.get(word.slice(0, PREFIX_KEY)) ?? NO_PREFIXED) {
+      if (word.startsWith(prefix)) tryPhrase(phrase, words, i, firstContent, found);
+    }
+    const code = word.charCodeAt(0);
+    if (code >= 48 && code <= 57) for (const phrase of byFirstNumber) tryPhrase(phrase, words, i, firstContent, found);
   }
   // A phrase inside a longer one is part of it: "chrome os" is not Chrome, "no camera found" is not "no".
   // Facts give way only to facts: "still blocked" answers a step and still says "blocked";
   // commands and answers give way to anything ("didnt help" is not the help command).
-  return found.filter((m) => !found.some((o) =>
-    o.start <= m.start && m.end <= o.end && o.end - o.start > m.end - m.start
-    && (o.meaning.kind === 'facts' || m.meaning.kind !== 'facts')));
+  const kept: Match[] = [];
+  for (const m of found) {
+    let inside = false;
+    for (const o of found) {
+      if (o.start <= m.start && m.end <= o.end && o.end - o.start > m.end - m.start && (o.meaning.kind === 'facts' || m.meaning.kind !== 'facts')) {
+        inside = true;
+        break;
+      }
+    }
+    if (!inside) kept.push(m);
+  }
+  return kept;
 }
 
 function startsWithWords(words: readonly string[], at: number, sequence: readonly string[]): boolean {
@@ -417,7 +445,8 @@ function mergeInto(into: Facts, from: Facts, conflicts: Set<FactName>): void {
 
 export function understand(text: string): Understanding {
   const words = wordsOf(text, true);
-  const firstContent = Math.max(0, words.findIndex((w) => !filler.has(w)));
+  let firstContent = 0;
+  while (firstContent < words.length - 1 && filler.has(words[firstContent] ?? '')) firstContent++;
   const matches = findMatches(words, firstContent);
 
   const facts: Facts = {};
@@ -437,28 +466,38 @@ export function understand(text: string): Understanding {
   }
 
   const result: Understanding = { facts };
-  const hasFacts = Object.keys(facts).length > 0;
-  const commandMatches = matches.flatMap((m) => (m.meaning.kind === 'command' ? [{ ...m, meaning: m.meaning }] : []));
-  const anywhere = commandMatches.find((m) => m.meaning.anywhere);
-  const alone = commandMatches.find((m) => {
-    if (hasFacts) return false;
-    const others = words.filter((w, i) => (i < m.start || i >= m.end) && !filler.has(w));
-    return others.length <= COMMAND_EXTRA_WORDS;
-  });
-  const command = (anywhere ?? alone)?.meaning.command;
+  const command = commandOf(matches, words, Object.keys(facts).length > 0);
   if (command) {
     result.command = command;
     return result;
   }
-
-  const short = words.length <= SHORT_MESSAGE_WORDS;
-  const answers = new Set<Answer>();
-  for (const m of matches) if (m.meaning.kind === 'answer' && (short || m.start === firstContent)) answers.add(m.meaning.answer);
-  // Someone still describing a symptom is not reporting a fix ("it worked yesterday but now it is blocked").
-  if (facts.symptom) answers.delete('fixed');
-  const answer = ANSWERS.find((a) => answers.has(a));
+  const answer = answerOf(matches, words.length <= SHORT_MESSAGE_WORDS, firstContent, facts);
   if (answer) result.answer = answer;
   return result;
+}
+
+function commandOf(matches: readonly Match[], words: readonly string[], hasFacts: boolean): Command | undefined {
+  let alone: Command | undefined;
+  for (const m of matches) {
+    if (m.meaning.kind !== 'command') continue;
+    if (m.meaning.anywhere) return m.meaning.command;
+    if (hasFacts || alone) continue;
+    let others = 0;
+    for (let i = 0; i < words.length; i++) if ((i < m.start || i >= m.end) && !filler.has(words[i] ?? '')) others++;
+    if (others <= COMMAND_EXTRA_WORDS) alone = m.meaning.command;
+  }
+  return alone;
+}
+
+function answerOf(matches: readonly Match[], short: boolean, firstContent: number, facts: Facts): Answer | undefined {
+  let best: Answer | undefined;
+  for (const m of matches) {
+    if (m.meaning.kind !== 'answer' || !(short || m.start === firstContent)) continue;
+    // Someone still describing a symptom is not reporting a fix ("it worked yesterday but now it is blocked").
+    if (m.meaning.answer === 'fixed' && facts.symptom) continue;
+    if (best === undefined || ANSWERS.indexOf(m.meaning.answer) < ANSWERS.indexOf(best)) best = m.meaning.answer;
+  }
+  return best;
 }
 
 /**

@@ -55,6 +55,8 @@ const facts: [string, Understanding['facts']][] = [
   ['please help, my camera is blocked', { media: ['camera'], symptom: 'permission-denied' }],
   ['the camera is not blocked, it is just black', { media: ['camera'], symptom: 'no-video' }],
   ['not the camera, the mic is dead', { media: ['microphone'], symptom: 'no-audio' }],
+  ['I clicked block by accident', { symptom: 'permission-denied' }],
+  ['ad blocker is on', {}],
   // typos
   ['my camra doesnt show up', { media: ['camera'], symptom: 'not-found' }],
   ['mircophone not detected', { media: ['microphone'], symptom: 'not-found' }],
@@ -94,6 +96,7 @@ const facts: [string, Understanding['facts']][] = [
   ['session is live right now', { urgent: true, liveConference: true }],
   ["URGENT i'm live and nobody can hear me", { urgent: true, liveConference: true, media: ['microphone'], symptom: 'no-audio' }],
   ['asap pls', { urgent: true, liveConference: true }],
+  ['starting in 5', { urgent: true, liveConference: true }],
   ['on stage now and my mic is dead', { urgent: true, liveConference: true, role: 'presenter', media: ['microphone'], symptom: 'no-audio' }],
   ['keynote starting and camra is black', { urgent: true, liveConference: true, media: ['camera'], symptom: 'no-video' }],
   ['my talk starts in ten minutes and the webcam is black', { role: 'presenter', urgent: true, liveConference: true, media: ['camera'], symptom: 'no-video' }],
