@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express, { Router } from 'express';
+import { AppError } from '../errors';
 
 /** Web Chat's prebuilt bundle ships in the package's `dist/`; its `exports` map hides it from `require.resolve`. */
 const WEBCHAT_DIST = path.resolve(path.dirname(require.resolve('botframework-webchat')), '../dist');
@@ -19,6 +20,9 @@ export function webChatPage(): Router {
   router.get('/assets/webchat.js', (_req, res) => {
     res.set({ ...headers, 'Cache-Control': 'public, max-age=86400' }).sendFile(path.join(WEBCHAT_DIST, 'webchat.js'));
   });
-  router.use('/assets', express.static(PUBLIC_DIR, { index: false, fallthrough: false, setHeaders: (res) => res.set({ ...headers, 'Cache-Control': 'no-cache' }) }));
+  router.use('/assets', express.static(PUBLIC_DIR, { index: false, setHeaders: (res) => res.set({ ...headers, 'Cache-Control': 'no-cache' }) }));
+  router.use('/assets', () => {
+    throw new AppError('NOT_FOUND', 'No such file.');
+  });
   return router;
 }

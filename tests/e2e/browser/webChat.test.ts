@@ -126,7 +126,7 @@ describe('the web chat page in Chromium', () => {
       await waitForActivity(bot, chat, (a, index) => index >= before && a.from.role === 'bot');
     }
     expect(await adviceIds(bot, chat)).toContain('browser-site-permissions');
-    await page.locator('.webchat__bubble').last().waitFor();
+    await showsAllReplies(bot, chat, page);
     await browser.screenshot('web-chat-probe-denied');
   });
 
@@ -147,6 +147,7 @@ describe('the web chat page in Chromium', () => {
     });
     const answer = await waitForActivity(bot, chat, (a) => a.from.role === 'bot' && a.replyToId === probe.id);
     expect(answer.text).toMatch(/started fine/);
+    await showsAllReplies(bot, chat, page);
     await browser.screenshot('web-chat-probe-granted');
   });
 
@@ -175,6 +176,12 @@ describe('the web chat page in Chromium', () => {
     await browser.screenshot('web-chat-phone');
   });
 });
+
+/** Waits until the page shows (at least) as many bot bubbles as the log has bot messages. */
+async function showsAllReplies(bot: RunningTestBot, chat: PageConversation, page: Page): Promise<void> {
+  const botMessages = (await channelLog(bot, chat)).filter((a) => a.type === 'message' && a.from.role === 'bot').length;
+  await botBubbles(page).nth(botMessages - 1).waitFor();
+}
 
 /** Polls the channel's log (as the page does) until an activity matches; the test's timeout bounds it. */
 async function waitForActivity(bot: RunningTestBot, chat: PageConversation, match: (a: LoggedActivity, index: number, log: LoggedActivity[]) => boolean): Promise<LoggedActivity> {
