@@ -15,6 +15,8 @@ const facts: [string, Understanding['facts']][] = [
   ['iphone 13 with safari', { os: 'ios', deviceType: 'mobile', browser: 'safari' }],
   ['samsung galaxy, samsung internet', { os: 'android', browser: 'samsung' }],
   ['pixel 7 android 14 chrome', { os: 'android', osVersion: '14', browser: 'chrome' }],
+  ['cant share my screen from my android phone', { os: 'android', deviceType: 'mobile', media: ['screen'], symptom: 'screen-share-failed' }],
+  ['my android tablet mic', { os: 'android', deviceType: 'tablet', media: ['microphone'] }],
   ['chromebook', { os: 'chromeos', deviceType: 'desktop' }],
   ['chrome os', { os: 'chromeos' }],
   ['ubuntu + ff', { os: 'linux', browser: 'firefox' }],
