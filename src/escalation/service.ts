@@ -166,8 +166,9 @@ export class EscalationService implements StaffHandoff, TurnGate {
       return false;
     }
     if (!(await this.deps.records.setSolved(escalation.id, solved, this.now()))) return false;
-    if (record) {
-      record.resolution = solved === 'yes' ? 'fixed' : 'unresolved';
+    // Solved ends this problem (the next message starts a new one); not solved keeps it open.
+    if (record && solved === 'yes') {
+      record.resolution = 'fixed';
       record.updatedAt = this.now().toISOString();
     }
     this.deps.log.info({ escalationId: escalation.id, solved }, 'solved answer recorded');
@@ -365,8 +366,8 @@ function syncRecord(record: DiagnosticsRecord, escalation: Escalation): void {
   entry.status = escalation.status;
   record.updatedAt = new Date().toISOString();
   if (escalation.status === 'timed-out' && escalation.supportRecordId && !record.escalations.some((e) => e.id === escalation.supportRecordId)) {
+    // No resolution is set: the person is still walking the remaining steps.
     recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: escalation.supportRecordId });
-    record.resolution = 'support-record';
   }
 }
 

@@ -1,0 +1,278 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { texts as botTexts } from '../../dialogs/texts';
+import { escalationTexts } from '../../src/escalation/texts';
+import type { RunningBot } from '../../src/main';
+import { startFakeChannel, type FakeChannel } from '../helpers/fakeChannel';
+import { startTestBot } from '../helpers/server';
+import { ChannelConversation, STAFF, STAFF_TOKENS, StaffClient, asList, eventually, isRecord, openFeed } from '../helpers/staff';
+import { announceSkip, backends, type TestStore } from '../helpers/stores';
+import { texts } from '../helpers/talk';
+
+const URGENT = "I'm presenting in 5 minutes and my mic is blocked";
+
+for (const backend of backends) {
+  announceSkip(backend, 'escalation');
+  describe.skipIf(!backend.available)(`escalation to staff (${backend.name})`, () => {
+    let channel: FakeChannel;
+    let store: TestStore;
+    let bot: RunningBot;
+    let sam: StaffClient;
+    let kim: StaffClient;
+
+    beforeAll(async () => {
+      channel = await startFakeChannel();
+      store = await backend.open();
+      bot = await startTestBot({ ...store.env, STAFF_TOKENS });
+      sam = new StaffClient(bot.url, STAFF.sam);
+      kim = new StaffClient(bot.url, STAFF.kim);
+    });
+    afterAll(async () => {
+      await bot?.close();
+      await store?.dispose();
+      await channel?.close();
+    });
+
+    const person = (name = 'Alex') => new ChannelConversation(bot.url, channel.serviceUrl, `user-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`);
+    const sentText = (conversationId: string) => channel.sentTo(conversationId).map((a) => a.text ?? '');
+    async function escalationOf(conversationId: string): Promise<Record<string, unknown>> {
+      return eventually(`an escalation for ${conversationId}`, async () => asList((await sam.get('/api/escalations')).body).find((e) => e.conversationId === conversationId));
+    }
+
+    it('urgent live session: listed with diagnostics, claimed, relayed both ways, closed, and asked if solved', async () => {
+      const feed = await openFeed(`${bot.url}/api/staff/events?token=${STAFF.sam}`);
+      try {
+        const alex = person();
+        await alex.join();
+        const replies = await alex.say(URGENT);
+        // Staff are called before anything else is asked, and the person is told their place.
+        expect(texts(replies)).toContain(botTexts.staffCalled(1));
+        expect(replies.some((r) => r.type === 'event' && r.name === 'handoff.initiate')).toBe(true);
+
+        const listed = await escalationOf(alex.id);
+        expect(listed).toMatchObject({ status: 'waiting', reason: 'urgent', claimedBy: null, position: 1 });
+        expect(typeof listed.createdAt).toBe('string');
+        const id = String(listed.id);
+        const detail = await sam.get(`/api/escalations/${id}`);
+        expect(detail.status).toBe(200);
+        expect(detail.body).toMatchObject({ id, diagnostics: { facts: { urgent: true, liveConference: true, media: ['microphone'] } } });
+        await eventually('the new escalation on the feed', () => feed.events.find((e) => e.event === 'escalation.created' && isRecord(e.data.escalation) && e.data.escalation.id === id));
+
+        const claimed = await sam.post(`/api/escalations/${id}/claim`);
+        expect(claimed.status).toBe(200);
+        expect(claimed.body).toMatchObject({ status: 'claimed', claimedBy: 'Sam Rivera' });
+        await eventually('the person told who joined', () => sentText(alex.id).includes(escalationTexts.staffJoined('Sam Rivera')));
+
+        const sent = await sam.post(`/api/escalations/${id}/messages`, { text: 'Hi Alex, click the padlock left of the address bar.' });
+        expect(sent.status).toBe(201);
+        const relayed = await eventually('the staff message at the person', () => channel.sentTo(alex.id).find((a) => a.text?.includes('click the padlock')));
+        expect(relayed.text).toBe(escalationTexts.staffMessage('Sam Rivera', 'Hi Alex, click the padlock left of the address bar.'));
+
+        // While with staff the bot stays quiet and the person's words reach the staff feed.
+        expect(await alex.say('I see it, microphone says blocked')).toEqual([]);
+        await eventually('the person’s reply on the feed', () => feed.events.find((e) => e.event === 'message' && e.data.from === 'person' && e.data.text === 'I see it, microphone says blocked'));
+        // …except for status.
+        expect(texts(await alex.say('status')).join(' ')).toContain(botTexts.status.withStaff('Sam Rivera'));
+
+        const transcript = asList((await sam.get(`/api/conversations/${alex.id}/transcript`)).body);
+        const said = transcript.map((e) => (isRecord(e.activity) ? e.activity.text : undefined));
+        expect(said).toEqual(expect.arrayContaining([URGENT, 'I see it, microphone says blocked', escalationTexts.staffMessage('Sam Rivera', 'Hi Alex, click the padlock left of the address bar.')]));
+
+        const closed = await sam.post(`/api/escalations/${id}/close`);
+        expect(closed.body).toMatchObject({ status: 'closed', closedBy: 'Sam Rivera' });
+        const question = await eventually('the solved question', () => channel.sentTo(alex.id).find((a) => a.text === escalationTexts.staffClosed('Sam Rivera')));
+        expect(question.suggestedActions?.actions.map((a) => a.title)).toEqual(['Yes', 'No']);
+
+        expect(texts(await alex.say('Yes'))).toEqual([escalationTexts.solvedYes]);
+        expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', solved: 'yes' });
+        expect((await sam.get(`/api/conversations/${alex.id}/diagnostics`)).body).toMatchObject({
+          resolution: 'fixed',
+          escalations: [expect.objectContaining({ kind: 'staff-now', id, status: 'closed' })],
+        });
+        for (const type of ['escalation.claimed', 'escalation.closed']) {
+          await eventually(type, () => feed.events.find((e) => e.event === type));
+        }
+        await eventually('the staff message on the feed', () => feed.events.find((e) => e.event === 'message' && e.data.from === 'staff'));
+      } finally {
+        feed.close();
+      }
+    });
+
+    it('two staff claiming at once: exactly one wins, the other gets 409', async () => {
+      const jo = person('Jo');
+      await jo.say('human');
+      const id = String((await escalationOf(jo.id)).id);
+      const results = await Promise.all([sam.post(`/api/escalations/${id}/claim`), kim.post(`/api/escalations/${id}/claim`)]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      const again = await kim.post(`/api/escalations/${id}/claim`);
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ error: 'CONFLICT' });
+      // Only the claimant replies.
+      const winner = results[0]?.status === 200 ? 'Sam Rivera' : 'Kim Lee';
+      const loser = winner === 'Sam Rivera' ? kim : sam;
+      expect((await loser.post(`/api/escalations/${id}/messages`, { text: 'hello' })).status).toBe(403);
+      expect(sentText(jo.id).filter((t) => t.includes('has joined'))).toHaveLength(1);
+    });
+
+    it('people waiting are told when their place in the queue changes', async () => {
+      const first = person('First');
+      const second = person('Second');
+      await first.say('I want to talk to a person');
+      const replies = await second.say('I want to talk to a person');
+      const waiting = asList((await sam.get('/api/escalations?status=waiting')).body);
+      const firstId = String(waiting.find((e) => e.conversationId === first.id)?.id);
+      const secondPosition = Number(waiting.find((e) => e.conversationId === second.id)?.position);
+      expect(texts(replies)).toContain(botTexts.staffCalled(secondPosition));
+      expect(secondPosition).toBeGreaterThan(1);
+      expect(waiting.every((e) => e.status === 'waiting')).toBe(true);
+
+      await kim.post(`/api/escalations/${firstId}/claim`);
+      await eventually('the second person moved up', () => sentText(second.id).includes(escalationTexts.queuePosition(secondPosition - 1)));
+    });
+
+    it('handoff.status events from a hub are accepted and recorded', async () => {
+      const lee = person('Lee');
+      await lee.say('agent please');
+      const id = String((await escalationOf(lee.id)).id);
+      const replies = await lee.send({ type: 'event', name: 'handoff.status', value: { state: 'accepted' } });
+      expect(replies).toEqual([]);
+      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ hubState: 'accepted' });
+    });
+
+    it('a steps-exhausted conversation files a support record, and takes the person’s details', async () => {
+      const pat = person('Pat');
+      let replies = await pat.say('my camera shows a black screen on my windows laptop in chrome');
+      for (let turn = 0; turn < 40 && !texts(replies).some((t) => t.includes('support record')); turn++) {
+        const buttons = replies.at(-1)?.suggestedActions?.actions.map((a) => a.title ?? '') ?? [];
+        replies = await pat.say(buttons.includes(botTexts.stepButtons.notFixed) ? botTexts.stepButtons.notFixed : buttons.includes("I don't know") ? "I don't know" : buttons.at(-1) ?? 'no');
+      }
+      const filed = texts(replies).find((t) => t.includes('support record'));
+      const recordId = /\((SR-[A-Z0-9]+)\)/.exec(filed ?? '')?.[1];
+      expect(recordId, `conversation ended without a support record: ${texts(replies).join(' | ')}`).toBeDefined();
+
+      expect(texts(await pat.say('It worked yesterday. Reach me at pat@example.com'))).toEqual([escalationTexts.detailsAdded(String(recordId))]);
+      const records = asList((await sam.get('/api/support-records')).body);
+      expect(records.find((r) => r.id === recordId)).toMatchObject({
+        conversationId: pat.id,
+        reason: 'steps-exhausted',
+        os: expect.stringContaining('windows'),
+        browser: expect.stringContaining('chrome'),
+        contact: 'pat@example.com',
+        description: 'It worked yesterday. Reach me at pat@example.com',
+        tried: expect.arrayContaining([expect.any(String)]),
+      });
+    });
+  });
+}
+
+describe('the no-staff fallback', () => {
+  let channel: FakeChannel;
+  let bot: RunningBot;
+  let webhook: { server: http.Server; url: string; received: unknown[]; attempts: number };
+
+  beforeAll(async () => {
+    channel = await startFakeChannel();
+    const received: unknown[] = [];
+    const state = { attempts: 0 };
+    // The webhook fails once, then accepts: the summary arrives through a retry.
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        state.attempts++;
+        if (state.attempts === 1) return void res.writeHead(500).end();
+        received.push(JSON.parse(body));
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    webhook = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, get attempts() { return state.attempts; } };
+    bot = await startTestBot({ STAFF_TOKENS, ESCALATION_TIMEOUT_S: '1', STAFF_WEBHOOK_URL: webhook.url });
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await channel?.close();
+    await new Promise((resolve) => webhook?.server.close(resolve));
+  });
+
+  it('no claim in time: the person is told, a support record is filed, and the steps go on', async () => {
+    const sam = new StaffClient(bot.url, STAFF.sam);
+    const alex = new ChannelConversation(bot.url, channel.serviceUrl);
+    const replies = await alex.say(URGENT);
+    expect(texts(replies)).toContain(botTexts.staffCalled(1));
+
+    const timedOut = await eventually('the timeout', async () => asList((await sam.get('/api/escalations?status=timed-out')).body).find((e) => e.conversationId === alex.id));
+    expect(timedOut.supportRecordId).toMatch(/^SR-/);
+    const notice = await eventually('the timeout notice', () => channel.sentTo(alex.id).find((a) => a.text?.startsWith('Sorry, no member of staff could join in time')));
+    expect(notice.text).toBe(escalationTexts.timedOut(String(timedOut.supportRecordId)));
+    expect(asList((await sam.get('/api/support-records')).body).find((r) => r.id === timedOut.supportRecordId)).toMatchObject({ reason: 'no-staff', escalationId: timedOut.id });
+
+    // The conversation carries on with the bot (not relayed), and a late claim fails cleanly.
+    const next = await alex.say('mac');
+    expect(next.length).toBeGreaterThan(0);
+    expect((await sam.post(`/api/escalations/${String(timedOut.id)}/claim`)).status).toBe(409);
+    expect((await sam.get(`/api/conversations/${alex.id}/diagnostics`)).body).toMatchObject({
+      escalations: expect.arrayContaining([expect.objectContaining({ kind: 'staff-now', status: 'timed-out' }), expect.objectContaining({ kind: 'support-record', reason: 'no-staff', status: 'filed' })]),
+    });
+    // "note:" adds to the record at any time.
+    expect(texts(await alex.say('note: the mic works in Zoom'))).toEqual([escalationTexts.detailsAdded(String(timedOut.supportRecordId))]);
+
+    // The webhook heard of the escalation, after one failed attempt.
+    const summary = await eventually('the webhook summary', () => webhook.received[0]);
+    expect(summary).toMatchObject({ escalation: { id: timedOut.id, reason: 'urgent' } });
+    expect(webhook.attempts).toBe(2);
+  });
+});
+
+describe('staff API authentication', () => {
+  let open: RunningBot;
+  let closed: RunningBot;
+  beforeAll(async () => {
+    [open, closed] = await Promise.all([startTestBot({ STAFF_TOKENS }), startTestBot({})]);
+  });
+  afterAll(async () => {
+    await Promise.all([open?.close(), closed?.close()]);
+  });
+
+  const routes: ['GET' | 'POST', string][] = [
+    ['GET', '/api/escalations'], ['GET', '/api/escalations?status=waiting'], ['GET', '/api/escalations/E-X'], ['POST', '/api/escalations/E-X/claim'],
+    ['POST', '/api/escalations/E-X/messages'], ['POST', '/api/escalations/E-X/close'], ['GET', '/api/support-records'],
+    ['GET', '/api/conversations/c/diagnostics'], ['GET', '/api/conversations/c/transcript'], ['GET', '/api/staff/events'],
+  ];
+
+  it.each(routes)('%s %s answers 401 without a token, with a wrong one, and when the staff API is closed', async (method, path) => {
+    for (const client of [new StaffClient(open.url), new StaffClient(open.url, 'not-a-staff-token-at-all'), new StaffClient(open.url, `${STAFF.sam}x`)]) {
+      const response = await client.request(method, path, method === 'POST' ? { text: 'hi' } : undefined);
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ error: 'UNAUTHORIZED' });
+    }
+    const response = await new StaffClient(closed.url, STAFF.sam).request(method, path);
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ message: expect.stringContaining('staff API is closed') });
+  });
+
+  it('takes the staff name from the token, a query token only on the live feed, and validates bodies', async () => {
+    expect((await new StaffClient(open.url, STAFF.kim).get('/api/staff/me')).body).toEqual({ name: 'Kim Lee' });
+    expect((await fetch(`${open.url}/api/escalations?token=${STAFF.sam}`)).status).toBe(401);
+    const feed = await openFeed(`${open.url}/api/staff/events?token=${STAFF.sam}`);
+    await eventually('the ready event', () => feed.events.find((e) => e.event === 'ready' && e.data.name === 'Sam Rivera'));
+    feed.close();
+    const sam = new StaffClient(open.url, STAFF.sam);
+    expect((await sam.post('/api/escalations/E-NONE/messages', { text: '' })).status).toBe(400);
+    expect((await sam.post('/api/escalations/E-NONE/messages', { text: 'hi' })).status).toBe(404);
+    expect((await sam.get('/api/escalations?status=lost')).status).toBe(400);
+    expect((await sam.get('/api/escalations/E-NONE')).status).toBe(404);
+  });
+
+  it('serves the console as a page with separate script and styles under a strict CSP', async () => {
+    const page = await fetch(`${open.url}/staff`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('<script src="/staff/console.js" defer></script>');
+    expect(html).not.toMatch(/<script>(?!<\/script>)/);
+    expect((await fetch(`${open.url}/staff/console.js`)).status).toBe(200);
+    expect((await fetch(`${open.url}/staff/console.css`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,53 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { ReplyActivity } from './talk';
+
+export interface CapturedActivity extends ReplyActivity {
+  conversation?: { id: string };
+  from?: { id: string; name?: string };
+  channelData?: { staff?: { name: string }; [key: string]: unknown };
+}
+
+export interface FakeChannel {
+  /** The `serviceUrl` to give conversations: the bot's proactive sends come here. */
+  serviceUrl: string;
+  /** Every activity the bot sent, in order. */
+  received: CapturedActivity[];
+  /** Activities sent to one conversation. */
+  sentTo(conversationId: string): CapturedActivity[];
+  close(): Promise<void>;
+}
+
+/**
+ * A channel's Connector half on port 0 (`POST /v3/conversations/:id/activities[/:replyToId]`),
+ * capturing what the bot sends outside a turn: queue updates, staff messages, timeout notices.
+ */
+export async function startFakeChannel(): Promise<FakeChannel> {
+  const received: CapturedActivity[] = [];
+  const app = express();
+  app.use(express.json({ limit: '1mb' }));
+  let next = 0;
+  const capture: express.RequestHandler = (req, res) => {
+    const body: unknown = req.body;
+    if (typeof body === 'object' && body !== null) {
+      received.push({ ...(body as CapturedActivity), conversation: { id: String(req.params.conversationId) } });
+    }
+    res.status(200).json({ id: `fake-${++next}` });
+  };
+  app.post('/v3/conversations/:conversationId/activities', capture);
+  app.post('/v3/conversations/:conversationId/activities/:replyToId', capture);
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    serviceUrl: `http://127.0.0.1:${port}`,
+    received,
+    sentTo: (conversationId) => received.filter((a) => a.conversation?.id === conversationId),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
