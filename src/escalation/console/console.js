@@ -111,7 +111,7 @@
     feed.addEventListener('message', (event) => {
       const message = JSON.parse(event.data);
       if (state.selected && state.selected.kind === 'escalation' && state.selected.conversationId === message.conversationId) {
-        appendMessage({ direction: message.from === 'person' ? 'in' : 'out', staff: message.from === 'staff' ? message.name : null, text: message.text, at: message.at });
+        appendMessage({ direction: message.from === 'person' ? 'in' : 'out', staff: message.from === 'staff' ? message.name : null, text: message.text, at: message.at, person: message.name });
       }
     });
     for (const type of ['support-record.created', 'support-record.updated']) feed.addEventListener(type, () => loadRecords().catch(() => {}));
@@ -192,7 +192,9 @@
     const a = entry.activity || {};
     if (a.type === 'message') {
       const staff = a.channelData && a.channelData.staff ? a.channelData.staff.name : null;
-      appendMessage({ direction: entry.direction, staff, text: a.text || (a.attachments && a.attachments.length ? '[card]' : ''), at: entry.at, person: a.from && a.from.name });
+      // A relayed staff message carries its sender as a "**Name:** " prefix for the person; here the label says it.
+      const text = staff && a.text ? a.text.replace(/^\*\*[^*]+:\*\* /, '') : a.text;
+      appendMessage({ direction: entry.direction, staff, text: text || (a.attachments && a.attachments.length ? '[card]' : ''), at: entry.at, person: a.from && a.from.name });
     } else if (a.type === 'event' && a.name) {
       $('transcript').append(el('li', { className: 'event', text: `${time(entry.at)} · event ${a.name}` }));
     }
