@@ -72,7 +72,7 @@ export const questions: readonly Question[] = [
     text: 'Is your session live now, or starting in the next few minutes?',
     choices: () => [
       choice('Yes, very soon', { liveConference: true, urgent: true }, 'yes', 'now', 'soon', 'live', 'yep', 'yeah'),
-      choice('No, later', { liveConference: false }, 'no', 'later', 'tomorrow', 'not yet', 'nope'),
+      choice('No, later', { liveConference: false }, 'no', 'later', 'tomorrow', 'not yet', 'nope', 'not live', 'not now', 'not soon', 'not today'),
     ],
     needed: (f) => f.liveConference === undefined,
   },

@@ -514,7 +514,8 @@ export function understandChoice(text: string, choices: readonly Choice[]): stri
   const exact = forms.filter((c) => c.forms.some((f) => f.join(' ') === saidText));
   if (exact.length > 0) return only(exact);
 
-  const containing = forms.filter((c) => c.forms.some((f) => said.some((_, i) => startsWithWords(said, i, f))));
+  // "not live" must not pick the button whose synonym is "live".
+  const containing = forms.filter((c) => c.forms.some((f) => said.some((_, i) => startsWithWords(said, i, f) && (negators.has(f[0] ?? '') || !negated(said, i)))));
   if (containing.length > 0) return only(containing);
 
   const typo = forms.filter((c) =>

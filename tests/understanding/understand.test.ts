@@ -257,4 +257,14 @@ describe('understandChoice()', () => {
   ])('%j → %j (multi-word choices)', (text, expected) => {
     expect(understandChoice(text, live)).toBe(expected);
   });
+
+  it('does not pick a button whose word the person negated', () => {
+    const soon = [
+      { value: 'Yes, very soon', synonyms: ['yes', 'soon', 'live'] },
+      { value: 'No, later', synonyms: ['no', 'later'] },
+    ];
+    expect(understandChoice('not live', soon)).toBeUndefined();
+    expect(understandChoice('its not soon', soon)).toBeUndefined();
+    expect(understandChoice('its live', soon)).toBe('Yes, very soon');
+  });
 });
