@@ -1,3 +1,4 @@
+import helmet from 'helmet';
 import express, { type Express, type Router } from 'express';
 import type { ActivityHandlerBase } from 'botbuilder';
 import type { BotAdapter } from '../bot/adapter';
@@ -23,11 +24,40 @@ export interface AppDeps {
   routers?: Router[];
 }
 
+/**
+ * Security headers for every answer. The pages load only their own files (no inline script,
+ * no CDN); Web Chat injects its styles at run time, hence 'unsafe-inline' for styles only.
+ * No CORS headers: the pages are same-origin, so other sites' scripts cannot call the API.
+ */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
+      },
+    },
+    // The page asks for the camera and microphone itself (the probe); nothing else may.
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
 /** Builds the HTTP app without listening, so tests can run it in-process on port 0. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
   app.use(express.json({ limit: deps.config.BODY_LIMIT }));
 
   app.post('/api/messages', messagesHandler(deps));

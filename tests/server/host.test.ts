@@ -75,6 +75,17 @@ describe('bot host over real HTTP', () => {
     expect(await response.json()).toMatchObject({ status: 'ready', store: { ok: true } });
   });
 
+  it('sends security headers and a Content-Security-Policy without inline scripts, and no CORS grant', async () => {
+    const page = await fetch(`${bot.url}/`, { headers: { origin: 'https://evil.example' } });
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    const api = await fetch(`${bot.url}/api/diagnose`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(api.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('ignores unknown activity types', async () => {
     const replies = await new Conversation(bot.url).send({ type: 'somethingNew' });
     expect(replies).toEqual([]);
