@@ -30,9 +30,7 @@ export async function startFakeChannel(): Promise<FakeChannel> {
   let next = 0;
   const capture: express.RequestHandler = (req, res) => {
     const body: unknown = req.body;
-    if (typeof body === 'object' && body !== null) {
-      received.push({ ...(body as CapturedActivity), conversation: { id: String(req.params.conversationId) } });
-    }
+    if (isActivity(body)) received.push({ ...body, conversation: { id: String(req.params.conversationId) } });
     res.status(200).json({ id: `fake-${++next}` });
   };
   app.post('/v3/conversations/:conversationId/activities', capture);
@@ -50,4 +48,9 @@ export async function startFakeChannel(): Promise<FakeChannel> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** The bot's own activities, read as the protocol defines them; only the type is checked. */
+function isActivity(value: unknown): value is CapturedActivity {
+  return typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';
 }

@@ -21,7 +21,8 @@ export class StaffClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    return { status: response.status, body: parsed };
   }
 
   get(path: string): Promise<StaffResponse> {
@@ -58,7 +59,8 @@ export async function openFeed(url: string): Promise<{ events: FeedEvent[]; clos
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) });
+          const parsed: unknown = data ? JSON.parse(data) : undefined;
+          if (event && isRecord(parsed)) events.push({ event, data: parsed });
         }
       }
     } catch {
