@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { spawnBot, type BotProcess } from '../helpers/server';
 import { tempDir } from '../helpers/stores';
 import { Conversation, type ReplyActivity } from '../helpers/talk';
+import { writeTally } from './tally';
 
 /**
  * kill -9 at random moments while people are mid-conversation, then a restart on the same
@@ -100,6 +101,7 @@ describe('kill -9 mid-conversation', () => {
       faultTally.lost += missingQuestions.length + missingSteps.length;
       expect({ person: person.conversation.id, missingQuestions, missingSteps }).toEqual({ person: person.conversation.id, missingQuestions: [], missingSteps: [] });
     }
+    writeTally('faults', { kills: faultTally.kills, recordsChecked: faultTally.recordsChecked, lost: faultTally.lost });
     expect(faultTally.interruptedRequests).toBeGreaterThan(0); // the kills really landed mid-conversation
     console.info(`faults: ${faultTally.kills} kills, ${faultTally.interruptedRequests} requests cut off, ${faultTally.recordsChecked} conversations checked, lost ${faultTally.lost}`);
   }, 600_000);

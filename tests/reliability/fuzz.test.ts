@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import http from 'node:http';
 import { sql } from 'kysely';
 import { startTestBot } from '../helpers/server';
+import { writeTally } from './tally';
 
 /**
  * Bad input, generated: activities of every wrong shape, unicode, deep nesting, prototype-
@@ -110,6 +111,7 @@ describe('fuzzed input to /api/messages and /api/diagnose', () => {
     expect(written).toEqual([]);
     const growthMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
     expect(growthMb).toBeLessThan(400);
+    writeTally('fuzz', { fuzzCases: fuzzTally.cases });
     console.info(`fuzz: ${RUNS} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, RSS growth ${growthMb.toFixed(0)} MB, slowest answer ${slowest.toFixed(0)} ms`);
   }, 600_000);
 });

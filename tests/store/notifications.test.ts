@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store';
 import { announceSkip, backends, type TestStore } from '../helpers/stores';
 
-async function eventually<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
+async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -30,13 +30,17 @@ for (const backend of backends) {
       const other: string[] = [];
       const stop = t.store.notifier.subscribe('escalations', (p) => got.push(p));
       t.store.notifier.subscribe('channel', (p) => other.push(p));
-      await new Promise((resolve) => setTimeout(resolve, 200)); // LISTEN is asynchronous on PostgreSQL
-      await t.store.notifier.publish('escalations', 'esc-1');
-      await eventually(() => (got.length > 0 ? got : undefined));
+      // LISTEN is asynchronous on PostgreSQL: publish until the subscription is live.
+      await eventually(async () => {
+        await t?.store.notifier.publish('escalations', 'esc-1');
+        return got.length > 0 ? got : undefined;
+      });
       stop();
+      const heardBefore = got.length;
       await t.store.notifier.publish('escalations', 'esc-2');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(got).toEqual(['esc-1']);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(new Set(got)).toEqual(new Set(['esc-1']));
+      expect(got.length).toBeLessThanOrEqual(heardBefore + 1); // at most one 'esc-1' still in flight, never 'esc-2'
       expect(other).toEqual([]);
     });
 
@@ -45,9 +49,11 @@ for (const backend of backends) {
       second = await openStore(t.options);
       const heard: string[] = [];
       second.notifier.subscribe('escalations', (p) => heard.push(p));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await t.store.notifier.publish('escalations', 'from-instance-a');
-      expect(await eventually(() => (heard.length > 0 ? heard : undefined))).toEqual(['from-instance-a']);
+      const received = await eventually(async () => {
+        await t?.store.notifier.publish('escalations', 'from-instance-a');
+        return heard.length > 0 ? heard : undefined;
+      });
+      expect(received[0]).toBe('from-instance-a');
     });
   });
 }
