@@ -12,10 +12,14 @@ import { writeTally } from './tally';
  */
 const PEOPLE = Number(process.env.FAULT_PEOPLE ?? 12);
 const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 4);
-export const faultTally = { kills: 0, interruptedRequests: 0, recordsChecked: 0, lost: 0 };
+export const faultTally = { kills: 0, interruptedRequests: 0, recordsChecked: 0, messagesChecked: 0, escalationsChecked: 0, lost: 0 };
 
 interface Person {
   conversation: Conversation;
+  /** Every message the bot answered: each must be in the conversation's transcript. */
+  acknowledged: string[];
+  /** The bot said it called staff: the escalation must exist. */
+  escalationAcknowledged: boolean;
   /** Question ids the bot acknowledged an "I don't know" for. */
   declined: string[];
   /** Step advice ids the bot acknowledged a "Didn't help" for. */
@@ -24,7 +28,11 @@ interface Person {
   done: boolean;
 }
 
-const openings = ['my camera is blocked', 'nobody can hear me', 'screen sharing fails', 'it says the device is in use', 'NotAllowedError: Permission denied by system'];
+const openings = [
+  'my camera is blocked', 'nobody can hear me', "I'm presenting in 5 minutes and my mic is blocked", 'screen sharing fails',
+  'it says the device is in use', 'NotAllowedError: Permission denied by system', 'session is live right now, camera black',
+];
+const STAFF_TOKEN = 'fault-test-staff-token-0123456789';
 
 function nextMove(replies: ReplyActivity[]): Person['pending'] | undefined {
   const last = replies.at(-1);
@@ -37,6 +45,7 @@ function nextMove(replies: ReplyActivity[]): Person['pending'] | undefined {
 
 describe('kill -9 mid-conversation', () => {
   const dataDir = tempDir();
+  const env = { DATA_DIR: dataDir, STAFF_TOKENS: `checker:${STAFF_TOKEN}` };
   let server: BotProcess | undefined;
   afterAll(async () => {
     await server?.stop('SIGKILL');
@@ -44,11 +53,13 @@ describe('kill -9 mid-conversation', () => {
   });
 
   it(`loses no acknowledged answer over ${ROUNDS} kills with ${PEOPLE} people talking`, async () => {
-    server = await spawnBot({ DATA_DIR: dataDir });
+    server = await spawnBot(env);
     let url = server.url;
     const people: Person[] = [];
     const newPerson = (i: number): Person => ({
       conversation: new Conversation(url, `fault-user-${i}`, `fault-conv-${i}`),
+      acknowledged: [],
+      escalationAcknowledged: false,
       declined: [],
       failedSteps: [],
       pending: { line: openings[i % openings.length] ?? 'help' },
@@ -68,6 +79,8 @@ describe('kill -9 mid-conversation', () => {
           continue; // the server is down: try the same message again
         }
         // Acknowledged: the bot answered, so what this line said must survive any crash from now on.
+        person.acknowledged.push(person.pending.line);
+        if (replies.some((r) => /called a member of staff/.test(r.text ?? ''))) person.escalationAcknowledged = true;
         if (person.pending.answers?.questionId) person.declined.push(person.pending.answers.questionId);
         if (person.pending.answers?.adviceId) person.failedSteps.push(person.pending.answers.adviceId);
         const move = nextMove(replies);
@@ -86,7 +99,7 @@ describe('kill -9 mid-conversation', () => {
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1000));
       await server.stop('SIGKILL');
       faultTally.kills += 1;
-      server = await spawnBot({ DATA_DIR: dataDir });
+      server = await spawnBot(env);
       url = server.url;
     }
     await Promise.all(talking);
@@ -96,13 +109,27 @@ describe('kill -9 mid-conversation', () => {
       const replies = await person.conversation.say('diagnostics');
       const record = replies[0]?.attachments?.find((a) => a.name === 'diagnostics.json')?.content as { declined: string[]; steps: { adviceId: string; outcome: string }[] };
       faultTally.recordsChecked += 1;
+      const staff = { authorization: `Bearer ${STAFF_TOKEN}` };
+      const transcript = (await (await fetch(`${url}/api/conversations/${person.conversation.id}/transcript`, { headers: staff })).json()) as { direction: string; activity: { text?: string } }[];
+      const inbound = transcript.filter((e) => e.direction === 'in').map((e) => e.activity.text);
+      const missingMessages = person.acknowledged.filter((line) => !inbound.includes(line));
+      let missingEscalation = 0;
+      if (person.escalationAcknowledged) {
+        const escalations = (await (await fetch(`${url}/api/escalations`, { headers: staff })).json()) as { conversationId: string }[];
+        if (!escalations.some((e) => e.conversationId === person.conversation.id)) missingEscalation = 1;
+        faultTally.escalationsChecked += 1;
+      }
+      faultTally.messagesChecked += person.acknowledged.length;
+      faultTally.lost += missingMessages.length + missingEscalation;
+      expect({ person: person.conversation.id, missingMessages, missingEscalation }).toEqual({ person: person.conversation.id, missingMessages: [], missingEscalation: 0 });
       const missingQuestions = person.declined.filter((q) => !record.declined.includes(q));
       const missingSteps = person.failedSteps.filter((a) => !record.steps.some((s) => s.adviceId === a && s.outcome === 'not-fixed'));
       faultTally.lost += missingQuestions.length + missingSteps.length;
       expect({ person: person.conversation.id, missingQuestions, missingSteps }).toEqual({ person: person.conversation.id, missingQuestions: [], missingSteps: [] });
     }
-    writeTally('faults', { kills: faultTally.kills, recordsChecked: faultTally.recordsChecked, lost: faultTally.lost });
+    writeTally('faults', { kills: faultTally.kills, recordsChecked: faultTally.recordsChecked + faultTally.messagesChecked + faultTally.escalationsChecked, lost: faultTally.lost });
+    expect(faultTally.escalationsChecked).toBeGreaterThan(0);
     expect(faultTally.interruptedRequests).toBeGreaterThan(0); // the kills really landed mid-conversation
-    console.info(`faults: ${faultTally.kills} kills, ${faultTally.interruptedRequests} requests cut off, ${faultTally.recordsChecked} conversations checked, lost ${faultTally.lost}`);
+    console.info(`faults: ${faultTally.kills} kills, ${faultTally.interruptedRequests} requests cut off, ${faultTally.recordsChecked} conversations, ${faultTally.messagesChecked} acknowledged messages and ${faultTally.escalationsChecked} escalations checked, lost ${faultTally.lost}`);
   }, 600_000);
 });
