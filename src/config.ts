@@ -30,6 +30,8 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
+  /** Pooled PostgreSQL connections per instance; instances × this must stay under the server's max_connections. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   STAFF_TOKENS: z.preprocess(emptyAsUndefined, staffTokensSchema.optional()),
   STAFF_WEBHOOK_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   ESCALATION_TIMEOUT_S: z.coerce.number().int().min(1).max(86_400).default(300),

@@ -22,7 +22,7 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   // Rules are loaded and validated once, before the first turn; a bad rule file stops the start.
   const diagnoser = createDiagnoser();
   const diagnosis = { diagnose: diagnoser.diagnose.bind(diagnoser), ruleFacts: new Set(diagnoser.ruleSet.factNames) };
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: options.schema });
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: options.schema, poolSize: config.DATABASE_POOL_SIZE });
   // Escalation sends proactive messages through the adapter, and the bot calls escalation.
   const adapter = createAdapter(config, log);
   const escalation = createEscalation({ config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage) });

@@ -26,6 +26,7 @@ describe('configuration', () => {
     [{ STAFF_WEBHOOK_URL: 'not a url' }, /^STAFF_WEBHOOK_URL: /],
     [{ ESCALATION_TIMEOUT_S: '0' }, /^ESCALATION_TIMEOUT_S: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ DATABASE_POOL_SIZE: '1000' }, /^DATABASE_POOL_SIZE: /],
     [{ MicrosoftAppType: 'Whatever' }, /^MicrosoftAppType: /],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
