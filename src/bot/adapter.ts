@@ -1,4 +1,5 @@
 import {
+  CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
@@ -6,19 +7,13 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { ConnectorFactory, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ConnectorClient } from 'botframework-connector';
+import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ConnectorClient } from 'botframework-connector';
 import { AppError } from '../errors';
 import { ETagConflictError } from '../store';
-import { AuthenticationConstants } from 'botframework-connector';
-import { CallerIdConstants } from 'botbuilder';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { texts } from '../../dialogs/texts';
 
-/**
- * The Bot Framework adapter. With `MicrosoftAppId` empty, channel authentication is off (as for
- * the Emulator and the local web chat); with it set, every request must carry a valid token.
- */
 /**
  * The public cloud's settings with only the signing-key location replaced. botbuilder takes
  * either all of these or none, so the rest are spelled out with its own constants: issuer,
@@ -90,6 +85,10 @@ class ReusedConnectorFactory extends ConnectorFactory {
   }
 }
 
+/**
+ * The Bot Framework adapter. With `MicrosoftAppId` empty, channel authentication is off (as for
+ * the Emulator and the local web chat); with it set, every request must carry a valid token.
+ */
 export function createAdapter(config: Config, log: Logger): BotAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: config.MicrosoftAppId,
