@@ -7,28 +7,38 @@ import { startFakeChannel, type FakeChannel } from '../helpers/fakeChannel';
 import { asList, ChannelConversation, eventually, isRecord, openFeed, STAFF, STAFF_TOKENS, StaffClient } from '../helpers/staff';
 import { Conversation } from '../helpers/talk';
 
+/** N bot processes on one fresh PostgreSQL schema plus a fake channel; `stop` kills them and drops the schema. */
+function cluster(size: number, extraEnv: Record<string, string> = {}) {
+  const schema = `multi_${randomBytes(5).toString('hex')}`;
+  const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, DATA_DIR: tempDir(), STAFF_TOKENS, ...extraEnv };
+  const fixture: { instances: BotProcess[]; channel?: FakeChannel } = { instances: [] };
+  return {
+    fixture,
+    async start() {
+      fixture.channel = await startFakeChannel();
+      // Started together: the migrations must not race (Kysely holds an advisory lock).
+      fixture.instances.push(...(await Promise.all(Array.from({ length: size }, () => spawnBot(env)))));
+    },
+    async stop() {
+      await Promise.all(fixture.instances.map((i) => i.stop('SIGKILL')));
+      await fixture.channel?.close();
+      const pool = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+      await pool.query(`drop schema if exists "${schema}" cascade`);
+      await pool.end();
+    },
+  };
+}
+
 /**
  * Several instances on one PostgreSQL (SPEC §7): real server processes on different ports
  * sharing one database, as behind a load balancer.
  */
 describe.skipIf(!postgresBackend.available)('several instances on one PostgreSQL', () => {
-  const schema = `multi_${randomBytes(5).toString('hex')}`;
-  const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, DATA_DIR: tempDir(), STAFF_TOKENS };
-  const instances: BotProcess[] = [];
-  let channel: FakeChannel;
-
-  beforeAll(async () => {
-    channel = await startFakeChannel();
-    // Started together: the migrations must not race (Kysely holds an advisory lock).
-    instances.push(...(await Promise.all([spawnBot(env), spawnBot(env), spawnBot(env)])));
-  });
-  afterAll(async () => {
-    await Promise.all(instances.map((i) => i.stop('SIGKILL')));
-    await channel.close();
-    const pool = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await pool.query(`drop schema if exists "${schema}" cascade`);
-    await pool.end();
-  });
+  const three = cluster(3);
+  const { instances } = three.fixture;
+  const channel = () => three.fixture.channel!;
+  beforeAll(() => three.start());
+  afterAll(() => three.stop());
 
   it('serves one conversation whichever instance each turn lands on', async () => {
     const person = new Conversation(instances[0]!.url);
@@ -52,7 +62,7 @@ describe.skipIf(!postgresBackend.available)('several instances on one PostgreSQL
     // B's LISTEN starts with its first subscriber; give it a moment before the event it must hear.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     try {
-      const person = new ChannelConversation(a!, channel.serviceUrl);
+      const person = new ChannelConversation(a!, channel().serviceUrl);
       const replies = await person.say("I'm presenting in 5 minutes and my mic is blocked");
       expect(replies.map((r) => r.text).join(' ')).toMatch(/called a member of staff/);
       const created = await eventually('the feed on B to announce it', () =>
@@ -73,7 +83,7 @@ describe.skipIf(!postgresBackend.available)('several instances on one PostgreSQL
 
       const sent = await new StaffClient(winnerUrl, winnerToken).post(`/api/escalations/${escalationId}/messages`, { text: 'Hi, I can help: open System Settings.' });
       expect(sent.status).toBe(201);
-      await eventually('the staff reply to reach the person', () => channel.sentTo(person.id).find((m) => m.text?.includes('Hi, I can help: open System Settings.')));
+      await eventually('the staff reply to reach the person', () => channel().sentTo(person.id).find((m) => m.text?.includes('Hi, I can help: open System Settings.')));
     } finally {
       feedOnB.close();
     }
@@ -92,30 +102,20 @@ describe.skipIf(!postgresBackend.available)('several instances on one PostgreSQL
 });
 
 describe.skipIf(!postgresBackend.available)('the escalation timeout with two instances', () => {
-  const schema = `multi_${randomBytes(5).toString('hex')}`;
-  const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, DATA_DIR: tempDir(), STAFF_TOKENS, ESCALATION_TIMEOUT_S: '1' };
-  const instances: BotProcess[] = [];
-  let channel: FakeChannel;
-  beforeAll(async () => {
-    channel = await startFakeChannel();
-    instances.push(...(await Promise.all([spawnBot(env), spawnBot(env)])));
-  });
-  afterAll(async () => {
-    await Promise.all(instances.map((i) => i.stop('SIGKILL')));
-    await channel.close();
-    const pool = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await pool.query(`drop schema if exists "${schema}" cascade`);
-    await pool.end();
-  });
+  const two = cluster(2, { ESCALATION_TIMEOUT_S: '1' });
+  const { instances } = two.fixture;
+  const channel = () => two.fixture.channel!;
+  beforeAll(() => two.start());
+  afterAll(() => two.stop());
 
   it('fires once in the cluster, not once per instance', async () => {
-    const person = new ChannelConversation(instances[0]!.url, channel.serviceUrl);
+    const person = new ChannelConversation(instances[0]!.url, channel().serviceUrl);
     await person.say('talk to a human please');
     const isNotice = (text?: string) => text?.startsWith('Sorry, no member of staff could join in time') ?? false;
-    await eventually('the timeout notice', () => channel.sentTo(person.id).find((m) => isNotice(m.text)));
+    await eventually('the timeout notice', () => channel().sentTo(person.id).find((m) => isNotice(m.text)));
     // Both instances poll every second; give the slower one several chances to fire too.
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(channel.sentTo(person.id).filter((m) => isNotice(m.text))).toHaveLength(1);
+    expect(channel().sentTo(person.id).filter((m) => isNotice(m.text))).toHaveLength(1);
     const records = asList((await new StaffClient(instances[1]!.url, STAFF.sam).get('/api/support-records')).body);
     expect(records.filter((r) => r.conversationId === person.id)).toHaveLength(1);
   });
