@@ -69,6 +69,8 @@ function readOptions(): Options {
 interface Target {
   label: string;
   process: ServerProcess;
+  /** Further instances of the same target (the two-instance PostgreSQL run). */
+  more: ServerProcess[];
   client: LoadClient;
   scripts: Script[];
   runs: RunResult[];
@@ -95,12 +97,20 @@ async function main(): Promise<void> {
     const profileArgs = (name: string) => (options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : []);
     const start = async (label: string, entry: string, env: Record<string, string>, scripts: Script[], profileName: string) => {
       const child = await spawnServer(label, entry, env, { logFile: path.join(work, `${profileName}.log`), nodeArgs: profileArgs(profileName) });
-      targets.push({ label, process: child, client: new LoadClient(child.url, options.concurrency), scripts, runs: [] });
+      targets.push({ label, process: child, more: [], client: new LoadClient(child.url, options.concurrency), scripts, runs: [] });
+    };
+    // Two instances on one PostgreSQL schema, turns spread over both (SPEC §7 scale-out).
+    const startPair = async (label: string, env: Record<string, string>, scripts: Script[]) => {
+      const pair = await Promise.all([0, 1].map((n) => spawnServer(`${label} #${n + 1}`, 'src/main.ts', env, { logFile: path.join(work, `bot-pair-${n}.log`) })));
+      const [first, second] = pair;
+      if (!first || !second) throw new Error('two instances did not start');
+      targets.push({ label, process: first, more: [second], client: new LoadClient(pair.map((p) => p.url), options.concurrency), scripts, runs: [] });
     };
     const botEnv = { LOG_LEVEL: 'info', DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', STAFF_WEBHOOK_URL: '', MicrosoftAppId: '', MicrosoftAppPassword: '' };
     await start('bot (SQLite)', 'src/main.ts', botEnv, diagnosisScripts, 'bot-sqlite');
     if (databaseUrl && schema) {
       await start('bot (PostgreSQL)', 'src/main.ts', { ...botEnv, DATA_DIR: path.join(work, 'data-pg'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, diagnosisScripts, 'bot-postgres');
+      await startPair('bot (PostgreSQL ×2)', { ...botEnv, DATA_DIR: path.join(work, 'data-pg2'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `${schema}_pair` }, diagnosisScripts);
     }
     await start('EchoBot', 'bench/echoBot.ts', {}, echoScripts(diagnosisScripts), 'echo');
 
@@ -124,7 +134,11 @@ async function main(): Promise<void> {
       }
     }
 
-    const figures: ServerFigures[] = targets.map((t) => summariseRuns(t.label, t.runs, t.process.rssMiB()));
+    const rss = (t: Target) => [t.process, ...t.more].reduce<number | undefined>((sum, p) => {
+      const one = p.rssMiB();
+      return one === undefined ? sum : (sum ?? 0) + one;
+    }, undefined);
+    const figures: ServerFigures[] = targets.map((t) => summariseRuns(t.label, t.runs, rss(t)));
     const echo = figures[figures.length - 1];
     const bot = figures[0];
     if (!echo || !bot) throw new Error('no figures');
@@ -166,9 +180,12 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(targets.map(async (t) => {
       await t.client.close();
-      await t.process.stop();
+      await Promise.all([t.process, ...t.more].map((p) => p.stop()));
     }));
-    if (databaseUrl && schema) await dropSchema(databaseUrl, schema);
+    if (databaseUrl && schema) {
+      await dropSchema(databaseUrl, schema);
+      await dropSchema(databaseUrl, `${schema}_pair`);
+    }
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

@@ -43,10 +43,16 @@ export function replyLines(activities: readonly ReplyActivity[]): string {
     .join('\n');
 }
 
+/**
+ * Drives one server, or several behind an imaginary non-sticky load balancer: with more than
+ * one URL, a conversation's turns go round the instances, so every turn may land elsewhere.
+ */
 export class LoadClient {
-  private readonly pool: Pool;
-  constructor(readonly url: string, connections: number) {
-    this.pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  private readonly pools: Pool[];
+  constructor(urls: string | readonly string[], connections: number) {
+    const list = typeof urls === 'string' ? [urls] : urls;
+    const perInstance = Math.max(1, Math.ceil(connections / list.length));
+    this.pools = list.map((url) => new Pool(url, { connections: perInstance, pipelining: 1, keepAliveTimeout: 60_000 }));
   }
 
   async run(scripts: readonly Script[], options: LoadOptions): Promise<RunResult> {
@@ -92,7 +98,8 @@ export class LoadClient {
       });
       const sent = performance.now();
       try {
-        const response = await this.pool.request({ path: '/api/messages', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const pool = this.pools[(i + conversationIndex(conversationId)) % this.pools.length] ?? this.pools[0]!;
+        const response = await pool.request({ path: '/api/messages', method: 'POST', headers: { 'content-type': 'application/json' }, body });
         const text = await response.body.text();
         result.latenciesMs.push(performance.now() - sent);
         result.turns++;
@@ -108,9 +115,14 @@ export class LoadClient {
     result.conversations++;
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all(this.pools.map((p) => p.close()));
   }
+}
+
+/** Spreads conversations' first turns over the instances too ("r1-abc-17" → 17). */
+function conversationIndex(conversationId: string): number {
+  return Number(/(\d+)$/.exec(conversationId)?.[1] ?? 0);
 }
 
 function isReplies(value: unknown): value is { activities: ReplyActivity[] } {

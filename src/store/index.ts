@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { Client } from 'pg';
 import { SqlBotStorage } from './botStorage';
 import { openDatabase, pingDatabase, type DatabaseOptions, type StoreKind } from './database';
 import { migrateToLatest } from './migrations';
@@ -24,13 +25,34 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Instances starting together on a fresh database race to create the schema and Kysely's own
+ * migration tables before Kysely's lock exists; one session-level advisory lock per schema,
+ * held on its own connection for the whole migration, makes them take turns.
+ */
+async function withMigrationLock(databaseUrl: string, schema: string, migrate: () => Promise<void>): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [`tech-support-bot:migrations:${schema}`]);
+    await migrate();
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export async function openStore(options: DatabaseOptions): Promise<Store> {
   const { kind, db, close } = openDatabase(options);
   try {
-    if (kind === 'postgres' && options.schema) {
-      await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
+    if (kind === 'postgres' && options.databaseUrl) {
+      await withMigrationLock(options.databaseUrl, options.schema ?? 'public', async () => {
+        if (options.schema) await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
+        await migrateToLatest(db);
+      });
+    } else {
+      await migrateToLatest(db);
     }
-    await migrateToLatest(db);
   } catch (error) {
     await close();
     throw error;
