@@ -48,7 +48,7 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     if (kind === 'postgres' && options.databaseUrl) {
       await withMigrationLock(options.databaseUrl, options.schema ?? 'public', async () => {
         if (options.schema) await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
-        await migrateToLatest(db);
+        await migrateToLatest(db, options.schema ?? 'public');
       });
     } else {
       await migrateToLatest(db);
