@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../../helpers/browser';
+import { startTestBot } from '../../helpers/server';
+import { STAFF, STAFF_TOKENS } from '../../helpers/staff';
+
+type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
+
+const botBubbles = (page: Page) => page.locator('.webchat__stacked-layout:not(.webchat__stacked-layout--from-user) .webchat__bubble');
+
+// SPEC §5 end to end in two browsers: a presenter in Web Chat, a staff member in the console.
+describe('the staff console and the web chat together', () => {
+  let bot: RunningTestBot;
+  let person: TestBrowser | undefined;
+  let staff: TestBrowser | undefined;
+
+  beforeAll(async () => {
+    bot = await startTestBot({ LOG_LEVEL: 'info', STAFF_TOKENS });
+  });
+  afterAll(async () => {
+    await person?.close();
+    await staff?.close();
+    await bot?.close();
+  });
+
+  it('staff see the urgent case live, claim it, reply, and the reply shows in the person’s chat', async () => {
+    person = await launchBrowser();
+    staff = await launchBrowser();
+
+    // The staff member signs in first and watches the queue.
+    await staff.page.goto(`${bot.url}/staff`);
+    await staff.page.locator('#token').fill(STAFF.sam);
+    await staff.page.locator('#sign-in-form button[type=submit], #sign-in-form button').first().click();
+    await staff.page.locator('#who-name').filter({ hasText: 'Sam Rivera' }).waitFor();
+
+    // A presenter, minutes before their talk.
+    await person.page.goto(`${bot.url}/`);
+    await botBubbles(person.page).first().waitFor();
+    const input = person.page.getByRole('textbox').first();
+    await input.fill("I'm presenting in 5 minutes and nobody can hear me");
+    await input.press('Enter');
+    await botBubbles(person.page).filter({ hasText: /called a member of staff/ }).waitFor();
+
+    // It appears in the console without a reload; claim and reply.
+    const item = staff.page.locator('#waiting-list li').first();
+    await item.waitFor();
+    await item.click();
+    await staff.page.locator('#claim:not([disabled])').click();
+    await staff.page.locator('#send:not([disabled])').waitFor();
+    await staff.page.locator('#reply').fill('Hi, Sam here: open System Settings, Privacy & Security, Microphone.');
+    await staff.page.locator('#send').click();
+
+    await botBubbles(person.page).filter({ hasText: /joined the chat/ }).waitFor();
+    await botBubbles(person.page).filter({ hasText: 'open System Settings, Privacy & Security, Microphone' }).waitFor();
+
+    // The person answers; the console shows it live in the transcript.
+    await input.fill('found it, switching Chrome on now');
+    await input.press('Enter');
+    await staff.page.locator('#transcript').filter({ hasText: 'found it, switching Chrome on now' }).waitFor();
+
+    await person.screenshot('staff-relay-person');
+    await staff.screenshot('staff-relay-console');
+    expect(await botBubbles(person.page).filter({ hasText: 'Sam Rivera' }).count()).toBeGreaterThan(0);
+  });
+});
