@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import { parsePostedActivity } from './activities';
 import type { ActivityLog } from './activityLog';
 import type { DeliverToBot, InboundActivity } from './botDelivery';
-import type { StartLimiter } from './rateLimit';
+import type { FixedWindowLimiter } from '../rateLimit';
 import { bearerToken, hashToken, issueToken } from './tokens';
 
 /** Who the bot is on this channel; replies carry it back as their `from`. */
@@ -19,7 +19,7 @@ export interface DirectLineDeps {
   log: Logger;
   activityLog: ActivityLog;
   deliver: DeliverToBot;
-  limiter: StartLimiter;
+  limiter: FixedWindowLimiter;
 }
 
 /**

@@ -6,7 +6,7 @@ import { SqlActivityLog, type ActivityLog } from './activityLog';
 import type { DeliverToBot } from './botDelivery';
 import { connectorRoutes } from './connector';
 import { directLineRoutes } from './directLine';
-import { StartLimiter } from './rateLimit';
+import { FixedWindowLimiter } from '../rateLimit';
 
 export { inProcessDelivery, type DeliverToBot, type DirectTurns, type InboundActivity } from './botDelivery';
 export { SqlActivityLog, activityId, type ActivityLog } from './activityLog';
@@ -31,7 +31,7 @@ export interface LocalChannelDeps {
 export function localChannel(deps: LocalChannelDeps): Router {
   const activityLog = deps.activityLog ?? new SqlActivityLog(deps.db);
   const router = Router();
-  router.use('/v3/directline', directLineRoutes({ log: deps.log, activityLog, deliver: deps.deliver, limiter: new StartLimiter(deps.startsPerMinute ?? 30) }));
+  router.use('/v3/directline', directLineRoutes({ log: deps.log, activityLog, deliver: deps.deliver, limiter: new FixedWindowLimiter(deps.startsPerMinute ?? 30) }));
   router.use('/v3/conversations', connectorRoutes({ log: deps.log, activityLog }));
   return router;
 }

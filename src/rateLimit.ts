@@ -1,9 +1,10 @@
 /**
- * A fixed-window counter per client address. The chat is public, so starting conversations
- * must be cheap to refuse; the count is per process, which is enough to stop one client
- * filling the store (each instance behind a load balancer allows its own share).
+ * A fixed-window counter per client address: the web chat's conversation starts (the chat is
+ * public, so they must be cheap to refuse) and failed staff sign-ins (so tokens cannot be
+ * guessed at speed). The count is per process, which is enough to stop one client; each
+ * instance behind a load balancer allows its own share.
  */
-export class StartLimiter {
+export class FixedWindowLimiter {
   private readonly windows = new Map<string, { startedAt: number; count: number }>();
 
   constructor(
@@ -11,7 +12,13 @@ export class StartLimiter {
     readonly windowMs = 60_000,
   ) {}
 
-  /** Counts one start for `address`; returns the seconds to wait when over the limit. */
+  /** Whether `address` is over the limit in the current window, without counting. */
+  isLimited(address: string, now = Date.now()): boolean {
+    const window = this.windows.get(address);
+    return window !== undefined && now - window.startedAt < this.windowMs && window.count > this.limit;
+  }
+
+  /** Counts one event for `address`; returns the seconds to wait when over the limit. */
   take(address: string, now = Date.now()): { allowed: true } | { allowed: false; retryAfterS: number } {
     let window = this.windows.get(address);
     if (!window || now - window.startedAt >= this.windowMs) {
