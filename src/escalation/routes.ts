@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { StaffFeed } from './feed';
 import type { EscalationService } from './service';
-import { staffAuth, staffName, type StaffCredential } from './staffAuth';
+import { FixedWindowLimiter } from '../rateLimit';
+import { STAFF_SIGN_IN_FAILURES_PER_MINUTE, staffAuth, staffName, type StaffCredential } from './staffAuth';
 
 const CONSOLE_DIR = path.join(__dirname, 'console');
 /** The console is one HTML page with its script and styles as separate files, so this CSP holds. */
@@ -33,7 +34,9 @@ export interface StaffRoutes {
 export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed; staff: readonly StaffCredential[] | undefined }): StaffRoutes {
   const { service } = deps;
   const router = Router();
-  const auth = staffAuth(deps.staff);
+  // One count of failed sign-ins for every staff route of this app.
+  const failures = new FixedWindowLimiter(STAFF_SIGN_IN_FAILURES_PER_MINUTE);
+  const auth = staffAuth(deps.staff, { failures });
   const streams = new Set<Response>();
 
   router.get('/api/staff/me', auth, (req, res) => {
@@ -68,7 +71,7 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
   });
 
   // The live feed. EventSource cannot set headers, so the token may come as `?token=` here only.
-  router.get('/api/staff/events', staffAuth(deps.staff, { allowQueryToken: true }), (req, res) => {
+  router.get('/api/staff/events', staffAuth(deps.staff, { allowQueryToken: true, failures }), (req, res) => {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

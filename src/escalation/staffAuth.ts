@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../errors';
+import type { FixedWindowLimiter } from '../rateLimit';
 
 export interface StaffCredential {
   name: string;
@@ -16,6 +17,9 @@ export function staffName(req: Request): string {
   return name;
 }
 
+/** Wrong or missing staff tokens allowed per address and minute before every staff route answers 429. */
+export const STAFF_SIGN_IN_FAILURES_PER_MINUTE = 20;
+
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
@@ -24,10 +28,28 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').dig
  * timing reveals neither a token's prefix nor which one matched. `allowQueryToken` is for the
  * SSE feed only: EventSource cannot send headers.
  */
-export function staffAuth(staff: readonly StaffCredential[] | undefined, options: { allowQueryToken?: boolean } = {}): RequestHandler {
+export function staffAuth(
+  staff: readonly StaffCredential[] | undefined,
+  options: { allowQueryToken?: boolean; failures: FixedWindowLimiter },
+): RequestHandler {
   const known = (staff ?? []).map((s) => ({ name: s.name, digest: sha256(s.token) }));
-  return (req, _res, next) => {
+  const { failures } = options;
+  return (req, res, next) => {
     if (known.length === 0) throw new AppError('UNAUTHORIZED', 'The staff API is closed: STAFF_TOKENS is not set.');
+    const address = req.ip ?? 'unknown';
+    // Too many wrong tokens from one address: refuse even a right one for the rest of the window.
+    if (failures.isLimited(address)) {
+      res.setHeader('Retry-After', '60');
+      throw new AppError('RATE_LIMITED', 'Too many failed sign-ins from this address; try again in a minute.');
+    }
+    // Only a presented, wrong token is a guess; a request without one is just not signed in.
+    const refuseGuess = (message: string): never => {
+      if (!failures.take(address).allowed) {
+        res.setHeader('Retry-After', '60');
+        throw new AppError('RATE_LIMITED', 'Too many failed sign-ins from this address; try again in a minute.');
+      }
+      throw new AppError('UNAUTHORIZED', message);
+    };
     const header = req.headers.authorization;
     const fromHeader = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     const fromQuery = options.allowQueryToken && typeof req.query.token === 'string' ? req.query.token : undefined;
@@ -38,7 +60,7 @@ export function staffAuth(staff: readonly StaffCredential[] | undefined, options
     for (const candidate of known) {
       if (timingSafeEqual(digest, candidate.digest) && match === undefined) match = candidate.name;
     }
-    if (match === undefined) throw new AppError('UNAUTHORIZED', 'The staff token is not valid.');
+    if (match === undefined) return refuseGuess('The staff token is not valid.');
     staffNames.set(req, match);
     next();
   };
