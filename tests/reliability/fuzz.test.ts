@@ -11,6 +11,7 @@ import { writeTally } from './tally';
  * up, answer without a crash, write nothing for what it rejects, and keep its memory bounded.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+const DIRECT_LINE_RUNS = Number(process.env.FUZZ_DIRECT_LINE_RUNS ?? 3_000);
 // A channel that accepts every reply at once, so turns without expectReplies do not wait on retries.
 const sink = http.createServer((req, res) => {
   req.resume();
@@ -113,5 +114,54 @@ describe('fuzzed input to /api/messages and /api/diagnose', () => {
     expect(growthMb).toBeLessThan(400);
     writeTally('fuzz', { fuzzCases: fuzzTally.cases });
     console.info(`fuzz: ${RUNS} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, RSS growth ${growthMb.toFixed(0)} MB, slowest answer ${slowest.toFixed(0)} ms`);
+  }, 600_000);
+
+  it(`survives ${DIRECT_LINE_RUNS} generated Direct Line calls with no crash and writes only what it accepts`, async () => {
+    // A few real conversations (starting is rate-limited per address), then everything else generated.
+    const chats: { conversationId: string; token: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST' });
+      chats.push((await started.json()) as { conversationId: string; token: string });
+    }
+    let acceptedPosts = 0;
+    const call = fc.record({
+      chat: fc.integer({ min: 0, max: chats.length - 1 }),
+      token: fc.oneof(fc.constant('own'), fc.constant('other'), fc.constant('none'), fc.string({ maxLength: 60 })),
+      kind: fc.constantFrom('post', 'post', 'get', 'reconnect', 'refresh'),
+      body: rawBody,
+      watermark: fc.oneof(fc.constant(undefined), fc.nat().map(String), fc.string({ maxLength: 20 })),
+    });
+    await fc.assert(
+      fc.asyncProperty(call, async ({ chat, token, kind, body, watermark }) => {
+        const own = chats[chat]!;
+        const other = chats[(chat + 1) % chats.length]!;
+        const bearer = token === 'own' ? own.token : token === 'other' ? other.token : token === 'none' ? undefined : token;
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (bearer !== undefined) headers.authorization = `Bearer ${bearer.replace(/[^\x20-\x7e]/g, '')}`;
+        const base = `${bot.url}/v3/directline`;
+        const request =
+          kind === 'post' ? fetch(`${base}/conversations/${own.conversationId}/activities`, { method: 'POST', headers, body })
+          : kind === 'get' ? fetch(`${base}/conversations/${own.conversationId}/activities${watermark === undefined ? '' : `?watermark=${encodeURIComponent(watermark)}`}`, { headers })
+          : kind === 'reconnect' ? fetch(`${base}/conversations/${own.conversationId}`, { headers })
+          : fetch(`${base}/tokens/refresh`, { method: 'POST', headers });
+        const response = await request;
+        const answer = await response.text();
+        fuzzTally.cases += 1;
+        expect(response.status < 500, `${response.status} for ${kind} ${body.slice(0, 120)}: ${answer.slice(0, 200)}`).toBe(true);
+        expect(answer).not.toMatch(/\n\s+at [\w.<>]+ \(/);
+        if (kind === 'post' && response.status === 200) acceptedPosts += 1;
+      }),
+      { numRuns: DIRECT_LINE_RUNS },
+    );
+    // Every accepted post, and nothing else the person sent, is in the conversations' logs.
+    let logged = 0;
+    for (const chat of chats) {
+      const log = (await (await fetch(`${bot.url}/v3/directline/conversations/${chat.conversationId}/activities`, { headers: { authorization: `Bearer ${chat.token}` } })).json()) as { activities: { from: { role?: string } }[] };
+      logged += log.activities.filter((a) => a.from.role === 'user').length;
+    }
+    expect(logged).toBe(acceptedPosts);
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+    writeTally('fuzz', { fuzzCases: fuzzTally.cases });
+    console.info(`fuzz: ${DIRECT_LINE_RUNS} Direct Line calls, ${acceptedPosts} posts accepted and logged`);
   }, 600_000);
 });
