@@ -12,7 +12,7 @@ import { writeTally } from './tally';
  */
 const PEOPLE = Number(process.env.FAULT_PEOPLE ?? 12);
 const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 4);
-export const faultTally = { kills: 0, interruptedRequests: 0, recordsChecked: 0, messagesChecked: 0, escalationsChecked: 0, lost: 0 };
+export const faultTally = { kills: 0, interruptedRequests: 0, recordsChecked: 0, messagesChecked: 0, escalationsChecked: 0, supportRecordsChecked: 0, lost: 0 };
 
 interface Person {
   conversation: Conversation;
@@ -20,6 +20,8 @@ interface Person {
   acknowledged: string[];
   /** The bot said it called staff: the escalation must exist. */
   escalationAcknowledged: boolean;
+  /** The bot said it filed a support record: the record must exist. */
+  supportRecordAcknowledged: boolean;
   /** Question ids the bot acknowledged an "I don't know" for. */
   declined: string[];
   /** Step advice ids the bot acknowledged a "Didn't help" for. */
@@ -60,6 +62,7 @@ describe('kill -9 mid-conversation', () => {
       conversation: new Conversation(url, `fault-user-${i}`, `fault-conv-${i}`),
       acknowledged: [],
       escalationAcknowledged: false,
+      supportRecordAcknowledged: false,
       declined: [],
       failedSteps: [],
       pending: { line: openings[i % openings.length] ?? 'help' },
@@ -81,6 +84,7 @@ describe('kill -9 mid-conversation', () => {
         // Acknowledged: the bot answered, so what this line said must survive any crash from now on.
         person.acknowledged.push(person.pending.line);
         if (replies.some((r) => /called a member of staff/.test(r.text ?? ''))) person.escalationAcknowledged = true;
+        if (replies.some((r) => /filed a support record/.test(r.text ?? ''))) person.supportRecordAcknowledged = true;
         if (person.pending.answers?.questionId) person.declined.push(person.pending.answers.questionId);
         if (person.pending.answers?.adviceId) person.failedSteps.push(person.pending.answers.adviceId);
         const move = nextMove(replies);
@@ -119,17 +123,24 @@ describe('kill -9 mid-conversation', () => {
         if (!escalations.some((e) => e.conversationId === person.conversation.id)) missingEscalation = 1;
         faultTally.escalationsChecked += 1;
       }
+      let missingSupportRecord = 0;
+      if (person.supportRecordAcknowledged) {
+        const records = (await (await fetch(`${url}/api/support-records`, { headers: staff })).json()) as { conversationId: string }[];
+        if (!records.some((r) => r.conversationId === person.conversation.id)) missingSupportRecord = 1;
+        faultTally.supportRecordsChecked += 1;
+      }
       faultTally.messagesChecked += person.acknowledged.length;
-      faultTally.lost += missingMessages.length + missingEscalation;
-      expect({ person: person.conversation.id, missingMessages, missingEscalation }).toEqual({ person: person.conversation.id, missingMessages: [], missingEscalation: 0 });
+      faultTally.lost += missingMessages.length + missingEscalation + missingSupportRecord;
+      expect({ person: person.conversation.id, missingMessages, missingEscalation, missingSupportRecord }).toEqual({ person: person.conversation.id, missingMessages: [], missingEscalation: 0, missingSupportRecord: 0 });
       const missingQuestions = person.declined.filter((q) => !record.declined.includes(q));
       const missingSteps = person.failedSteps.filter((a) => !record.steps.some((s) => s.adviceId === a && s.outcome === 'not-fixed'));
       faultTally.lost += missingQuestions.length + missingSteps.length;
       expect({ person: person.conversation.id, missingQuestions, missingSteps }).toEqual({ person: person.conversation.id, missingQuestions: [], missingSteps: [] });
     }
-    writeTally('faults', { kills: faultTally.kills, recordsChecked: faultTally.recordsChecked + faultTally.messagesChecked + faultTally.escalationsChecked, lost: faultTally.lost });
+    writeTally('faults', { kills: faultTally.kills, recordsChecked: faultTally.recordsChecked + faultTally.messagesChecked + faultTally.escalationsChecked + faultTally.supportRecordsChecked, lost: faultTally.lost });
     expect(faultTally.escalationsChecked).toBeGreaterThan(0);
+    expect(faultTally.supportRecordsChecked).toBeGreaterThan(0);
     expect(faultTally.interruptedRequests).toBeGreaterThan(0); // the kills really landed mid-conversation
-    console.info(`faults: ${faultTally.kills} kills, ${faultTally.interruptedRequests} requests cut off, ${faultTally.recordsChecked} conversations, ${faultTally.messagesChecked} acknowledged messages and ${faultTally.escalationsChecked} escalations checked, lost ${faultTally.lost}`);
+    console.info(`faults: ${faultTally.kills} kills, ${faultTally.interruptedRequests} requests cut off, ${faultTally.recordsChecked} conversations, ${faultTally.messagesChecked} acknowledged messages and ${faultTally.escalationsChecked} escalations and ${faultTally.supportRecordsChecked} support records checked, lost ${faultTally.lost}`);
   }, 600_000);
 });
