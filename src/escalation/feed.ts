@@ -3,25 +3,11 @@ import type { Notifier } from '../store';
 import type { Escalation } from './records';
 
 /** An escalation as staff see it in lists, the live feed and the webhook. */
-export interface EscalationSummary {
-  id: string;
-  conversationId: string;
-  channelId: string;
-  status: Escalation['status'];
-  reason: string;
-  userName: string | null;
-  createdAt: string;
-  dueAt: string;
-  claimedBy: string | null;
-  claimedAt: string | null;
-  closedAt: string | null;
-  closedBy: string | null;
-  supportRecordId: string | null;
-  solved: string | null;
-  hubState: string | null;
+/** What staff see of an escalation: everything but the conversation reference, plus the queue rank. */
+export type EscalationSummary = Omit<Escalation, 'reference'> & {
   /** Rank in the queue while waiting (1 = next). */
   position?: number;
-}
+};
 
 export function summarize(escalation: Escalation, position?: number): EscalationSummary {
   const { reference: _reference, ...rest } = escalation;
