@@ -4,6 +4,7 @@ import { spawnBot, type BotProcess } from '../helpers/server';
 import { tempDir } from '../helpers/stores';
 import { Conversation, type ReplyActivity } from '../helpers/talk';
 import { writeTally } from './tally';
+import { texts as botTexts } from '../../dialogs/texts';
 
 /**
  * kill -9 at random moments while people are mid-conversation, then a restart on the same
@@ -12,7 +13,7 @@ import { writeTally } from './tally';
  */
 const PEOPLE = Number(process.env.FAULT_PEOPLE ?? 12);
 const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 4);
-export const faultTally = { kills: 0, interruptedRequests: 0, recordsChecked: 0, messagesChecked: 0, escalationsChecked: 0, supportRecordsChecked: 0, lost: 0 };
+export const faultTally = { kills: 0, interruptedRequests: 0, resendRequests: 0, recordsChecked: 0, messagesChecked: 0, escalationsChecked: 0, supportRecordsChecked: 0, lost: 0 };
 
 interface Person {
   conversation: Conversation;
@@ -81,6 +82,11 @@ describe('kill -9 mid-conversation', () => {
           faultTally.interruptedRequests += 1;
           continue; // the server is down: try the same message again
         }
+        // "Please send that again" is the bot saying it did not take the message: not an acknowledgement.
+        if (replies.some((r) => r.text === botTexts.turnError || r.text === botTexts.concurrentTurn)) {
+          faultTally.resendRequests += 1;
+          continue;
+        }
         // Acknowledged: the bot answered, so what this line said must survive any crash from now on.
         person.acknowledged.push(person.pending.line);
         if (replies.some((r) => /called a member of staff/.test(r.text ?? ''))) person.escalationAcknowledged = true;
@@ -141,6 +147,6 @@ describe('kill -9 mid-conversation', () => {
     expect(faultTally.escalationsChecked).toBeGreaterThan(0);
     expect(faultTally.supportRecordsChecked).toBeGreaterThan(0);
     expect(faultTally.interruptedRequests).toBeGreaterThan(0); // the kills really landed mid-conversation
-    console.info(`faults: ${faultTally.kills} kills, ${faultTally.interruptedRequests} requests cut off, ${faultTally.recordsChecked} conversations, ${faultTally.messagesChecked} acknowledged messages and ${faultTally.escalationsChecked} escalations and ${faultTally.supportRecordsChecked} support records checked, lost ${faultTally.lost}`);
+    console.info(`faults: ${faultTally.kills} kills, ${faultTally.interruptedRequests} requests cut off, ${faultTally.resendRequests} answered "send again", ${faultTally.recordsChecked} conversations, ${faultTally.messagesChecked} acknowledged messages and ${faultTally.escalationsChecked} escalations and ${faultTally.supportRecordsChecked} support records checked, lost ${faultTally.lost}`);
   }, 600_000);
 });
