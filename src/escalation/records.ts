@@ -257,6 +257,13 @@ export class EscalationRecords {
     return toSupportRecord(row);
   }
 
+  /** Files a record again under its id with what is known now (its turn never finished). */
+  async refileSupportRecord(id: string, input: NewSupportRecord): Promise<SupportRecord> {
+    const { id: _id, created_at: _created, ...changes } = supportRecordRow(id, input);
+    const row = await this.db.updateTable('support_records').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    return toSupportRecord(row);
+  }
+
   async listSupportRecords(): Promise<SupportRecord[]> {
     const rows = await this.db.selectFrom('support_records').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(500).execute();
     return rows.map(toSupportRecord);

@@ -12,7 +12,7 @@ import type { TurnGate } from '../bot';
 import { recordEscalation, type DiagnosticsRecord } from '../diagnosis';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { understand } from '../understanding';
+import { understand, type Understanding } from '../understanding';
 import { summarize, type EscalationSummary, type StaffFeed } from './feed';
 import { isReachable, type ProactiveMessenger } from './proactive';
 import type { Escalation, EscalationDetail, EscalationRecords, EscalationStatus, SupportRecord, TranscriptEntry } from './records';
@@ -90,18 +90,24 @@ export class EscalationService implements StaffHandoff, TurnGate {
   }
 
   async fileSupportRecord(context: TurnContext, request: HandoffRequest & { description?: string; contact?: string }): Promise<SupportRecordOutcome> {
-    const record = await this.deps.records.insertSupportRecord({
-      conversationId: context.activity.conversation.id,
+    const conversationId = context.activity.conversation.id;
+    const input = {
+      conversationId,
       channelId: context.activity.channelId,
       reason: request.reason,
       diagnostics: request.record,
       description: request.description,
       contact: request.contact,
       // The dialogs' message ends by asking for details; the next free text answers it.
-      followUp: request.description || request.contact ? 'skipped' : 'asked',
+      followUp: request.description || request.contact ? ('skipped' as const) : ('asked' as const),
       now: this.now(),
-    });
-    this.deps.log.info({ supportRecordId: record.id, conversationId: record.conversationId, reason: request.reason }, 'support record filed');
+    };
+    // A record filed for this problem by a turn that never finished (the process died before the
+    // conversation saved it, so the person was never told) is filed again in place, not twice.
+    const latest = await this.deps.records.latestSupportRecordFor(conversationId);
+    const unfinished = latest && latest.reason === request.reason && latest.createdAt >= request.record.createdAt && !request.record.escalations.some((e) => e.id === latest.id);
+    const record = unfinished ? await this.deps.records.refileSupportRecord(latest.id, input) : await this.deps.records.insertSupportRecord(input);
+    this.deps.log.info({ supportRecordId: record.id, conversationId, reason: request.reason, refiled: Boolean(unfinished) }, 'support record filed');
     await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: record.id, conversationId: record.conversationId });
     return { status: 'filed', id: record.id };
   }
@@ -144,7 +150,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
       const handled = await this.takeSolvedAnswer(context, escalation, text, record);
       if (handled) return true;
     }
-    return this.takeSupportDetails(context, text);
+    return this.takeSupportDetails(context, text, record);
   }
 
   private async requestAgain(context: TurnContext, record: DiagnosticsRecord): Promise<void> {
@@ -177,15 +183,28 @@ export class EscalationService implements StaffHandoff, TurnGate {
     return true;
   }
 
-  /** "note: …" / "contact: …" at any time, or any free text right after a record was filed, goes into it. */
-  private async takeSupportDetails(context: TurnContext, text: string): Promise<boolean> {
+  /**
+   * "note: …" / "contact: …" at any time, or any free text right after a record was filed, goes
+   * into it. Free text counts as the answer only when the person was told about that record (the
+   * conversation's diagnostics list it): a record whose turn never finished asked nobody anything.
+   */
+  private async takeSupportDetails(context: TurnContext, text: string, diagnostics: DiagnosticsRecord | undefined): Promise<boolean> {
     if (!text) return false;
     const prefixed = NOTE.exec(text);
     const record = await this.deps.records.latestSupportRecordFor(context.activity.conversation.id);
-    if (!record || (!prefixed && record.followUp !== 'asked')) return false;
-    if (!prefixed && understand(text).command) {
+    if (!record) return false;
+    const told = diagnostics?.escalations.some((e) => e.kind === 'support-record' && e.id === record.id) ?? false;
+    if (!prefixed && (record.followUp !== 'asked' || !told)) return false;
+    const understood = prefixed ? undefined : understand(text);
+    if (understood?.command) {
       await this.deps.records.endSupportFollowUp(record.id, this.now());
       return false;
+    }
+    if (understood && isDecline(understood)) {
+      // "No" / "I don't know" to "anything to add?" is not a description.
+      await this.deps.records.endSupportFollowUp(record.id, this.now());
+      await context.sendActivity(escalationTexts.nothingAdded(record.id));
+      return true;
     }
     const body = prefixed?.[2]?.trim() ?? text;
     const isContact = prefixed?.[1]?.toLowerCase() === 'contact';
@@ -369,6 +388,11 @@ function syncRecord(record: DiagnosticsRecord, escalation: Escalation): void {
     // No resolution is set: the person is still walking the remaining steps.
     recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: escalation.supportRecordId });
   }
+}
+
+function isDecline(understanding: Understanding): boolean {
+  const bare = Object.keys(understanding.facts).length === 0;
+  return bare && (understanding.answer === 'no' || understanding.answer === 'dont-know' || understanding.answer === 'not-fixed');
 }
 
 function isActivity(value: Partial<Activity>): value is Activity {

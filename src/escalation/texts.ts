@@ -17,4 +17,6 @@ export const escalationTexts = {
     'to say how we can reach you, type **contact:** and your email or handle. Meanwhile, let\'s carry on with the steps.',
   detailsAdded: (supportRecordId: string) =>
     `Thanks, I've added that to your support record (${supportRecordId}). Expect a reply within a few hours.`,
+  nothingAdded: (supportRecordId: string) =>
+    `All right, your support record (${supportRecordId}) stays as it is. To add something later, type **note:** and your message.`,
 } as const;

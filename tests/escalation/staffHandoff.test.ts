@@ -163,6 +163,37 @@ for (const backend of backends) {
         tried: expect.arrayContaining([expect.any(String)]),
       });
     });
+
+    it('a turn that died after filing: the resent answer files the same record once, and is not taken as its details', async () => {
+      const kai = person('Kai');
+      const key = `test/conversations/${kai.id}/`;
+      let replies = await kai.say('my camera shows a black screen on my windows laptop in chrome');
+      let before: unknown;
+      for (let turn = 0; turn < 40 && !texts(replies).some((t) => t.includes('support record')); turn++) {
+        const buttons = replies.at(-1)?.suggestedActions?.actions.map((a) => a.title ?? '') ?? [];
+        before = (await bot.store.storage.read([key]))[key];
+        replies = await kai.say(buttons.includes(botTexts.stepButtons.notFixed) ? botTexts.stepButtons.notFixed : buttons.includes("I don't know") ? "I don't know" : buttons.at(-1) ?? 'no');
+      }
+      const firstId = /\((SR-[A-Z0-9]+)\)/.exec(texts(replies).find((t) => t.includes('support record')) ?? '')?.[1];
+      expect(firstId).toBeDefined();
+
+      // The process dies after the insert and before the conversation is saved: its state is the one before that turn.
+      await bot.store.storage.write({ [key]: { ...(before as object), eTag: '*' } });
+      replies = await kai.say(botTexts.stepButtons.notFixed);
+      expect(texts(replies).find((t) => t.includes('support record'))).toContain(`(${String(firstId)})`);
+
+      const mine = asList((await sam.get('/api/support-records')).body).filter((r) => r.conversationId === kai.id);
+      expect(mine.map((r) => r.id)).toEqual([firstId]);
+      expect(mine[0]?.description).toBeNull();
+      const diagnostics = (await sam.get(`/api/conversations/${kai.id}/diagnostics`)).body as { steps: { outcome: string }[]; escalations: { id?: string }[] };
+      expect(diagnostics.steps.at(-1)?.outcome).toBe('not-fixed');
+      expect(diagnostics.escalations.map((e) => e.id)).toContain(firstId);
+      // Now the person has been told; "no" to "anything to add?" adds nothing, a note still does.
+      expect(texts(await kai.say('no thanks'))).toEqual([escalationTexts.nothingAdded(String(firstId))]);
+      expect(texts(await kai.say('note: it started after an update'))).toEqual([escalationTexts.detailsAdded(String(firstId))]);
+      const updated = asList((await sam.get('/api/support-records')).body).find((r) => r.id === firstId);
+      expect(updated?.description).toBe('it started after an update');
+    });
   });
 }
 
