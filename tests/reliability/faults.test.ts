@@ -120,7 +120,7 @@ describe('kill -9 mid-conversation', () => {
       const record = replies[0]?.attachments?.find((a) => a.name === 'diagnostics.json')?.content as { declined: string[]; steps: { adviceId: string; outcome: string }[] };
       faultTally.recordsChecked += 1;
       const staff = { authorization: `Bearer ${STAFF_TOKEN}` };
-      const transcript = (await (await fetch(`${url}/api/conversations/${person.conversation.id}/transcript`, { headers: staff })).json()) as { direction: string; activity: { text?: string } }[];
+      const transcript = (await (await fetch(`${url}/api/conversations/${person.conversation.id}/transcript`, { headers: staff })).json()) as { direction: string; activity: { text?: string; channelData?: Record<string, unknown> } }[];
       const inbound = transcript.filter((e) => e.direction === 'in').map((e) => e.activity.text);
       const missingMessages = person.acknowledged.filter((line) => !inbound.includes(line));
       let missingEscalation = 0;
@@ -132,7 +132,10 @@ describe('kill -9 mid-conversation', () => {
       let missingSupportRecord = 0;
       if (person.supportRecordAcknowledged) {
         const records = (await (await fetch(`${url}/api/support-records`, { headers: staff })).json()) as { conversationId: string }[];
-        if (!records.some((r) => r.conversationId === person.conversation.id)) missingSupportRecord = 1;
+        const mine = records.filter((r) => r.conversationId === person.conversation.id);
+        if (mine.length === 0) missingSupportRecord = 1;
+        // A turn cut off after filing is answered again by filing the same record, not a second one.
+        expect(mine.length, `support records of ${person.conversation.id}`).toBe(1);
         faultTally.supportRecordsChecked += 1;
       }
       faultTally.messagesChecked += person.acknowledged.length;
@@ -140,6 +143,11 @@ describe('kill -9 mid-conversation', () => {
       expect({ person: person.conversation.id, missingMessages, missingEscalation, missingSupportRecord }).toEqual({ person: person.conversation.id, missingMessages: [], missingEscalation: 0, missingSupportRecord: 0 });
       const missingQuestions = person.declined.filter((q) => !record.declined.includes(q));
       const missingSteps = person.failedSteps.filter((a) => !record.steps.some((s) => s.adviceId === a && s.outcome === 'not-fixed'));
+      if (missingQuestions.length + missingSteps.length > 0) {
+        // What the bot heard and said, so a failure can be read without running it again.
+        const lines = transcript.map((e) => `${e.direction === 'in' ? '>' : '<'} ${(e.activity.text ?? '').slice(0, 70)} ${JSON.stringify(e.activity.channelData ?? {}).slice(0, 90)}`);
+        console.error(`${person.conversation.id}: record ${JSON.stringify(record)}\n${lines.join('\n')}`);
+      }
       faultTally.lost += missingQuestions.length + missingSteps.length;
       expect({ person: person.conversation.id, missingQuestions, missingSteps }).toEqual({ person: person.conversation.id, missingQuestions: [], missingSteps: [] });
     }
