@@ -42,6 +42,10 @@ export class SqlBotStorage implements Storage {
     if (!changes || typeof changes !== 'object') throw new ReferenceError('Changes are required when writing.');
     const entries = Object.entries(changes);
     if (entries.length === 0) return;
+    // One item (every turn's save) is one statement or a compare-and-set pair that needs no
+    // transaction: each statement is atomic, and the pair's outcome is the same in any interleaving.
+    const [single] = entries;
+    if (entries.length === 1 && single) return writeItem(this.db, single[0], single[1]);
     await this.db.transaction().execute(async (trx) => {
       for (const [key, item] of entries) await writeItem(trx, key, item);
     });
@@ -54,7 +58,7 @@ export class SqlBotStorage implements Storage {
   }
 }
 
-async function writeItem(trx: Transaction<Database>, key: string, item: unknown): Promise<void> {
+async function writeItem(trx: Kysely<Database> | Transaction<Database>, key: string, item: unknown): Promise<void> {
   const expected = isPlainObject(item) && typeof item.eTag === 'string' ? item.eTag : '*';
   const value = JSON.stringify(isPlainObject(item) ? withoutETag(item) : item);
   const etag = randomUUID();
