@@ -296,10 +296,11 @@ export class EscalationRecords {
     await this.db.updateTable('support_records').set({ follow_up: 'skipped', updated_at: now.toISOString() }).where('id', '=', id).where('follow_up', '=', 'asked').execute();
   }
 
-  async logActivity(entry: { conversationId: string; channelId: string; direction: 'in' | 'out'; activity: Partial<Activity>; at: Date }): Promise<void> {
+  async logActivities(entries: { conversationId: string; channelId: string; direction: 'in' | 'out'; activity: Partial<Activity>; at: Date }[]): Promise<void> {
+    if (entries.length === 0) return;
     await this.db
       .insertInto('transcript_activities')
-      .values({ conversation_id: entry.conversationId, channel_id: entry.channelId, direction: entry.direction, activity: JSON.stringify(entry.activity), created_at: entry.at.toISOString() })
+      .values(entries.map((e) => ({ conversation_id: e.conversationId, channel_id: e.channelId, direction: e.direction, activity: JSON.stringify(e.activity), created_at: e.at.toISOString() })))
       .execute();
   }
 

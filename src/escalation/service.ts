@@ -17,6 +17,7 @@ import { summarize, type EscalationSummary, type StaffFeed } from './feed';
 import { isReachable, type ProactiveMessenger } from './proactive';
 import type { Escalation, EscalationDetail, EscalationRecords, EscalationStatus, SupportRecord, TranscriptEntry } from './records';
 import { escalationTexts } from './texts';
+import { pendingTranscript } from './transcript';
 import type { StaffWebhook } from './webhook';
 
 export interface EscalationServiceDeps {
@@ -64,7 +65,8 @@ export class EscalationService implements StaffHandoff, TurnGate {
       this.deps.log.warn({ conversationId }, 'cannot escalate: the activity lacks what a later reply needs');
       return { status: 'unavailable' };
     }
-    const transcript = (await this.deps.records.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)).map((e) => e.activity);
+    const stored = (await this.deps.records.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)).map((e) => e.activity);
+    const transcript = [...stored, ...pendingTranscript(context)].slice(-TRANSCRIPT_AT_ESCALATION);
     // Written before the person is told anything (SPEC §5.2.1): this resolves only after the insert.
     const escalation = await this.deps.records.insertEscalation({
       reference,
@@ -130,14 +132,16 @@ export class EscalationService implements StaffHandoff, TurnGate {
     if (activity.type !== ActivityTypes.Message) return false;
     const conversationId = activity.conversation.id;
     const text = typeof activity.text === 'string' ? activity.text.trim() : '';
-    const escalation = await this.deps.records.latestFor(conversationId);
     const record = await records.get(context);
+    // Only a conversation that called staff has an escalation to look up: its record lists each
+    // one it was told about. This keeps the escalation tables off every other turn.
+    const escalation = record?.escalations.some((e) => e.kind === 'staff-now' && e.id) ? await this.deps.records.latestFor(conversationId) : undefined;
     if (escalation && record) syncRecord(record, escalation);
 
     if (escalation?.status === 'claimed') {
       const command = understand(text).command;
       if (command === 'status' || command === 'restart') return false;
-      // With staff: relayed, and the bot stays quiet. The transcript middleware already stored it.
+      // With staff: relayed, and the bot stays quiet. The transcript middleware stores it.
       await this.deps.feed.publish({ type: 'message', escalationId: escalation.id, conversationId, from: 'person', name: activity.from.name ?? null, text, at: this.now().toISOString() });
       return true;
     }
@@ -191,6 +195,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
   private async takeSupportDetails(context: TurnContext, text: string, diagnostics: DiagnosticsRecord | undefined): Promise<boolean> {
     if (!text) return false;
     const prefixed = NOTE.exec(text);
+    if (!prefixed && !diagnostics?.escalations.some((e) => e.kind === 'support-record' && e.id)) return false;
     const record = await this.deps.records.latestSupportRecordFor(context.activity.conversation.id);
     if (!record) return false;
     const told = diagnostics?.escalations.some((e) => e.kind === 'support-record' && e.id === record.id) ?? false;

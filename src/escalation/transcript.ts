@@ -2,13 +2,23 @@ import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 
 import type { Logger } from '../logger';
 import type { EscalationRecords } from './records';
 
+interface PendingEntry {
+  activity: Partial<Activity>;
+  direction: 'in' | 'out';
+  at: Date;
+}
+
+const PENDING = Symbol('transcriptPending');
+
 /**
  * Logs every activity in and out of the bot to the store, for staff and for escalations.
  *
  * botbuilder's TranscriptLoggerMiddleware buffers a turn and writes it after `next()` returns,
- * so a turn that throws is lost — exactly the turns staff most need to see. Here the incoming
- * activity is written before the bot runs, and each outgoing one as it is sent (the apology
- * `onTurnError` sends included), each write awaited.
+ * so a turn that throws is lost — exactly the turns staff most need to see. Here the turn's
+ * activities are collected as they come and go and written in one statement when the turn ends,
+ * however it ends (`finally`); what is sent after that (the apology `onTurnError` sends) is
+ * written at once. An escalation made during the turn reads the collected ones with
+ * `pendingTranscript`, so it carries the message that triggered it.
  */
 export class TranscriptMiddleware implements Middleware {
   constructor(
@@ -18,30 +28,52 @@ export class TranscriptMiddleware implements Middleware {
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const incoming = context.activity;
+    let pending: PendingEntry[] | undefined = [];
+    context.turnState.set(PENDING, pending);
     // A proactive turn's continuation event is the adapter's own bookkeeping, not conversation.
     const proactive = incoming.type === ActivityTypes.Event && incoming.name === 'ContinueConversation';
-    if (!proactive) await this.write(incoming, 'in');
+    if (!proactive) pending.push({ activity: forTranscript(incoming, 'in'), direction: 'in', at: new Date() });
 
     context.onSendActivities(async (_ctx, activities, sendNext) => {
       const responses = await sendNext();
-      for (const [i, activity] of activities.entries()) {
-        await this.write({ ...activity, id: responses[i]?.id ?? activity.id, timestamp: activity.timestamp ?? new Date() }, 'out');
-      }
+      const sent = activities.map((activity, i) => ({
+        activity: forTranscript({ ...activity, id: responses[i]?.id ?? activity.id, timestamp: activity.timestamp ?? new Date() }, 'out'),
+        direction: 'out' as const,
+        at: new Date(),
+      }));
+      if (pending) pending.push(...sent);
+      else await this.write(sent);
       return responses;
     });
-    await next();
-  }
-
-  private async write(activity: Partial<Activity>, direction: 'in' | 'out'): Promise<void> {
-    const conversationId = activity.conversation?.id;
-    if (!conversationId) return;
     try {
-      await this.records.logActivity({ conversationId, channelId: activity.channelId ?? 'unknown', direction, activity: forTranscript(activity, direction), at: new Date() });
-    } catch (error) {
-      // A transcript write must never cost the person their answer.
-      this.log.error({ err: error, conversationId, direction }, 'transcript write failed');
+      await next();
+    } finally {
+      const entries = pending;
+      pending = undefined;
+      context.turnState.delete(PENDING);
+      await this.write(entries);
     }
   }
+
+  private async write(entries: PendingEntry[]): Promise<void> {
+    const rows = entries.flatMap(({ activity, direction, at }) => {
+      const conversationId = activity.conversation?.id;
+      return conversationId ? [{ conversationId, channelId: activity.channelId ?? 'unknown', direction, activity, at }] : [];
+    });
+    if (rows.length === 0) return;
+    try {
+      await this.records.logActivities(rows);
+    } catch (error) {
+      // A transcript write must never cost the person their answer.
+      this.log.error({ err: error, conversationId: rows[0]?.conversationId }, 'transcript write failed');
+    }
+  }
+}
+
+/** This turn's activities not yet written (an escalation made mid-turn appends them to its copy). */
+export function pendingTranscript(context: TurnContext): Partial<Activity>[] {
+  const pending: unknown = context.turnState.get(PENDING);
+  return Array.isArray(pending) ? (pending as PendingEntry[]).map((e) => e.activity) : [];
 }
 
 /**
