@@ -1,4 +1,4 @@
-import { ConversationState, calculateChangeHash, type Storage, type TurnContext } from 'botbuilder';
+import { ConversationState, type Storage, type TurnContext } from 'botbuilder';
 
 /**
  * ConversationState with optimistic concurrency. botbuilder's BotState always saves with eTag
@@ -17,7 +17,7 @@ export class OptimisticConversationState extends ConversationState {
   override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
     const state: Record<string, unknown> = await super.load(context, force);
     if (force || !context.turnState.has(this.loadedKey)) {
-      context.turnState.set(this.loadedKey, { eTag: typeof state.eTag === 'string' ? state.eTag : '*', hash: calculateChangeHash(state) });
+      context.turnState.set(this.loadedKey, { eTag: typeof state.eTag === 'string' ? state.eTag : '*', hash: contentOf(state) });
     }
     return state;
   }
@@ -27,12 +27,22 @@ export class OptimisticConversationState extends ConversationState {
     const { eTag, hash } = isLoaded(loaded) ? loaded : { eTag: '*', hash: '' };
     const state: unknown = this.get(context);
     if (typeof state !== 'object' || state === null) return;
-    if (!force && calculateChangeHash(state) === hash) return;
+    const content = contentOf(state);
+    if (!force && content === hash) return;
     const key = await this.storageKey(context);
     await this.storage.write({ [key]: { ...state, eTag } });
     // This turn now holds the latest version: a second save in the same turn need not compare.
-    context.turnState.set(this.loadedKey, { eTag: '*', hash: calculateChangeHash(state) });
+    context.turnState.set(this.loadedKey, { eTag: '*', hash: content });
   }
+}
+
+/**
+ * What a change is detected on: the state as stored, without its eTag. Conversation state is
+ * plain JSON, so the JSON text itself serves (botbuilder's hash stringifies and then hashes it).
+ */
+function contentOf(state: object): string {
+  const { eTag: _eTag, ...rest } = state as Record<string, unknown>;
+  return JSON.stringify(rest);
 }
 
 function isLoaded(value: unknown): value is { eTag: string; hash: string } {
