@@ -7,7 +7,7 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ConnectorClient } from 'botframework-connector';
+import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { AppError } from '../errors';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
@@ -86,6 +86,27 @@ class ReusedConnectorFactory extends ConnectorFactory {
 }
 
 /**
+ * CloudAdapter also builds a user-token client (another HTTP pipeline, ~7 % of a turn in the
+ * profile) on every turn, for OAuth sign-in cards this bot never shows. It holds nothing but the
+ * bot's app id and credentials, so one per app id is kept (bounded, as the connectors).
+ */
+class ReusingAuthentication extends ConfigurationBotFrameworkAuthentication {
+  static readonly LIMIT = 100;
+  private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
+
+  override createUserTokenClient(identity: ClaimsIdentity): Promise<UserTokenClient> {
+    const key = identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
+    const kept = this.userTokenClients.get(key);
+    if (kept) return kept;
+    const created = super.createUserTokenClient(identity);
+    if (this.userTokenClients.size >= ReusingAuthentication.LIMIT) this.userTokenClients.clear();
+    this.userTokenClients.set(key, created);
+    created.catch(() => this.userTokenClients.delete(key));
+    return created;
+  }
+}
+
+/**
  * The Bot Framework adapter. With `MicrosoftAppId` empty, channel authentication is off (as for
  * the Emulator and the local web chat); with it set, every request must carry a valid token.
  */
@@ -96,7 +117,7 @@ export function createAdapter(config: Config, log: Logger): BotAdapter {
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId,
   });
-  const auth = new ConfigurationBotFrameworkAuthentication(
+  const auth = new ReusingAuthentication(
     {
       MicrosoftAppId: config.MicrosoftAppId,
       MicrosoftAppTenantId: config.MicrosoftAppTenantId,

@@ -111,12 +111,23 @@ describe('the served bot', () => {
     expect(result.errors).toBe(0);
     expect(prepare).not.toHaveBeenCalled();
   });
+
+  it('costs three SQL statements a turn — state read, state write, one transcript insert — and leaves the escalation tables alone', async () => {
+    const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as { all: () => unknown; run: () => unknown; get: () => unknown };
+    const calls = (['all', 'run', 'get'] as const).map((name) => vi.spyOn(statement, name));
+    const result = await client.run(diagnosisScripts, { conversations: diagnosisScripts.length, concurrency: 1, maxMs: 60_000 });
+    expect(result.errors).toBe(0);
+    const sources = calls.flatMap((spy) => spy.mock.contexts.map((context) => String((context as { source: string }).source)));
+    expect(sources.length / result.turns).toBeLessThanOrEqual(3);
+    expect(sources.filter((source) => /escalations|support_records/.test(source))).toEqual([]);
+  });
 });
 
 describe('the adapter', () => {
-  it('reuses the connector client from turn to turn instead of building one per turn', async () => {
+  it('reuses the connector and user-token clients from turn to turn instead of building them per turn', async () => {
     const adapter = createAdapter(loadConfig({ PORT: '0', DATA_DIR: tempDir() }), memoryLogger('warn').log);
     const clients: unknown[] = [];
+    const tokenClients: unknown[] = [];
     const activity = (id: string): Activity => ({
       type: 'message', text: 'hi', id, channelId: 'test', serviceUrl: 'http://127.0.0.1:9/unused', deliveryMode: 'expectReplies',
       conversation: { id: 'reuse', isGroup: false, conversationType: 'personal', name: 'reuse' },
@@ -126,9 +137,12 @@ describe('the adapter', () => {
     for (const id of ['1', '2', '3']) {
       await adapter.runTurn(activity(id), '', async (context) => {
         clients.push(context.turnState.get(adapter.ConnectorClientKey));
+        tokenClients.push(context.turnState.get(adapter.UserTokenClientKey));
       });
     }
     expect(clients[0]).toBeDefined();
     expect(new Set(clients).size).toBe(1);
+    expect(tokenClients[0]).toBeDefined();
+    expect(new Set(tokenClients).size).toBe(1);
   });
 });
