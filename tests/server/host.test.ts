@@ -84,6 +84,10 @@ describe('bot host over real HTTP', () => {
     expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     const api = await fetch(`${bot.url}/api/diagnose`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(api.headers.get('access-control-allow-origin')).toBeNull();
+    const turn = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{}' });
+    expect(turn.status).toBe(400);
+    expect(turn.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(turn.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('ignores unknown activity types', async () => {
