@@ -56,5 +56,28 @@ for (const backend of backends) {
       await expect(state.saveChanges(second)).resolves.toBeUndefined();
       expect(await counter.get(turn(adapter))).toBe(3);
     });
+
+    it('clears the state on the next save, and deletes it from the store', async () => {
+      const adapter = new TestAdapter();
+      const state = new OptimisticConversationState(t.store.storage);
+      const counter = state.createProperty<number>('counter');
+      const first = turn(adapter);
+      await counter.set(first, 5);
+      await state.saveChanges(first);
+
+      const clearing = turn(adapter);
+      expect(await counter.get(clearing)).toBe(5);
+      await state.clear(clearing);
+      expect(await counter.get(clearing)).toBeUndefined();
+      await state.saveChanges(clearing);
+      expect(await counter.get(turn(adapter))).toBeUndefined();
+
+      const deleting = turn(adapter);
+      await counter.set(deleting, 7);
+      await state.saveChanges(deleting);
+      await state.delete(deleting);
+      const key = `test/conversations/${deleting.activity.conversation.id}/`;
+      expect((await t.store.storage.read([key]))[key]).toBeUndefined();
+    });
   });
 }
