@@ -1,4 +1,4 @@
-import { DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type DialogStateManagerConfiguration, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
@@ -13,7 +13,16 @@ import { StepsDialog, type StepsResult } from './stepsDialog';
  * The conversation's root: learn what the turn says, then loop — call staff at once when the
  * rules say so, ask the next missing fact the rules need, and when nothing is missing, advise.
  */
+/**
+ * botbuilder-dialogs builds its memory-scope configuration anew on every turn (a dependency graph,
+ * ~3 % of a turn in the profile) and caches it for the turn under this turn-state key. The scopes
+ * hold no turn data, so the one built on the first turn serves every later one.
+ */
+const STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 export class MainDialog extends InterruptibleDialog {
+  private stateConfiguration?: DialogStateManagerConfiguration;
+
   constructor(deps: ConversationDeps) {
     super(DialogIds.main, deps);
     this.addDialog(new WaterfallDialog(DialogIds.mainLoop, [this.route.bind(this), this.loop.bind(this)]));
@@ -27,7 +36,9 @@ export class MainDialog extends InterruptibleDialog {
     await this.prepareTurn(context);
     const dialogs = new DialogSet(dialogState);
     dialogs.add(this);
+    if (this.stateConfiguration) context.turnState.set(STATE_MANAGER_CONFIGURATION, this.stateConfiguration);
     const dc = await dialogs.createContext(context);
+    this.stateConfiguration ??= dc.state.configuration;
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
   }

@@ -1,4 +1,4 @@
-import { MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
+import { ComponentRegistration, MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBot } from '../../src/bot';
@@ -73,6 +73,19 @@ describe('rules run only when something changed', () => {
     for (const line of [...reachFirstStep, "didn't help", 'that fixed it']) last = await second(line);
     expect(last).toMatch(/glad it works/i);
     expect(diagnoser.stats().engineRuns).toBe(runs);
+  });
+});
+
+describe('dialogs', () => {
+  it('build their memory-scope configuration once, not on every turn', async () => {
+    const { conversation } = botWithOwnDiagnoser();
+    const say = conversation('lean-scopes');
+    await say(reachFirstStep[0] ?? '');
+    // The configuration is built from the registered components; a cached one never looks at them.
+    const built = vi.spyOn(ComponentRegistration, 'components', 'get');
+    for (const line of reachFirstStep.slice(1)) expect(await say(line)).not.toBe('');
+    expect(built).not.toHaveBeenCalled();
+    built.mockRestore();
   });
 });
 
