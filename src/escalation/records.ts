@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { Kysely, Selectable } from 'kysely';
 import { createRecord, type DiagnosticsRecord } from '../diagnosis';
-import type { Database } from '../store';
+import { ReusableQuery, type Database } from '../store';
 import type { EscalationStatus } from '../store/escalationTables';
 import { isReachable } from './proactive';
 
@@ -95,6 +95,8 @@ export function newId(prefix: 'E' | 'SR'): string {
  * cannot both win.
  */
 export class EscalationRecords {
+  private readonly transcriptInserts = new Map<number, ReusableQuery<string>>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertEscalation(input: NewEscalation): Promise<Escalation> {
@@ -298,10 +300,26 @@ export class EscalationRecords {
 
   async logActivities(entries: { conversationId: string; channelId: string; direction: 'in' | 'out'; activity: Partial<Activity>; at: Date }[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.db
-      .insertInto('transcript_activities')
-      .values(entries.map((e) => ({ conversation_id: e.conversationId, channel_id: e.channelId, direction: e.direction, activity: JSON.stringify(e.activity), created_at: e.at.toISOString() })))
-      .execute();
+    const values: Record<string, string> = {};
+    for (const [i, e] of entries.entries()) {
+      Object.assign(values, { [`conversation${i}`]: e.conversationId, [`channel${i}`]: e.channelId, [`direction${i}`]: e.direction, [`activity${i}`]: JSON.stringify(e.activity), [`at${i}`]: e.at.toISOString() });
+    }
+    await this.transcriptInsert(entries.length).execute(this.db, values);
+  }
+
+  /** Every turn writes its transcript in one insert of a few rows: one compiled statement per row count. */
+  private transcriptInsert(rows: number): ReusableQuery<string> {
+    let query = this.transcriptInserts.get(rows);
+    if (!query) {
+      query = new ReusableQuery<string>((slot) =>
+        this.db.insertInto('transcript_activities').values(
+          Array.from({ length: rows }, (_, i) => ({ conversation_id: slot(`conversation${i}`), channel_id: slot(`channel${i}`), direction: slot(`direction${i}`) as 'in' | 'out', activity: slot(`activity${i}`), created_at: slot(`at${i}`) })),
+        ),
+      );
+      if (this.transcriptInserts.size >= 16) this.transcriptInserts.clear();
+      this.transcriptInserts.set(rows, query);
+    }
+    return query;
   }
 
   async transcript(conversationId: string, limit = 1000): Promise<TranscriptEntry[]> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
+import { ReusableQuery } from './reusableQuery';
 import type { Database } from './schema';
 
 /** The message botbuilder's own stores (MemoryStorage, BlobsStorage) use, so callers can match on it. */
@@ -24,13 +25,18 @@ export class ETagConflictError extends Error {
  * MemoryStorage). Unlike MemoryStorage, a batch is atomic: one conflict writes nothing.
  */
 export class SqlBotStorage implements Storage {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly queries;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.queries = statements(db);
+  }
 
   async read(keys: string[]): Promise<StoreItems> {
     if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when reading.');
     const items: StoreItems = {};
     if (keys.length === 0) return items;
-    const rows = await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
+    // A turn reads one key, its conversation's: that statement is compiled once.
+    const rows = keys.length === 1 ? (await this.queries.readOne.execute(this.db, { key: keys[0] })).rows : await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
     for (const row of rows) {
       const value: unknown = JSON.parse(row.value);
       items[row.key] = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
@@ -45,9 +51,9 @@ export class SqlBotStorage implements Storage {
     // One item (every turn's save) is one statement or a compare-and-set pair that needs no
     // transaction: each statement is atomic, and the pair's outcome is the same in any interleaving.
     const [single] = entries;
-    if (entries.length === 1 && single) return writeItem(this.db, single[0], single[1]);
+    if (entries.length === 1 && single) return this.writeItem(this.db, single[0], single[1]);
     await this.db.transaction().execute(async (trx) => {
-      for (const [key, item] of entries) await writeItem(trx, key, item);
+      for (const [key, item] of entries) await this.writeItem(trx, key, item);
     });
   }
 
@@ -56,38 +62,40 @@ export class SqlBotStorage implements Storage {
     if (keys.length === 0) return;
     await this.db.deleteFrom('bot_state').where('key', 'in', keys).execute();
   }
+
+  private async writeItem(db: Kysely<Database>, key: string, item: unknown): Promise<void> {
+    const expected = isPlainObject(item) && typeof item.eTag === 'string' ? item.eTag : '*';
+    const values = { key, etag: randomUUID(), value: JSON.stringify(isPlainObject(item) ? withoutETag(item) : item), updatedAt: new Date().toISOString(), expected };
+
+    if (expected === '*') {
+      await this.queries.upsert.execute(db, values);
+      return;
+    }
+    // Compare-and-set: the row changes only if nobody wrote it since the caller read it.
+    const updated = await this.queries.compareAndSet.execute(db, values);
+    if ((updated.numAffectedRows ?? 0n) > 0n) return;
+    const inserted = await this.queries.insertNew.execute(db, values);
+    if ((inserted.numAffectedRows ?? 0n) === 0n) throw new ETagConflictError(key);
+  }
 }
 
-async function writeItem(trx: Kysely<Database> | Transaction<Database>, key: string, item: unknown): Promise<void> {
-  const expected = isPlainObject(item) && typeof item.eTag === 'string' ? item.eTag : '*';
-  const value = JSON.stringify(isPlainObject(item) ? withoutETag(item) : item);
-  const etag = randomUUID();
-  const updatedAt = new Date().toISOString();
-
-  if (expected === '*') {
-    await trx
-      .insertInto('bot_state')
-      .values({ key, etag, value, updated_at: updatedAt })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ etag, value, updated_at: updatedAt }))
-      .execute();
-    return;
-  }
-
-  // Compare-and-set: the row changes only if nobody wrote it since the caller read it.
-  const updated = await trx
-    .updateTable('bot_state')
-    .set({ etag, value, updated_at: updatedAt })
-    .where('key', '=', key)
-    .where('etag', '=', expected)
-    .executeTakeFirst();
-  if (updated.numUpdatedRows > 0n) return;
-
-  const inserted = await trx
-    .insertInto('bot_state')
-    .values({ key, etag, value, updated_at: updatedAt })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .executeTakeFirst();
-  if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) throw new ETagConflictError(key);
+function statements(db: Kysely<Database>) {
+  return {
+    readOne: new ReusableQuery<'key', { key: string; etag: string; value: string }>((slot) => db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', '=', slot('key'))),
+    upsert: new ReusableQuery<'key' | 'etag' | 'value' | 'updatedAt'>((slot) =>
+      db
+        .insertInto('bot_state')
+        .values({ key: slot('key'), etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') })),
+    ),
+    compareAndSet: new ReusableQuery<'key' | 'etag' | 'value' | 'updatedAt' | 'expected'>((slot) =>
+      db.updateTable('bot_state').set({ etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') }).where('key', '=', slot('key')).where('etag', '=', slot('expected')),
+    ),
+    // An eTag on a key that does not exist yet is ignored (as MemoryStorage): the first write creates it.
+    insertNew: new ReusableQuery<'key' | 'etag' | 'value' | 'updatedAt'>((slot) =>
+      db.insertInto('bot_state').values({ key: slot('key'), etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') }).onConflict((oc) => oc.column('key').doNothing()),
+    ),
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -8,6 +8,7 @@ import type { Database } from './schema';
 import type { Kysely } from 'kysely';
 
 export { ETagConflictError, eTagConflictMessage, SqlBotStorage } from './botStorage';
+export { ReusableQuery } from './reusableQuery';
 export type { Database } from './schema';
 export type { DatabaseOptions, StoreKind } from './database';
 export type { Notifier } from './notifications';
