@@ -74,6 +74,8 @@ interface Target {
   client: LoadClient;
   scripts: Script[];
   runs: RunResult[];
+  /** CPU ms the target's processes used during each run. */
+  cpuMs: number[];
 }
 
 /** The whole benchmark stays under three minutes: the measured runs share this budget. */
@@ -97,14 +99,14 @@ async function main(): Promise<void> {
     const profileArgs = (name: string) => (options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : []);
     const start = async (label: string, entry: string, env: Record<string, string>, scripts: Script[], profileName: string) => {
       const child = await spawnServer(label, entry, env, { logFile: path.join(work, `${profileName}.log`), nodeArgs: profileArgs(profileName) });
-      targets.push({ label, process: child, more: [], client: new LoadClient(child.url, options.concurrency), scripts, runs: [] });
+      targets.push({ label, process: child, more: [], client: new LoadClient(child.url, options.concurrency), scripts, runs: [], cpuMs: [] });
     };
     // Two instances on one PostgreSQL schema, turns spread over both (SPEC §7 scale-out).
     const startPair = async (label: string, env: Record<string, string>, scripts: Script[]) => {
       const pair = await Promise.all([0, 1].map((n) => spawnServer(`${label} #${n + 1}`, 'src/main.ts', env, { logFile: path.join(work, `bot-pair-${n}.log`) })));
       const [first, second] = pair;
       if (!first || !second) throw new Error('two instances did not start');
-      targets.push({ label, process: first, more: [second], client: new LoadClient(pair.map((p) => p.url), options.concurrency), scripts, runs: [] });
+      targets.push({ label, process: first, more: [second], client: new LoadClient(pair.map((p) => p.url), options.concurrency), scripts, runs: [], cpuMs: [] });
     };
     const botEnv = { LOG_LEVEL: 'info', DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', STAFF_WEBHOOK_URL: '', MicrosoftAppId: '', MicrosoftAppPassword: '' };
     await start('bot (SQLite)', 'src/main.ts', botEnv, diagnosisScripts, 'bot-sqlite');
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
     const maxRunMs = Math.min(options.maxRunMs, Math.floor(MEASURED_BUDGET_MS / (options.rounds * targets.length)));
     for (let round = 1; round <= options.rounds; round++) {
       for (const target of targets) {
+        const cpuBefore = cpuOf(target);
         const result = await target.client.run(target.scripts, {
           conversations: options.conversations,
           concurrency: options.concurrency,
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
           runId: `r${round}-${randomBytes(3).toString('hex')}`,
         });
         target.runs.push(result);
+        target.cpuMs.push(cpuOf(target) - cpuBefore);
         const perSecond = result.elapsedMs > 0 ? (result.turns * 1000) / result.elapsedMs : 0;
         console.log(`round ${round} ${target.label.padEnd(18)} ${perSecond.toFixed(0).padStart(6)} turns/s  ${result.conversations} conversations in ${(result.elapsedMs / 1000).toFixed(1)} s  errors ${result.errors}`);
       }
@@ -138,7 +142,7 @@ async function main(): Promise<void> {
       const one = p.rssMiB();
       return one === undefined ? sum : (sum ?? 0) + one;
     }, undefined);
-    const figures: ServerFigures[] = targets.map((t) => summariseRuns(t.label, t.runs, rss(t)));
+    const figures: ServerFigures[] = targets.map((t) => summariseRuns(t.label, t.runs, rss(t), t.cpuMs));
     const echo = figures[figures.length - 1];
     const bot = figures[0];
     if (!echo || !bot) throw new Error('no figures');
@@ -188,6 +192,10 @@ async function main(): Promise<void> {
     }
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+function cpuOf(target: Target): number {
+  return [target.process, ...target.more].reduce((sum, p) => sum + (p.cpuMs() ?? 0), 0);
 }
 
 async function dropSchema(databaseUrl: string, schema: string): Promise<void> {

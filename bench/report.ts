@@ -15,6 +15,8 @@ export interface ServerFigures {
   errors: number;
   errorSamples: string[];
   rssMiB: number | null;
+  /** The server's own CPU time per answered turn, ms (median over the runs): less noisy than turns/s. */
+  cpuMsPerTurn: number | null;
 }
 
 export function median(values: readonly number[]): number {
@@ -33,7 +35,8 @@ export function percentile(values: readonly number[], q: number): number {
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export function summariseRuns(label: string, runs: readonly RunResult[], rssMiB: number | undefined): ServerFigures {
+export function summariseRuns(label: string, runs: readonly RunResult[], rssMiB: number | undefined, cpuMsByRun: readonly number[] = []): ServerFigures {
+  const cpuPerTurn = cpuMsByRun.flatMap((cpu, i) => ((runs[i]?.turns ?? 0) > 0 ? [cpu / (runs[i]?.turns ?? 1)] : []));
   const latencies = runs.flatMap((r) => r.latenciesMs);
   const perRun = runs.map((r) => (r.elapsedMs > 0 ? (r.turns * 1000) / r.elapsedMs : 0));
   return {
@@ -48,6 +51,7 @@ export function summariseRuns(label: string, runs: readonly RunResult[], rssMiB:
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     errorSamples: runs.flatMap((r) => r.errorSamples).slice(0, 5),
     rssMiB: rssMiB ?? null,
+    cpuMsPerTurn: cpuPerTurn.length > 0 ? round(median(cpuPerTurn), 3) : null,
   };
 }
 
@@ -63,6 +67,7 @@ export function serverLine(f: ServerFigures): string {
     `p99 ${f.p99Ms.toFixed(1).padStart(6)} ms`,
     `errors ${f.errors}`,
     `RSS ${f.rssMiB === null ? 'n/a' : `${f.rssMiB.toFixed(0)} MiB`}`,
+    `CPU ${f.cpuMsPerTurn === null ? 'n/a' : `${f.cpuMsPerTurn.toFixed(2)} ms/turn`}`,
     `(runs: ${f.turnsPerSecondByRun.map((v) => v.toFixed(0)).join(', ')}; ${f.turns} turns)`,
   ].join('   ');
 }

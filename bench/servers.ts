@@ -10,6 +10,8 @@ export interface ServerProcess {
   pid: number;
   /** Resident set size now, MiB (from /proc/<pid>/status). */
   rssMiB(): number | undefined;
+  /** CPU time used so far (user + system), ms (from /proc/<pid>/stat). */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function spawnServer(label: string, entry: string, env: Record<stri
     url: `http://127.0.0.1:${port}`,
     pid,
     rssMiB: () => readRssMiB(pid),
+    cpuMs: () => readCpuMs(pid),
     async stop() {
       if (done) return;
       child.kill('SIGTERM');
@@ -63,6 +66,19 @@ export function readRssMiB(pid: number): number | undefined {
   try {
     const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? undefined : Math.round((Number(kb) / 1024) * 10) / 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of a process in ms; /proc counts in clock ticks of 10 ms (USER_HZ 100). */
+export function readCpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
   } catch {
     return undefined;
   }

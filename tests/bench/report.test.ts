@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { replyLines } from '../../bench/load';
 import { median, percentile, ratio, ratioLine, summariseRuns } from '../../bench/report';
 import { diagnosisScripts, echoScripts } from '../../bench/scripts';
+import { readCpuMs } from '../../bench/servers';
 
 describe('npm run bench: figures and report', () => {
   it('ends with the ratio line, two decimals', () => {
@@ -21,8 +22,18 @@ describe('npm run bench: figures and report', () => {
 
   it('turns/s is the median over the runs; latencies are pooled', () => {
     const run = (turns: number, elapsedMs: number, latenciesMs: number[]) => ({ conversations: 1, turns, errors: 0, errorSamples: [], elapsedMs, latenciesMs });
-    const figures = summariseRuns('bot', [run(100, 1000, [1, 2]), run(300, 1000, [3]), run(200, 1000, [10])], 123.4);
-    expect(figures).toMatchObject({ turnsPerSecond: 200, turnsPerSecondByRun: [100, 300, 200], turns: 600, p50Ms: 2, p99Ms: 10, errors: 0, rssMiB: 123.4 });
+    const figures = summariseRuns('bot', [run(100, 1000, [1, 2]), run(300, 1000, [3]), run(200, 1000, [10])], 123.4, [150, 300, 100]);
+    expect(figures).toMatchObject({ turnsPerSecond: 200, turnsPerSecondByRun: [100, 300, 200], turns: 600, p50Ms: 2, p99Ms: 10, errors: 0, rssMiB: 123.4, cpuMsPerTurn: 1 });
+  });
+
+  it("reads a process's CPU time, which grows while it computes", () => {
+    const before = readCpuMs(process.pid);
+    expect(before).toBeGreaterThan(0);
+    let after = before;
+    const until = Date.now() + 5_000;
+    while (after === before && Date.now() < until) after = readCpuMs(process.pid);
+    expect(after).toBeGreaterThan(before ?? 0);
+    expect(readCpuMs(-1)).toBeUndefined();
   });
 
   it('gives the EchoBot as many turns per conversation as the diagnosis, each echoed', () => {
