@@ -1,4 +1,4 @@
-import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
 import type { TurnContext } from 'botbuilder';
 import { createRecord, mergeFacts, type DiagnosticsRecord } from '../src/diagnosis';
 import { diagnosticsActivity } from './cards';

@@ -1,4 +1,4 @@
-import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
 import { mergeFacts } from '../src/diagnosis';
 import { understandChoice, type Answer } from '../src/understanding';
 import { questionActivity, stepButtonsActivity } from './cards';

@@ -1,4 +1,4 @@
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from './framework';
 import { recordRuleResult, recordStep } from '../src/diagnosis';
 import { adviceActivity } from './cards';
 import { loadRecord, type ConversationDeps } from './conversationDeps';

@@ -1,5 +1,5 @@
 import { ActivityHandler, type BotState, type TurnContext } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
+import type { DialogState } from '../../dialogs/framework';
 import type { MainDialog } from '../../dialogs/mainDialog';
 import { texts } from '../../dialogs/texts';
 

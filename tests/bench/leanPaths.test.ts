@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { ComponentRegistration, MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,7 +8,7 @@ import { loadConfig } from '../../src/config';
 import { createDiagnoser, engineConstructionCount } from '../../src/diagnosis';
 import { LoadClient } from '../../bench/load';
 import { diagnosisScripts } from '../../bench/scripts';
-import { memoryLogger, startTestBot } from '../helpers/server';
+import { REPO_ROOT, memoryLogger, startTestBot } from '../helpers/server';
 import { tempDir } from '../helpers/stores';
 
 /**
@@ -86,6 +87,14 @@ describe('dialogs', () => {
     for (const line of reachFirstStep.slice(1)) expect(await say(line)).not.toBe('');
     expect(built).not.toHaveBeenCalled();
     built.mockRestore();
+  });
+});
+
+describe('memory', () => {
+  it("the bot's modules leave botbuilder-dialogs' prompts and language recognizers unloaded", () => {
+    const script = "require('./src/main'); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('recognizers-text') || k.endsWith('botbuilder-dialogs/lib/index.js'))))";
+    const loaded: unknown = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }));
+    expect(loaded).toEqual([]);
   });
 });
 
