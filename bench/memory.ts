@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LoadClient } from './load';
+import { ratio } from './report';
+import { diagnosisScripts, echoScripts, type Script } from './scripts';
+import { spawnServer } from './servers';
+
+/**
+ * `npm run bench:memory`: resident memory of the bot (SQLite) and of the EchoBot after the same
+ * number of whole conversations, in passes, so that growth from pass to pass (a leak) shows.
+ * Default: 4 passes of 2 500 conversations (10 000 in all), 50 in flight. The servers run one
+ * after the other, each alone on the machine; every pass is bounded in time.
+ */
+
+const USAGE = 'usage: npm run bench:memory -- [--passes N] [--conversations-per-pass N] [--concurrency N] [--max-pass-s N]';
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      passes: { type: 'string', default: '4' },
+      'conversations-per-pass': { type: 'string', default: '2500' },
+      concurrency: { type: 'string', default: '50' },
+      'max-pass-s': { type: 'string', default: '60' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const positive = (name: string, raw: string | undefined): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got ${JSON.stringify(raw)})\n${USAGE}`);
+    return value;
+  };
+  return {
+    passes: positive('passes', values.passes),
+    perPass: positive('conversations-per-pass', values['conversations-per-pass']),
+    concurrency: positive('concurrency', values.concurrency),
+    maxPassMs: positive('max-pass-s', values['max-pass-s']) * 1000,
+  };
+}
+
+interface MemoryFigures {
+  label: string;
+  conversations: number;
+  errors: number;
+  /** RSS after each pass, MiB. */
+  rssMiB: number[];
+}
+
+async function measure(label: string, entry: string, env: Record<string, string>, scripts: Script[], options: ReturnType<typeof readOptions>, work: string): Promise<MemoryFigures> {
+  const server = await spawnServer(label, entry, env, { logFile: path.join(work, `${label.replace(/\W+/g, '-')}.log`) });
+  const client = new LoadClient(server.url, options.concurrency);
+  const figures: MemoryFigures = { label, conversations: 0, errors: 0, rssMiB: [] };
+  try {
+    for (let pass = 1; pass <= options.passes; pass++) {
+      const result = await client.run(scripts, { conversations: options.perPass, concurrency: options.concurrency, maxMs: options.maxPassMs, runId: `m${pass}` });
+      figures.conversations += result.conversations;
+      figures.errors += result.errors;
+      const rss = server.rssMiB() ?? 0;
+      figures.rssMiB.push(rss);
+      console.log(`${label.padEnd(14)} pass ${pass}: ${figures.conversations} conversations, RSS ${rss.toFixed(0)} MiB, errors ${result.errors}`);
+    }
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tsb-bench-memory-'));
+  try {
+    console.log(`machine: ${os.cpus().length} cores, Node ${process.versions.node}; ${options.passes} passes of ${options.perPass} conversations, ${options.concurrency} in flight`);
+    const botEnv = { LOG_LEVEL: 'info', DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', STAFF_WEBHOOK_URL: '', MicrosoftAppId: '', MicrosoftAppPassword: '' };
+    const bot = await measure('bot (SQLite)', 'src/main.ts', botEnv, diagnosisScripts, options, work);
+    const echo = await measure('EchoBot', 'bench/echoBot.ts', {}, echoScripts(diagnosisScripts), options, work);
+
+    console.log('');
+    for (const f of [bot, echo]) {
+      const first = f.rssMiB[0] ?? 0;
+      const last = f.rssMiB.at(-1) ?? 0;
+      // Growth after the first pass: the heap has found its size by then; what still grows is kept.
+      console.log(`${f.label.padEnd(14)} RSS after ${f.conversations} conversations ${last.toFixed(0)} MiB; after pass 1 → last pass ${last >= first ? '+' : ''}${(last - first).toFixed(0)} MiB; errors ${f.errors}`);
+    }
+    const rssRatio = ratio(bot.rssMiB.at(-1) ?? 0, echo.rssMiB.at(-1) ?? 0);
+    console.log(`RSS ratio bot/echo: ${rssRatio.toFixed(2)} (target ≤ 1.30 ${rssRatio <= 1.3 ? 'met' : 'NOT met'})`);
+    if (bot.errors + echo.errors > 0) process.exitCode = 1;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
