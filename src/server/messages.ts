@@ -54,7 +54,8 @@ export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandle
     const result = await deps.adapter.runTurn(activity, req.headers.authorization ?? '', (context) => deps.bot.run(context));
     res.status(result?.status ?? 200);
     if (result?.body === undefined) res.end();
-    else res.json(result.body);
+    // Written as is: express's res.json would also hash the body for an ETag no channel uses.
+    else res.type('application/json').end(JSON.stringify(result.body));
     deps.log.info({ conversationId: activity.conversation.id, activityType: activity.type, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'turn');
   };
 }
