@@ -1,4 +1,5 @@
 import { ConversationState, type Storage, type TurnContext } from 'botbuilder';
+import { storedJson, withJson } from '../store';
 
 interface Loaded {
   state: Record<string, unknown>;
@@ -17,7 +18,8 @@ interface Loaded {
  *
  * The turn's copy is kept here rather than in BotState's cache, which hashes the state on every
  * read (stringify and SHA-256, ~3 % of a turn in the profile); conversation state is plain JSON,
- * so its JSON text serves for change detection.
+ * so its JSON text serves for change detection — the text it was read from, and the text the
+ * store then writes.
  */
 export class OptimisticConversationState extends ConversationState {
   private readonly loadedKey = Symbol('loadedState');
@@ -32,7 +34,8 @@ export class OptimisticConversationState extends ConversationState {
     const key = await this.storageKey(context);
     const item: unknown = (await this.storage.read([key]))[key];
     const state: Record<string, unknown> = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
-    context.turnState.set(this.loadedKey, { state, eTag: typeof state.eTag === 'string' ? state.eTag : '*', content: contentOf(state) } satisfies Loaded);
+    const content = storedJson(state) ?? contentOf(state);
+    context.turnState.set(this.loadedKey, { state, eTag: typeof state.eTag === 'string' ? state.eTag : '*', content } satisfies Loaded);
     return state;
   }
 
@@ -46,7 +49,7 @@ export class OptimisticConversationState extends ConversationState {
     const content = contentOf(loaded.state);
     if (!force && content === loaded.content) return;
     const key = await this.storageKey(context);
-    await this.storage.write({ [key]: { ...loaded.state, eTag: loaded.eTag } });
+    await this.storage.write({ [key]: withJson({ ...loaded.state, eTag: loaded.eTag }, content) });
     // This turn now holds the latest version: a second save in the same turn need not compare.
     context.turnState.set(this.loadedKey, { state: loaded.state, eTag: '*', content } satisfies Loaded);
   }

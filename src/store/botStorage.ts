@@ -9,6 +9,25 @@ export function eTagConflictMessage(key: string): string {
   return `Storage: error writing "${key}" due to eTag conflict.`;
 }
 
+/**
+ * JSON text of items known without serialising them again. State is read and compared as text on
+ * every turn; these spare serialising the same document twice more. Reading and writing are kept
+ * apart: an item read and then changed must never be written with the text it was read from.
+ */
+const readJson = new WeakMap<object, string>();
+const writeJson = new WeakMap<object, string>();
+
+/** The JSON text (without the eTag) an item returned by `read` was stored as. */
+export function storedJson(item: object): string | undefined {
+  return readJson.get(item);
+}
+
+/** An item to write whose JSON text (without the eTag) the writer already has; the store uses it once. */
+export function withJson<T extends object>(item: T, json: string): T {
+  writeJson.set(item, json);
+  return item;
+}
+
 export class ETagConflictError extends Error {
   readonly code = 'ETAG_CONFLICT';
   readonly statusCode = 412;
@@ -39,7 +58,9 @@ export class SqlBotStorage implements Storage {
     const rows = keys.length === 1 ? (await this.queries.readOne.execute(this.db, { key: keys[0] })).rows : await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
     for (const row of rows) {
       const value: unknown = JSON.parse(row.value);
-      items[row.key] = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
+      const item = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
+      if (isPlainObject(item)) readJson.set(item, row.value);
+      items[row.key] = item;
     }
     return items;
   }
@@ -65,7 +86,10 @@ export class SqlBotStorage implements Storage {
 
   private async writeItem(db: Kysely<Database>, key: string, item: unknown): Promise<void> {
     const expected = isPlainObject(item) && typeof item.eTag === 'string' ? item.eTag : '*';
-    const values = { key, etag: randomUUID(), value: JSON.stringify(isPlainObject(item) ? withoutETag(item) : item), updatedAt: new Date().toISOString(), expected };
+    const known = isPlainObject(item) ? writeJson.get(item) : undefined;
+    if (known !== undefined && isPlainObject(item)) writeJson.delete(item);
+    const value = known ?? JSON.stringify(isPlainObject(item) ? withoutETag(item) : item);
+    const values = { key, etag: randomUUID(), value, updatedAt: new Date().toISOString(), expected };
 
     if (expected === '*') {
       await this.queries.upsert.execute(db, values);

@@ -7,7 +7,7 @@ import { LocalNotifier, PostgresNotifier, type Notifier } from './notifications'
 import type { Database } from './schema';
 import type { Kysely } from 'kysely';
 
-export { ETagConflictError, eTagConflictMessage, SqlBotStorage } from './botStorage';
+export { ETagConflictError, eTagConflictMessage, SqlBotStorage, storedJson, withJson } from './botStorage';
 export { ReusableQuery } from './reusableQuery';
 export type { Database } from './schema';
 export type { DatabaseOptions, StoreKind } from './database';

@@ -23,6 +23,16 @@ for (const backend of backends) {
       expect(await t.store.storage.read([])).toEqual({});
     });
 
+    it('writes an item read and then changed as changed (as BotState does with its cached object)', async () => {
+      await t.store.storage.write({ k: { n: 1, list: [1] } });
+      const { k } = await t.store.storage.read(['k']);
+      k.n = 2;
+      k.list.push(2);
+      k.eTag = '*';
+      await t.store.storage.write({ k });
+      expect((await t.store.storage.read(['k'])).k).toMatchObject({ n: 2, list: [1, 2] });
+    });
+
     it('round-trips nested values and assigns an eTag', async () => {
       const value = { text: 'héllo 👋', nested: { list: [1, 'two', null, true] }, n: 3.5 };
       await t.store.storage.write({ a: value });
