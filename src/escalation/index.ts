@@ -18,7 +18,7 @@ export { EscalationRecords, type Escalation, type EscalationStatus, type Support
 export { AdapterMessenger, type ProactiveMessenger } from './proactive';
 export { StaffFeed, type EscalationSummary, type StaffEvent } from './feed';
 export { StaffWebhook } from './webhook';
-export { TranscriptMiddleware } from './transcript';
+export { TranscriptMiddleware, TranscriptWriter } from './transcript';
 
 export interface EscalationDeps {
   config: Pick<Config, 'STAFF_TOKENS' | 'STAFF_WEBHOOK_URL' | 'ESCALATION_TIMEOUT_S' | 'MicrosoftAppId'>;

@@ -57,6 +57,14 @@ export interface TranscriptEntry {
   activity: Partial<Activity>;
 }
 
+export interface TranscriptRow {
+  conversationId: string;
+  channelId: string;
+  direction: 'in' | 'out';
+  activity: Partial<Activity>;
+  at: Date;
+}
+
 export interface NewEscalation {
   reference: ConversationReference;
   userName: string | null;
@@ -298,16 +306,20 @@ export class EscalationRecords {
     await this.db.updateTable('support_records').set({ follow_up: 'skipped', updated_at: now.toISOString() }).where('id', '=', id).where('follow_up', '=', 'asked').execute();
   }
 
-  async logActivities(entries: { conversationId: string; channelId: string; direction: 'in' | 'out'; activity: Partial<Activity>; at: Date }[]): Promise<void> {
-    if (entries.length === 0) return;
-    const values: Record<string, string> = {};
-    for (const [i, e] of entries.entries()) {
-      Object.assign(values, { [`conversation${i}`]: e.conversationId, [`channel${i}`]: e.channelId, [`direction${i}`]: e.direction, [`activity${i}`]: JSON.stringify(e.activity), [`at${i}`]: e.at.toISOString() });
+  async logActivities(entries: TranscriptRow[]): Promise<void> {
+    // At most 32 rows an insert: at most 32 shapes, each compiled once.
+    for (let start = 0; start < entries.length; ) {
+      const size = Math.min(32, entries.length - start);
+      const values: Record<string, string> = {};
+      for (const [i, e] of entries.slice(start, start + size).entries()) {
+        Object.assign(values, { [`conversation${i}`]: e.conversationId, [`channel${i}`]: e.channelId, [`direction${i}`]: e.direction, [`activity${i}`]: JSON.stringify(e.activity), [`at${i}`]: e.at.toISOString() });
+      }
+      await this.transcriptInsert(size).execute(this.db, values);
+      start += size;
     }
-    await this.transcriptInsert(entries.length).execute(this.db, values);
   }
 
-  /** Every turn writes its transcript in one insert of a few rows: one compiled statement per row count. */
+  /** The transcript insert of `rows` rows, compiled once per row count. */
   private transcriptInsert(rows: number): ReusableQuery<string> {
     let query = this.transcriptInserts.get(rows);
     if (!query) {
@@ -316,7 +328,6 @@ export class EscalationRecords {
           Array.from({ length: rows }, (_, i) => ({ conversation_id: slot(`conversation${i}`), channel_id: slot(`channel${i}`), direction: slot(`direction${i}`) as 'in' | 'out', activity: slot(`activity${i}`), created_at: slot(`at${i}`) })),
         ),
       );
-      if (this.transcriptInserts.size >= 16) this.transcriptInserts.clear();
       this.transcriptInserts.set(rows, query);
     }
     return query;

@@ -1,6 +1,6 @@
 import { ActivityTypes, TestAdapter, type TurnContext } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EscalationRecords, TranscriptMiddleware } from '../../src/escalation';
+import { EscalationRecords, TranscriptMiddleware, TranscriptWriter } from '../../src/escalation';
 import { memoryLogger } from '../helpers/server';
 import { announceSkip, backends, type TestStore } from '../helpers/stores';
 
@@ -61,3 +61,38 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('transcript group commit', () => {
+  const row = (conversationId: string, text: string) => ({ conversationId, channelId: 'test', direction: 'in' as const, activity: { text }, at: new Date() });
+
+  it('writes the rows handed in together in one insert, and each turn waits for its own rows', async () => {
+    const inserts: string[][] = [];
+    const writer = new TranscriptWriter({
+      logActivities: async (rows) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inserts.push(rows.map((r) => String(r.activity.text)));
+      },
+    });
+    const settled: string[] = [];
+    const turns = ['a', 'b', 'c'].map((name) => writer.write([row(name, `${name}1`), row(name, `${name}2`)]).then(() => settled.push(name)));
+    await Promise.all(turns);
+    expect(inserts).toEqual([['a1', 'a2', 'b1', 'b2', 'c1', 'c2']]);
+    expect(settled.sort()).toEqual(['a', 'b', 'c']);
+    // A later turn gets an insert of its own.
+    await writer.write([row('d', 'd1')]);
+    expect(inserts.at(-1)).toEqual(['d1']);
+  });
+
+  it('fails every turn of a batch the store refused, and goes on with the next batch', async () => {
+    let refuse = true;
+    const writer = new TranscriptWriter({
+      logActivities: async () => {
+        if (refuse) throw new Error('disk full');
+      },
+    });
+    const results = await Promise.allSettled([writer.write([row('a', 'x')]), writer.write([row('b', 'y')])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    refuse = false;
+    await expect(writer.write([row('c', 'z')])).resolves.toBeUndefined();
+  });
+});
