@@ -36,8 +36,9 @@ function bodyParserStatus(error: unknown): { status: number; message: string } |
 }
 
 /**
- * The one place where errors become HTTP answers: client errors say what was wrong, anything
- * else is logged in full and answered with a plain 500 (never a stack trace).
+ * The one place where errors become HTTP answers: client errors say what was wrong, and so do
+ * the bot or store being unreachable (502, 503); anything else is logged in full and answered
+ * with a plain 500 (never a stack trace).
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
@@ -49,7 +50,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       body = { error: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: parsed.message };
     } else if (error instanceof AppError) {
       status = STATUS_BY_CODE[error.code];
-      body = { error: error.code, message: status < 500 ? error.message : 'Internal error.' };
+      // Our own errors' messages are written for the caller; a 500 among them may carry internals.
+      body = { error: error.code, message: status !== 500 ? error.message : 'Internal error.' };
       if ('field' in error && typeof error.field === 'string') body.field = error.field;
     } else {
       status = 500;

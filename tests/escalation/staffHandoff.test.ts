@@ -99,6 +99,16 @@ for (const backend of backends) {
       }
     });
 
+    it("a staff reply to a person whose channel cannot be reached answers 502 and says so", async () => {
+      const lost = new ChannelConversation(bot.url, `${bot.url}/gone`, `user-lost-${Math.random().toString(36).slice(2, 8)}`);
+      await lost.say(URGENT);
+      const id = String((await escalationOf(lost.id)).id);
+      expect((await sam.post(`/api/escalations/${id}/claim`)).status).toBe(200);
+      const reply = await sam.post(`/api/escalations/${id}/messages`, { text: 'Can you hear me?' });
+      expect(reply.status).toBe(502);
+      expect(reply.body).toMatchObject({ error: 'BOT_UNAVAILABLE', message: 'The message could not be delivered to the person.' });
+    });
+
     it('two staff claiming at once: exactly one wins, the other gets 409', async () => {
       const jo = person('Jo');
       await jo.say('human');
