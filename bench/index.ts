@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { Pool as PgPool } from 'pg';
 import { measureDiagnose, type DiagnoseMeasurement } from '../src/diagnosis/measure';
 import { LoadClient, type RunResult } from './load';
+import { exitOnHelp, positiveInteger } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, type ServerFigures } from './report';
 import { diagnosisScripts, echoScripts, type Script } from './scripts';
 import { spawnServer, type ServerProcess } from './servers';
@@ -45,15 +46,8 @@ function readOptions(): Options {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const positive = (name: string, raw: string | undefined): number => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got ${JSON.stringify(raw)})\n${USAGE}`);
-    return value;
-  };
+  exitOnHelp(values.help, USAGE);
+  const positive = (name: string, raw: string | undefined) => positiveInteger(name, raw, USAGE);
   const conversations = positive('conversations', values.conversations);
   return {
     conversations,

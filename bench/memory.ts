@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoadClient } from './load';
+import { exitOnHelp, positiveInteger } from './options';
 import { ratio } from './report';
 import { diagnosisScripts, echoScripts, type Script } from './scripts';
 import { spawnServer } from './servers';
@@ -26,15 +27,8 @@ function readOptions() {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const positive = (name: string, raw: string | undefined): number => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got ${JSON.stringify(raw)})\n${USAGE}`);
-    return value;
-  };
+  exitOnHelp(values.help, USAGE);
+  const positive = (name: string, raw: string | undefined) => positiveInteger(name, raw, USAGE);
   return {
     passes: positive('passes', values.passes),
     perPass: positive('conversations-per-pass', values['conversations-per-pass']),

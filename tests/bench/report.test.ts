@@ -3,6 +3,7 @@ import { replyLines } from '../../bench/load';
 import { median, percentile, ratio, ratioLine, summariseRuns } from '../../bench/report';
 import { diagnosisScripts, echoScripts } from '../../bench/scripts';
 import { readCpuMs } from '../../bench/servers';
+import { positiveInteger } from '../../bench/options';
 
 describe('npm run bench: figures and report', () => {
   it('ends with the ratio line, two decimals', () => {
@@ -24,6 +25,11 @@ describe('npm run bench: figures and report', () => {
     const run = (turns: number, elapsedMs: number, latenciesMs: number[]) => ({ conversations: 1, turns, errors: 0, errorSamples: [], elapsedMs, latenciesMs });
     const figures = summariseRuns('bot', [run(100, 1000, [1, 2]), run(300, 1000, [3]), run(200, 1000, [10])], 123.4, [150, 300, 100]);
     expect(figures).toMatchObject({ turnsPerSecond: 200, turnsPerSecondByRun: [100, 300, 200], turns: 600, p50Ms: 2, p99Ms: 10, errors: 0, rssMiB: 123.4, cpuMsPerTurn: 1 });
+  });
+
+  it('takes counts on the command line as positive integers, naming the flag otherwise', () => {
+    expect(positiveInteger('passes', '4', 'usage')).toBe(4);
+    for (const raw of ['0', '-1', '2.5', 'many', undefined]) expect(() => positiveInteger('passes', raw, 'usage: …')).toThrow(/^--passes must be a positive integer .*\nusage: …$/s);
   });
 
   it("reads a process's CPU time, which grows while it computes", () => {
