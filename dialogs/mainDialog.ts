@@ -10,16 +10,16 @@ import { nextQuestion } from './questions';
 import { StepsDialog, type StepsResult } from './stepsDialog';
 
 /**
- * The conversation's root: learn what the turn says, then loop — call staff at once when the
- * rules say so, ask the next missing fact the rules need, and when nothing is missing, advise.
- */
-/**
  * botbuilder-dialogs builds its memory-scope configuration anew on every turn (a dependency graph,
  * ~3 % of a turn in the profile) and caches it for the turn under this turn-state key. The scopes
  * hold no turn data, so the one built on the first turn serves every later one.
  */
 const STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
 
+/**
+ * The conversation's root: learn what the turn says, then loop — call staff at once when the
+ * rules say so, ask the next missing fact the rules need, and when nothing is missing, advise.
+ */
 export class MainDialog extends InterruptibleDialog {
   private stateConfiguration?: DialogStateManagerConfiguration;
 

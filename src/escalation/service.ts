@@ -195,11 +195,11 @@ export class EscalationService implements StaffHandoff, TurnGate {
   private async takeSupportDetails(context: TurnContext, text: string, diagnostics: DiagnosticsRecord | undefined): Promise<boolean> {
     if (!text) return false;
     const prefixed = NOTE.exec(text);
-    if (!prefixed && !diagnostics?.escalations.some((e) => e.kind === 'support-record' && e.id)) return false;
+    const told = new Set(diagnostics?.escalations.filter((e) => e.kind === 'support-record').map((e) => e.id));
+    if (!prefixed && told.size === 0) return false;
     const record = await this.deps.records.latestSupportRecordFor(context.activity.conversation.id);
     if (!record) return false;
-    const told = diagnostics?.escalations.some((e) => e.kind === 'support-record' && e.id === record.id) ?? false;
-    if (!prefixed && (record.followUp !== 'asked' || !told)) return false;
+    if (!prefixed && (record.followUp !== 'asked' || !told.has(record.id))) return false;
     const understood = prefixed ? undefined : understand(text);
     if (understood?.command) {
       await this.deps.records.endSupportFollowUp(record.id, this.now());

@@ -64,10 +64,11 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', 'loopback');
   // The channel's endpoint answers channels, never a page a browser renders: it skips the page
   // headers (a dozen per answer, ~4 % of a turn in the profile) but for the one a JSON answer needs.
-  app.post('/api/messages', noSniff, express.json({ limit: deps.config.BODY_LIMIT }), messagesHandler(deps));
+  const json = express.json({ limit: deps.config.BODY_LIMIT });
+  app.post('/api/messages', noSniff, json, messagesHandler(deps));
 
   app.use(securityHeaders());
-  app.use(express.json({ limit: deps.config.BODY_LIMIT }));
+  app.use(json);
 
   // SPEC §4.2: facts in, findings/steps/escalation out; invalid facts → 400 naming the field.
   app.post('/api/diagnose', async (req, res) => {

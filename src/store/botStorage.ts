@@ -86,9 +86,10 @@ export class SqlBotStorage implements Storage {
 
   private async writeItem(db: Kysely<Database>, key: string, item: unknown): Promise<void> {
     const expected = isPlainObject(item) && typeof item.eTag === 'string' ? item.eTag : '*';
-    const known = isPlainObject(item) ? writeJson.get(item) : undefined;
-    if (known !== undefined && isPlainObject(item)) writeJson.delete(item);
-    const value = known ?? JSON.stringify(isPlainObject(item) ? withoutETag(item) : item);
+    const plain = isPlainObject(item);
+    const known = plain ? writeJson.get(item) : undefined;
+    if (plain) writeJson.delete(item);
+    const value = known ?? JSON.stringify(plain ? withoutETag(item) : item);
     const values = { key, etag: randomUUID(), value, updatedAt: new Date().toISOString(), expected };
 
     if (expected === '*') {
@@ -104,21 +105,19 @@ export class SqlBotStorage implements Storage {
 }
 
 function statements(db: Kysely<Database>) {
+  type Slot = 'key' | 'etag' | 'value' | 'updatedAt';
+  const written = (slot: (name: Slot) => string) => ({ etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') });
   return {
     readOne: new ReusableQuery<'key', { key: string; etag: string; value: string }>((slot) => db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', '=', slot('key'))),
-    upsert: new ReusableQuery<'key' | 'etag' | 'value' | 'updatedAt'>((slot) =>
+    upsert: new ReusableQuery<Slot>((slot) =>
       db
         .insertInto('bot_state')
-        .values({ key: slot('key'), etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') })),
+        .values({ key: slot('key'), ...written(slot) })
+        .onConflict((oc) => oc.column('key').doUpdateSet(written(slot))),
     ),
-    compareAndSet: new ReusableQuery<'key' | 'etag' | 'value' | 'updatedAt' | 'expected'>((slot) =>
-      db.updateTable('bot_state').set({ etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') }).where('key', '=', slot('key')).where('etag', '=', slot('expected')),
-    ),
+    compareAndSet: new ReusableQuery<Slot | 'expected'>((slot) => db.updateTable('bot_state').set(written(slot)).where('key', '=', slot('key')).where('etag', '=', slot('expected'))),
     // An eTag on a key that does not exist yet is ignored (as MemoryStorage): the first write creates it.
-    insertNew: new ReusableQuery<'key' | 'etag' | 'value' | 'updatedAt'>((slot) =>
-      db.insertInto('bot_state').values({ key: slot('key'), etag: slot('etag'), value: slot('value'), updated_at: slot('updatedAt') }).onConflict((oc) => oc.column('key').doNothing()),
-    ),
+    insertNew: new ReusableQuery<Slot>((slot) => db.insertInto('bot_state').values({ key: slot('key'), ...written(slot) }).onConflict((oc) => oc.column('key').doNothing())),
   };
 }
 
