@@ -22,7 +22,7 @@ export function perceive(context: TurnContext, record: DiagnosticsRecord): { per
   let perception: Perception = { understanding: NOTHING, changed: [] };
 
   if (activity.type === 'message' && typeof activity.text === 'string') {
-    const understanding = understand(activity.text.slice(0, 2000));
+    const understanding = understand(activity.text);
     // A new problem after the last one was settled starts a fresh record on the same platform.
     if (record.resolution && !understanding.command && !understanding.answer) record = restartRecord(record, true);
     perception = { understanding, changed: mergeFacts(record, understanding.facts, 'text') };

@@ -6,6 +6,7 @@ export const texts = {
   greeting:
     "Hi, I'm the Technical Support bot. I can help when your camera, microphone or screen sharing won't work. What's going wrong?",
   turnError: 'Sorry, something went wrong on our side. Please send your last message again.',
+  textCut: (limit: number) => `That message was very long, so I read only its first ${limit.toLocaleString('en-US')} characters.`,
   concurrentTurn: 'Two of your messages reached me at the same moment, and I kept only the other one. Please send this one again.',
 
   help: [

@@ -13,6 +13,7 @@ import { ETagConflictError } from '../store';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { texts } from '../../dialogs/texts';
+import { textLimit } from './textLimit';
 
 /**
  * The public cloud's settings with only the signing-key location replaced. botbuilder takes
@@ -126,6 +127,8 @@ export function createAdapter(config: Config, log: Logger): BotAdapter {
     credentials,
   );
   const adapter = new BotAdapter(auth);
+  // First, so the transcript and every later reader see the capped text.
+  adapter.use(textLimit);
 
   // A turn that throws ends here: log it with the conversation, apologise calmly, keep serving.
   adapter.onTurnError = async (context: TurnContext, error: Error) => {

@@ -2,6 +2,7 @@ import { ActivityHandler, type BotState, type TurnContext } from 'botbuilder';
 import type { DialogState } from '../../dialogs/framework';
 import type { MainDialog } from '../../dialogs/mainDialog';
 import { texts } from '../../dialogs/texts';
+import { MAX_TURN_TEXT, textCutFrom } from './textLimit';
 
 /**
  * Routes activities to the conversation: greets on join (conversationUpdate, or Web Chat's
@@ -39,6 +40,7 @@ export class TechSupportBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    if (textCutFrom(context) !== undefined) await context.sendActivity(texts.textCut(MAX_TURN_TEXT));
     // Escalation may take the turn first: a person talking with staff is relayed, not answered.
     const handled = this.gate ? await this.gate.beforeTurn(context) : false;
     if (!handled) await super.run(context);

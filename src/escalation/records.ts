@@ -75,6 +75,12 @@ export interface NewEscalation {
   timeoutS: number;
 }
 
+/** The most a support record keeps of what the person typed (characters). */
+export const SUPPORT_RECORD_LIMITS = { description: 8000, contact: 320 } as const;
+
+/** How much of a note went into the record: all of it, the part that fitted, or none (it was full). */
+export type SupportDetailsAdded = 'all' | 'part' | 'none';
+
 export interface NewSupportRecord {
   conversationId: string;
   channelId: string;
@@ -290,16 +296,24 @@ export class EscalationRecords {
     return row ? toSupportRecord(row) : undefined;
   }
 
-  /** Adds the person's details; a later note is appended, a later contact replaces the earlier one. */
-  async addSupportDetails(id: string, details: { description?: string; contact?: string }, now: Date): Promise<void> {
+  /**
+   * Adds the person's details; a later note is appended, a later contact replaces the earlier one.
+   * The description keeps at most `SUPPORT_RECORD_LIMITS.description` characters in all; what
+   * did not fit is reported, so the person can be told rather than lose it silently.
+   */
+  async addSupportDetails(id: string, details: { description?: string; contact?: string }, now: Date): Promise<SupportDetailsAdded> {
     const row = await this.db.selectFrom('support_records').select(['description', 'contact']).where('id', '=', id).executeTakeFirst();
-    if (!row) return;
-    const description = details.description ? [row.description, details.description].filter(Boolean).join('\n') : row.description;
+    if (!row) return 'none';
+    const joined = details.description ? [row.description, details.description].filter(Boolean).join('\n') : row.description;
+    const description = joined === null ? null : joined.slice(0, SUPPORT_RECORD_LIMITS.description);
+    const contact = details.contact?.slice(0, SUPPORT_RECORD_LIMITS.contact) ?? row.contact;
     await this.db
       .updateTable('support_records')
-      .set({ description, contact: details.contact ?? row.contact, follow_up: 'done', updated_at: now.toISOString() })
+      .set({ description, contact, follow_up: 'done', updated_at: now.toISOString() })
       .where('id', '=', id)
       .execute();
+    if (joined === null || joined.length === description?.length) return 'all';
+    return description?.length === (row.description?.length ?? 0) ? 'none' : 'part';
   }
 
   async endSupportFollowUp(id: string, now: Date): Promise<void> {
@@ -413,8 +427,8 @@ function supportRecordRow(id: string, input: NewSupportRecord): Selectable<Datab
     browser: [facts.browser, facts.browserVersion].filter(Boolean).join(' ') || null,
     tried: JSON.stringify(input.diagnostics.steps.map((s) => s.adviceId)),
     diagnostics: JSON.stringify(input.diagnostics),
-    contact: input.contact ?? null,
-    description: input.description ?? null,
+    contact: input.contact?.slice(0, SUPPORT_RECORD_LIMITS.contact) ?? null,
+    description: input.description?.slice(0, SUPPORT_RECORD_LIMITS.description) ?? null,
     follow_up: input.followUp,
     created_at: at,
     updated_at: at,

@@ -12,7 +12,7 @@ import type { TurnGate } from '../bot';
 import { recordEscalation, type DiagnosticsRecord } from '../diagnosis';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { understand, type Understanding } from '../understanding';
+import { findContactHandle, understand, type Understanding } from '../understanding';
 import { summarize, type EscalationSummary, type StaffFeed } from './feed';
 import { isReachable, type ProactiveMessenger } from './proactive';
 import type { Escalation, EscalationDetail, EscalationRecords, EscalationStatus, SupportRecord, TranscriptEntry } from './records';
@@ -35,8 +35,8 @@ export interface EscalationServiceDeps {
 
 /** How much of the transcript travels with an escalation (the whole one stays readable by conversation). */
 const TRANSCRIPT_AT_ESCALATION = 200;
-const NOTE = /^\s*(note|contact)\s*:\s*(.+)$/is;
-const CONTACT = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:^|\s)@[\w.-]{2,}|\+?\d[\d ()-]{7,}\d/;
+/** "note: …" / "contact: …"; the body is trimmed afterwards, so no two quantifiers compete for the spaces. */
+const NOTE = /^\s*(note|contact)\s*:(.*)$/is;
 
 /**
  * Escalation to staff (SPEC §5): the person's side (the dialogs' `StaffHandoff`, and a turn gate
@@ -212,11 +212,12 @@ export class EscalationService implements StaffHandoff, TurnGate {
       return true;
     }
     const body = prefixed?.[2]?.trim() ?? text;
+    if (!body) return false;
     const isContact = prefixed?.[1]?.toLowerCase() === 'contact';
-    const contact = isContact ? body : CONTACT.exec(body)?.[0]?.trim();
-    await this.deps.records.addSupportDetails(record.id, { description: isContact ? undefined : body, contact }, this.now());
+    const contact = isContact ? body : findContactHandle(body);
+    const added = await this.deps.records.addSupportDetails(record.id, { description: isContact ? undefined : body, contact }, this.now());
     await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId: record.id, conversationId: record.conversationId });
-    await context.sendActivity(escalationTexts.detailsAdded(record.id));
+    await context.sendActivity(added === 'all' ? escalationTexts.detailsAdded(record.id) : added === 'part' ? escalationTexts.detailsPartlyAdded(record.id) : escalationTexts.recordFull(record.id));
     return true;
   }
 

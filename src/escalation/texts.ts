@@ -17,6 +17,12 @@ export const escalationTexts = {
     'to say how we can reach you, type **contact:** and your email or handle. Meanwhile, let\'s carry on with the steps.',
   detailsAdded: (supportRecordId: string) =>
     `Thanks, I've added that to your support record (${supportRecordId}). Expect a reply within a few hours.`,
+  detailsPartlyAdded: (supportRecordId: string) =>
+    `Thanks. Your support record (${supportRecordId}) is now as long as it can be, so I added only the first part of that. ` +
+    'The support team will ask you for anything else when they reply.',
+  recordFull: (supportRecordId: string) =>
+    `Your support record (${supportRecordId}) already holds as much as it can, so I couldn't add that. ` +
+    'The support team will ask you for anything else when they reply.',
   nothingAdded: (supportRecordId: string) =>
     `All right, your support record (${supportRecordId}) stays as it is. To add something later, type **note:** and your message.`,
 } as const;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { factsSchema, type FactName, type Facts } from '../diagnosis';
 import phraseFile from './phrases.json';
 
+export { findContactHandle } from './contactHandle';
+
 /**
  * Understanding: SPEC §4 facts, §3 commands and step answers pulled out of ordinary chat text,
  * driven by the words in `phrases.json` (no external NLU). The data is checked and compiled
@@ -44,7 +46,6 @@ const SINGLE_FACTS = [
 ] as const satisfies readonly FactName[];
 type SingleFact = (typeof SINGLE_FACTS)[number];
 
-const MAX_CHARS = 4000;
 const SHORT_MESSAGE_WORDS = 8;
 const COMMAND_EXTRA_WORDS = 2;
 const TYPO_MIN_LENGTH = 5;
@@ -106,17 +107,28 @@ function splitLettersAndDigits(_: string, letters: string, digits: string): stri
 }
 
 function rawWords(text: string): string[] {
-  let cleaned = text.slice(0, MAX_CHARS).toLowerCase().replace(/['\u2018\u2019\u02bc`\u00b4]/g, '');
-  if (/\d/.test(cleaned)) cleaned = cleaned.replace(/(\p{L}+)(\d[\d.]*)/gu, splitLettersAndDigits).replace(/(\d)(\p{L})/gu, '$1 $2');
+  let cleaned = text.toLowerCase().replace(/['\u2018\u2019\u02bc`\u00b4]/g, '');
+  // The look-behind starts a match only where a run of letters starts, so a long run that no
+  // digit follows is scanned once rather than once per letter.
+  if (/\d/.test(cleaned)) cleaned = cleaned.replace(/(?<!\p{L})(\p{L}+)(\d[\d.]*)/gu, splitLettersAndDigits).replace(/(\d)(\p{L})/gu, '$1 $2');
   const words: string[] = [];
   for (const piece of cleaned.split(/[^\p{L}\p{N}.]+/u)) {
-    const word = piece.includes('.') ? piece.replace(/^\.+|\.+$/g, '') : piece;
+    const word = piece.includes('.') ? trimDots(piece) : piece;
     if (word === '') continue;
     // Dots belong to versions ("13.1"); elsewhere ("i.e", "file.txt") they separate words.
     if (!word.includes('.') || /^\d+(\.\d+)+$/.test(word)) words.push(word);
     else for (const part of word.split('.')) if (part !== '') words.push(part);
   }
   return words;
+}
+
+/** "..13.1." → "13.1", without a `\.+$` pattern, which retries from every dot of a long run. */
+function trimDots(piece: string): string {
+  let start = 0;
+  let end = piece.length;
+  while (start < end && piece.charCodeAt(start) === 46) start++;
+  while (end > start && piece.charCodeAt(end - 1) === 46) end--;
+  return piece.slice(start, end);
 }
 
 /** Joins the two-word forms ("does not" → "doesnt") and maps one-word ones ("minutes" → "min"). */
@@ -459,7 +471,7 @@ export function understand(text: string): Understanding {
   }
   for (const key of conflicts) delete facts[key];
   if (facts.errorName) {
-    const pasted = pastedError.exec(text.slice(0, MAX_CHARS));
+    const pasted = pastedError.exec(text);
     const name = pasted?.[1] === undefined ? undefined : errorNames.get(pasted[1].toLowerCase())?.errorName;
     const message = pasted?.[2]?.trim();
     if (name === facts.errorName && message) facts.errorMessage = message;

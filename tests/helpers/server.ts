@@ -45,7 +45,10 @@ export async function spawnBot(env: Record<string, string>): Promise<BotProcess>
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start:\n${output.join('\n')}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started bot behind
+      reject(new Error(`bot did not start:\n${output.join('\n')}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         output.push(line);
