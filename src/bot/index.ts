@@ -13,6 +13,7 @@ import type { TurnGate } from './turnGate';
 export { TechSupportBot } from './techSupportBot';
 export { createAdapter, type BotAdapter } from './adapter';
 export { diagnosticsReader, type TurnGate } from './turnGate';
+export { activityFields, accountSchema, malformedActivity } from './activitySchema';
 
 export interface BotRuntime {
   adapter: BotAdapter;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { activityFields, malformedActivity } from '../bot';
 
 /** Azure Direct Line's limit on one activity; larger ones are refused with 413, as Azure does. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -7,15 +8,14 @@ export const MAX_ACTIVITY_BYTES = 256 * 1024;
 const account = z.object({ id: z.string().min(1).max(256), name: z.string().max(256).optional(), role: z.string().max(32).optional() }).passthrough();
 
 /**
- * An activity as a client (Web Chat, DirectLineJS) posts it. Only what the channel relies on is
- * checked; everything else (text, value, attachments, channelData…) passes through untouched.
+ * An activity as a client (Web Chat, DirectLineJS) posts it: what the channel relies on, and the
+ * fields the bot reads with their protocol types; the rest (value, …) passes through untouched.
  */
 const postedActivity = z
   .object({
+    ...activityFields,
     type: z.string().min(1).max(64),
     from: account.partial({ id: true }).optional(),
-    name: z.string().max(256).optional(),
-    channelData: z.record(z.unknown()).optional(),
   })
   .passthrough();
 
@@ -44,10 +44,7 @@ export function parseBotActivity(body: unknown): BotActivity {
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   checkSize(body);
   const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new AppError('BAD_REQUEST', `The activity is malformed at "${issue?.path.join('.') || 'body'}": ${issue?.message ?? 'invalid'}.`);
-  }
+  if (!result.success) throw malformedActivity(result.error);
   return result.data;
 }
 

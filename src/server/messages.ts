@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Activity, ActivityHandlerBase } from 'botbuilder';
-import type { BotAdapter } from '../bot/adapter';
+import { activityFields, malformedActivity, type BotAdapter } from '../bot';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
  */
 const activityEnvelope = z
   .object({
+    ...activityFields,
     type: z.string().min(1).max(64),
     conversation: z.object({ id: z.string().min(1).max(256) }).passthrough(),
     from: z.object({ id: z.string().min(1).max(256) }).passthrough(),
@@ -46,10 +47,7 @@ export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandle
       throw new AppError('BAD_REQUEST', 'The body must be an activity object.');
     }
     const checked = activityEnvelope.safeParse(body);
-    if (!isActivity(body, checked.success)) {
-      const issue = checked.error?.issues[0];
-      throw new AppError('BAD_REQUEST', `The activity is malformed at "${issue?.path.join('.') || 'body'}": ${issue?.message ?? 'invalid'}.`);
-    }
+    if (!isActivity(body, checked.success)) throw checked.error ? malformedActivity(checked.error) : new AppError('BAD_REQUEST', 'The activity is malformed.');
     const activity = withDates(body);
     const result = await deps.adapter.runTurn(activity, req.headers.authorization ?? '', (context) => deps.bot.run(context));
     res.status(result?.status ?? 200);

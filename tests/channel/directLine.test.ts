@@ -166,6 +166,24 @@ for (const backend of backends) {
       expect((await call(bot.url, `${path}?watermark=abc`, { token })).status).toBe(400);
     });
 
+    it.each([
+      ['text', { text: 5 }],
+      ['attachments', { text: 'hi', attachments: 'x' }],
+      ['attachments.0', { text: 'hi', attachments: [null] }],
+      ['entities', { text: 'hi', entities: 'x' }],
+      ['locale', { text: 'hi', locale: {} }],
+      ['channelData', { text: 'hi', channelData: [] }],
+      ['membersAdded.0', { type: 'conversationUpdate', membersAdded: [null] }],
+      ['localTimestamp', { text: 'hi', localTimestamp: 'yesterday' }],
+    ])('refuses a wrong type in %s with a 400 naming it, and logs nothing', async (field, fields) => {
+      const { conversationId, token } = await startConversation(bot.url);
+      const path = `/v3/directline/conversations/${conversationId}/activities`;
+      const refused = await call(bot.url, path, { token, body: { type: 'message', from: { id: 'x' }, ...fields } });
+      expect(refused.status).toBe(400);
+      expect(refused.json).toMatchObject({ error: 'BAD_REQUEST', message: expect.stringContaining(`malformed at "${field}"`) });
+      expect((await call(bot.url, path, { token })).json).toMatchObject({ activities: [] });
+    });
+
     it('keeps typing out of the log (Azure sends typing over WebSocket only)', async () => {
       const { conversationId, token } = await startConversation(bot.url);
       const path = `/v3/directline/conversations/${conversationId}/activities`;

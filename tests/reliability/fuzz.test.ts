@@ -18,7 +18,7 @@ const sink = http.createServer((req, res) => {
   req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"1"}'));
 });
 const SINK_URL = 'http://127.0.0.1:39871';
-export const fuzzTally = { cases: 0 };
+export const fuzzTally = { cases: 0, wrongTypeCases: 0, slowestTurnMs: 0 };
 
 const pollutionKeys = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty');
 const anyJson = fc.letrec((tie) => ({
@@ -64,6 +64,72 @@ const rawBody = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 100 }),
   fc.constantFrom('{', '[]', 'null', '"x"', '1e309', '{"type":', '\u0000'),
 );
+
+function writeFuzzTally(): void {
+  writeTally('fuzz', { fuzzCases: fuzzTally.cases, wrongTypeCases: fuzzTally.wrongTypeCases, slowestTurnMs: Math.round(fuzzTally.slowestTurnMs) });
+}
+
+/**
+ * Wrong types, one field at a time: a well-formed activity with one field the bot, botbuilder or
+ * the transcript reads replaced by a value of any JSON type. Random whole activities rarely keep
+ * the rest valid, so they never reached the code that read `attachments: "x"` or
+ * `membersAdded: [null]`; these do. Each is refused with a 400 naming the field, or accepted
+ * and answered without the apology of a failed turn, and then it is in the transcript.
+ */
+const WRONG_TYPE_RUNS = Number(process.env.FUZZ_WRONG_TYPE_RUNS ?? 3_000);
+const READ_FIELDS = [
+  'type', 'id', 'name', 'text', 'textFormat', 'locale', 'replyToId', 'timestamp', 'localTimestamp', 'channelId', 'serviceUrl',
+  'deliveryMode', 'value', 'channelData', 'attachments', 'attachments.0', 'attachments.0.contentType', 'attachments.0.name',
+  'entities', 'entities.0', 'entities.0.type', 'membersAdded', 'membersAdded.0', 'membersAdded.0.id', 'membersAdded.0.name',
+  'membersRemoved', 'conversation', 'conversation.id', 'conversation.isGroup', 'from', 'from.id', 'from.name', 'from.role',
+  'recipient', 'recipient.id', 'value.userAgent', 'value.permissions', 'value.devices', 'value.devices.camera', 'value.getUserMedia',
+  'value.getUserMedia.errorName', 'value.userAgentData', 'value.userAgentData.brands', 'value.state', 'channelData.clientActivityID',
+] as const;
+const wrongValue = fc.oneof(
+  fc.constantFrom(null, true, false, 0, -1, 1e21, 123456789012345678901, Number.MAX_SAFE_INTEGER + 2, '', 'x', '\u0000', '__proto__', [], [null], [1, 'a'], {}, { id: null }, { __proto__: { polluted: true } }),
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.double(),
+  anyJson,
+);
+function wellFormed(conversationId: string, field: string): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    type: field.startsWith('value.state') ? 'event' : field.startsWith('value') ? 'event' : field.startsWith('members') ? 'conversationUpdate' : 'message',
+    id: `act-${conversationId}`,
+    text: 'my camera is blocked in chrome on windows',
+    textFormat: 'plain',
+    locale: 'en-US',
+    timestamp: new Date().toISOString(),
+    localTimestamp: new Date().toISOString(),
+    channelId: 'fuzz',
+    serviceUrl: SINK_URL,
+    deliveryMode: 'expectReplies',
+    conversation: { id: conversationId, isGroup: false },
+    from: { id: 'person', name: 'Alex', role: 'user' },
+    recipient: { id: 'bot', name: 'Technical Support' },
+    channelData: { clientActivityID: 'c1' },
+    attachments: [{ contentType: 'image/png', name: 'shot.png', contentUrl: 'https://example.com/shot.png' }],
+    entities: [{ type: 'ClientCapabilities' }],
+    membersAdded: [{ id: 'person', name: 'Alex' }],
+    membersRemoved: [],
+    name: field.startsWith('value.state') ? 'handoff.status' : 'diagnostics',
+    value: {
+      userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+      userAgentData: { brands: [{ brand: 'Google Chrome', version: '120' }], mobile: false, platform: 'Windows' },
+      permissions: { camera: 'denied' },
+      devices: { camera: 1, microphone: 1, labelsVisible: false },
+      getUserMedia: { requested: ['camera'], ok: false, errorName: 'NotAllowedError', errorMessage: 'Permission denied' },
+      state: 'accepted',
+    },
+  };
+  return base;
+}
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node: unknown = target;
+  for (const key of keys.slice(0, -1)) node = typeof node === 'object' && node !== null ? Reflect.get(node, key) : undefined;
+  if (typeof node === 'object' && node !== null) Reflect.set(node, keys.at(-1) ?? '', value);
+}
 
 function isTyping(body: string): boolean {
   try {
@@ -121,7 +187,8 @@ describe('fuzzed input to /api/messages and /api/diagnose', () => {
     expect(written).toEqual([]);
     const growthMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
     expect(growthMb).toBeLessThan(400);
-    writeTally('fuzz', { fuzzCases: fuzzTally.cases });
+    fuzzTally.slowestTurnMs = Math.max(fuzzTally.slowestTurnMs, slowest);
+    writeFuzzTally();
     console.info(`fuzz: ${RUNS} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, RSS growth ${growthMb.toFixed(0)} MB, slowest answer ${slowest.toFixed(0)} ms`);
   }, 600_000);
 
@@ -178,7 +245,49 @@ describe('fuzzed input to /api/messages and /api/diagnose', () => {
     }
     expect(logged).toBe(acceptedPosts);
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
-    writeTally('fuzz', { fuzzCases: fuzzTally.cases });
+    writeFuzzTally();
     console.info(`fuzz: ${DIRECT_LINE_RUNS} Direct Line calls, ${acceptedPosts} posts accepted and logged`);
+  }, 600_000);
+
+  it(`survives ${WRONG_TYPE_RUNS} activities with one field of a wrong type: a 400 naming it, or a turn that answers and is in the transcript`, async () => {
+    const accepted: string[] = [];
+    const turnFailed = "Sorry, something went wrong";
+    let slowest = 0;
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...READ_FIELDS), wrongValue, async (field, value) => {
+        const conversationId = `wrong-${n++}`;
+        const activity = wellFormed(conversationId, field);
+        setPath(activity, field, value);
+        const body = JSON.stringify(activity);
+        const t0 = performance.now();
+        const response = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(15_000) });
+        const answer = await response.text();
+        slowest = Math.max(slowest, performance.now() - t0);
+        fuzzTally.cases += 1;
+        fuzzTally.wrongTypeCases += 1;
+        const where = `${field} = ${JSON.stringify(value)?.slice(0, 80)}`;
+        expect(response.status === 501 || response.status < 500, `${response.status} for ${where}: ${answer.slice(0, 200)}`).toBe(true);
+        expect(answer, where).not.toMatch(/\n\s+at [\w.<>]+ \(/);
+        if (response.status === 400) {
+          const named = /malformed at "([^"]*)"/.exec(String((JSON.parse(answer) as { message?: unknown }).message))?.[1];
+          expect(named !== undefined && (field.startsWith(named) || named.startsWith(field)), `the refusal names ${field}: ${answer.slice(0, 200)}`).toBe(true);
+        } else if (response.status === 200) {
+          expect(answer, `the turn failed for ${where}`).not.toContain(turnFailed);
+          const deliveredId = typeof activity.id === 'string' && typeof activity.conversation === 'object' && activity.conversation !== null ? Reflect.get(activity.conversation, 'id') : undefined;
+          if (typeof deliveredId === 'string' && activity.type !== 'typing') accepted.push(deliveredId);
+        }
+      }),
+      { numRuns: WRONG_TYPE_RUNS },
+    );
+    // Every accepted activity is in its conversation's transcript (the turn did not throw it away).
+    const logged = await sql<{ conversation_id: string }>`select distinct conversation_id from transcript_activities where direction = 'in'`.execute(bot.store.db);
+    const inTranscript = new Set(logged.rows.map((r) => r.conversation_id));
+    const missing = accepted.filter((id) => !inTranscript.has(id));
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(missing.slice(0, 5)).toEqual([]);
+    fuzzTally.slowestTurnMs = Math.max(fuzzTally.slowestTurnMs, slowest);
+    writeFuzzTally();
+    console.info(`fuzz: ${WRONG_TYPE_RUNS} wrong-type activities, ${accepted.length} accepted and in the transcript, slowest answer ${slowest.toFixed(0)} ms`);
   }, 600_000);
 });

@@ -6,6 +6,10 @@ export const TALLY_DIR = path.resolve(__dirname, '../../test-results/reliability
 
 export interface Tally {
   fuzzCases?: number;
+  /** Activities with one field of a wrong type, among the fuzz cases. */
+  wrongTypeCases?: number;
+  /** The slowest answer to any generated request, in milliseconds. */
+  slowestTurnMs?: number;
   kills?: number;
   recordsChecked?: number;
   lost?: number;
