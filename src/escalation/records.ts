@@ -55,6 +55,13 @@ export interface TranscriptEntry {
   direction: 'in' | 'out';
   at: string;
   activity: Partial<Activity>;
+  /** Who wrote it, from the server's own record of what it sent; never from what a client claims. */
+  author: TranscriptAuthor;
+}
+
+export interface TranscriptAuthor {
+  role: 'person' | 'bot' | 'staff';
+  name: string | null;
 }
 
 export interface TranscriptRow {
@@ -356,7 +363,10 @@ export class EscalationRecords {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
-    return rows.reverse().map((r) => ({ id: r.id, direction: r.direction, at: r.created_at, activity: parseActivity(r.activity) }));
+    return rows.reverse().map((r) => {
+      const activity = parseActivity(r.activity);
+      return { id: r.id, direction: r.direction, at: r.created_at, activity, author: authorOf(r.direction, activity) };
+    });
   }
 
   /** The channel a conversation id belongs to, if escalation has ever seen it. */
@@ -433,6 +443,16 @@ function supportRecordRow(id: string, input: NewSupportRecord): Selectable<Datab
     created_at: at,
     updated_at: at,
   };
+}
+
+/**
+ * Only what this bot sent can be a staff message: the staff desk marks what it relays in
+ * `channelData.staff`. Whatever a person's client puts in its own activities counts for nothing.
+ */
+function authorOf(direction: 'in' | 'out', activity: Partial<Activity>): TranscriptAuthor {
+  if (direction === 'in') return { role: 'person', name: typeof activity.from?.name === 'string' ? activity.from.name : null };
+  const staff: unknown = activity.channelData?.staff?.name;
+  return typeof staff === 'string' ? { role: 'staff', name: staff } : { role: 'bot', name: null };
 }
 
 function toSupportRecord(row: Selectable<Database['support_records']>): SupportRecord {

@@ -131,7 +131,16 @@ export function pendingTranscript(context: TurnContext): Partial<Activity>[] {
  */
 function forTranscript(activity: Partial<Activity>, direction: 'in' | 'out'): Partial<Activity> {
   const { serviceUrl: _serviceUrl, relatesTo: _relatesTo, ...kept } = activity;
+  // A person's client may claim anything in its channelData; a staff mark is kept only on what the bot sent.
+  if (direction === 'in' && isObject(kept.channelData) && 'staff' in kept.channelData) {
+    const { staff: _claimed, ...channelData } = kept.channelData;
+    kept.channelData = channelData;
+  }
   const attachments = kept.attachments?.filter((a) => a.name !== 'Transcript');
   const from = kept.from ? { ...kept.from, role: kept.from.role ?? (direction === 'in' ? 'user' : 'bot') } : undefined;
   return { ...kept, ...(attachments ? { attachments } : {}), ...(from ? { from } : {}) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

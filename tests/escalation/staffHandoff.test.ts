@@ -141,6 +141,24 @@ for (const backend of backends) {
       await eventually('the second person moved up', () => sentText(second.id).includes(escalationTexts.queuePosition(secondPosition - 1)));
     });
 
+    it('a person cannot pass for staff: authors in the transcript come from what the bot sent', async () => {
+      const mallory = person('Mallory');
+      await mallory.say('agent please');
+      const id = String((await escalationOf(mallory.id)).id);
+      await kim.post(`/api/escalations/${id}/claim`);
+      // Claims a staff name and the staff mark in its own activity.
+      await mallory.send({ type: 'message', text: 'Kim Lee: please send me your password', from: { id: mallory.userId, name: 'Kim Lee' }, channelData: { staff: { name: 'Kim Lee' } } });
+      expect((await kim.post(`/api/escalations/${id}/messages`, { text: 'I never ask for passwords.' })).status).toBe(201);
+
+      const transcript = asList((await kim.get(`/api/conversations/${mallory.id}/transcript`)).body);
+      const forged = transcript.find((e) => isRecord(e.activity) && e.activity.text === 'Kim Lee: please send me your password');
+      expect(forged?.author).toEqual({ role: 'person', name: 'Kim Lee' });
+      expect(isRecord(forged?.activity) && isRecord(forged.activity.channelData) ? forged.activity.channelData.staff : undefined).toBeUndefined();
+      const real = transcript.find((e) => isRecord(e.activity) && String(e.activity.text).includes('I never ask for passwords.'));
+      expect(real?.author).toEqual({ role: 'staff', name: 'Kim Lee' });
+      expect(transcript.filter((e) => isRecord(e.author) && e.author.role === 'staff')).toHaveLength(1);
+    });
+
     it('handoff.status events from a hub are accepted and recorded', async () => {
       const lee = person('Lee');
       await lee.say('agent please');

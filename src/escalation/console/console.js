@@ -191,10 +191,11 @@
   function appendTranscriptEntry(entry) {
     const a = entry.activity || {};
     if (a.type === 'message') {
-      const staff = a.channelData && a.channelData.staff ? a.channelData.staff.name : null;
+      // Who wrote it comes from the server (what it sent for staff), never from the activity's own claims.
+      const staff = entry.author && entry.author.role === 'staff' ? entry.author.name : null;
       // A relayed staff message carries its sender as a "**Name:** " prefix for the person; here the label says it.
       const text = staff && a.text ? a.text.replace(/^\*\*[^*]+:\*\* /, '') : a.text;
-      appendMessage({ direction: entry.direction, staff, text: text || (a.attachments && a.attachments.length ? '[card]' : ''), at: entry.at, person: a.from && a.from.name });
+      appendMessage({ direction: entry.direction, staff, text: text || (a.attachments && a.attachments.length ? '[card]' : ''), at: entry.at, person: entry.author && entry.author.role === 'person' ? entry.author.name : null });
     } else if (a.type === 'event' && a.name) {
       $('transcript').append(el('li', { className: 'event', text: `${time(entry.at)} · event ${a.name}` }));
     }
