@@ -1,6 +1,7 @@
 import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
 import { type Advice, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
+import { inert } from './inertText';
 import { labels, texts } from './texts';
 
 /** How advice, questions and the diagnostics record look in the chat. */
@@ -41,13 +42,14 @@ const FACT_LABELS: Record<string, string> = {
   role: 'Role', liveStream: 'Live-stream', urgent: 'Urgent', humanRequested: 'Asked for a person', stepsTried: 'Steps tried',
 };
 
+/** A fact's value in words: our labels where there are some, else the value itself made inert (it may come from a client). */
 function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => labels[String(v)] ?? String(v)).join(', ');
+  if (Array.isArray(value)) return value.map((v) => labels[String(v)] ?? inert(String(v))).join(', ');
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).map(([k, v]) => `${k}: ${describeValue(v)}`).join(', ');
+    return Object.entries(value).map(([k, v]) => `${inert(k)}: ${describeValue(v)}`).join(', ');
   }
-  return labels[String(value)] ?? String(value);
+  return labels[String(value)] ?? inert(String(value));
 }
 
 /** The record as an Adaptive Card (for people) plus `diagnostics.json` (for staff and tools). */

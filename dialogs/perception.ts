@@ -1,6 +1,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { factsFromProbe, parseProbe, type ProbeReading, type FactName, mergeFacts, restartRecord, type DiagnosticsRecord } from '../src/diagnosis';
 import { understand, type Understanding } from '../src/understanding';
+import { inert } from './inertText';
 import { browserNames, labels, osNames, texts } from './texts';
 
 /**
@@ -58,11 +59,13 @@ function isPerception(value: unknown): value is Perception {
 export function probeSentence(reading: ProbeReading | undefined) {
   if (!reading) return MessageFactory.text(texts.probeInvalid);
   const { facts, media } = reading;
-  const platform = [facts.browser && (browserNames[facts.browser] ?? facts.browser), facts.browserVersion?.split('.')[0], facts.os && `on ${osNames[facts.os] ?? facts.os}`]
+  const version = facts.browserVersion?.split('.')[0];
+  const platform = [facts.browser && (browserNames[facts.browser] ?? facts.browser), version && inert(version), facts.os && `on ${osNames[facts.os] ?? facts.os}`]
     .filter(Boolean)
     .join(' ');
   const what = media?.requested.map((m) => labels[m] ?? m).join(' and ') || labels.cameraAndMicrophone || '';
-  const error = media && !media.ok ? `${media.errorName ?? 'error'}${media.errorMessage ? `: ${media.errorMessage}` : ''}` : '';
+  // The browser's own words, as the client sent them: repeated, never rendered.
+  const error = media && !media.ok ? `${inert(media.errorName ?? 'error')}${media.errorMessage ? `: ${inert(media.errorMessage)}` : ''}` : '';
   const probe = texts.probe;
   let sentence: string;
   if (!media) sentence = platform ? `${probe.platform(platform)} ${probe.untested}` : probe.untested;
