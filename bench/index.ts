@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { Pool as PgPool } from 'pg';
 import { measureDiagnose, type DiagnoseMeasurement } from '../src/diagnosis/measure';
 import { LoadClient, type RunResult } from './load';
+import { longMessageLine, measureLongMessages } from './longMessages';
 import { exitOnHelp, positiveInteger } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, type ServerFigures } from './report';
 import { diagnosisScripts, echoScripts, type Script } from './scripts';
@@ -132,6 +133,10 @@ async function main(): Promise<void> {
       }
     }
 
+    // After the measured rounds, so its huge bodies do not disturb them.
+    const firstBot = targets[0];
+    const longMessages = firstBot ? await measureLongMessages(firstBot.process.url) : undefined;
+
     const rss = (t: Target) => [t.process, ...t.more].reduce<number | undefined>((sum, p) => {
       const one = p.rssMiB();
       return one === undefined ? sum : (sum ?? 0) + one;
@@ -157,6 +162,7 @@ async function main(): Promise<void> {
       console.log(`${r.label}/EchoBot: turns/s ${r.turnsPerSecond.toFixed(2)} (target ≥ 0.70 ${tpsOk ? 'met' : 'NOT met'}), p99 ${r.p99.toFixed(2)} (target ≤ 1.50 ${p99Ok ? 'met' : 'NOT met'})`);
     }
     console.log(`diagnose(): median ${rules.diagnose.medianUs.toFixed(1)} µs, p99 ${rules.diagnose.p99Us.toFixed(1)} µs (memo off: median ${rules.diagnoseUncached.medianUs.toFixed(1)} µs; ${rules.rules} rules)`);
+    if (longMessages) console.log(longMessageLine(longMessages));
     const totalErrors = figures.reduce((sum, f) => sum + f.errors, 0);
     if (totalErrors > 0) process.exitCode = 1;
 
@@ -169,6 +175,7 @@ async function main(): Promise<void> {
         servers: figures,
         ratios,
         diagnose: rules,
+        longMessages,
         turnsPerSecondRatioBotEcho: botRatio,
         durationS: Math.round((Date.now() - started) / 100) / 10,
       };
