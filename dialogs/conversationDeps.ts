@@ -1,5 +1,5 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { type Diagnosis, type Facts, type FactName, createRecord, type DiagnosticsRecord } from '../src/diagnosis';
+import { type Diagnosis, type Facts, type FactName, createRecord, type DiagnosticsRecord, type StepOutcome } from '../src/diagnosis';
 import type { StaffHandoff } from './handoff';
 
 /** What the dialogs need from the rest of the bot, passed in through constructors. */
@@ -9,6 +9,8 @@ export interface ConversationDeps {
   ruleFacts: ReadonlySet<FactName>;
   records: StatePropertyAccessor<DiagnosticsRecord>;
   handoff: StaffHandoff;
+  /** Told of each step's outcome as the person answers it (metrics). */
+  onStepOutcome?: (outcome: StepOutcome) => void;
 }
 
 /** The conversation's diagnostics record, created on first use (state caches it for the turn). */

@@ -49,6 +49,7 @@ export class StepsDialog extends ComponentDialog {
     if (!isStepOutcome(outcome) || outcome.answer === 'facts-changed') return step.replaceDialog(DialogIds.stepsLoop);
     const record = await loadRecord(this.deps, step.context);
     recordStep(record, outcome.adviceId, outcome.answer);
+    this.deps.onStepOutcome?.(outcome.answer);
     if (outcome.answer === 'fixed') {
       await step.context.sendActivity(texts.fixed(outcome.title, record.facts.liveConference === true));
       return step.endDialog('done' satisfies StepsResult);

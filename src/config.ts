@@ -34,6 +34,18 @@ export const configSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   STAFF_TOKENS: z.preprocess(emptyAsUndefined, staffTokensSchema.optional()),
   STAFF_WEBHOOK_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  /** What the webhook expects: plain JSON, a Teams Workflows Adaptive Card, or a Slack message. */
+  STAFF_WEBHOOK_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'teams', 'slack']).default('json')),
+  /** Where people reach this service from outside (the webhook links to the staff console there). */
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').transform((url) => url.replace(/\/+$/, '')).optional()),
+  /** Bearer token for `GET /metrics` on the main port; unset with METRICS_PORT unset: no metrics served. */
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Serves `GET /metrics` on this port instead (one a cluster's scraper reaches and the public does not). */
+  METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+  /** Seconds `/readyz` answers 503 after SIGTERM while turns are still served, so load balancers move away first. */
+  SHUTDOWN_DRAIN_S: z.coerce.number().min(0).max(300).default(5),
+  /** Seconds in-flight requests get to finish once the listener has stopped accepting. */
+  SHUTDOWN_TIMEOUT_S: z.coerce.number().min(1).max(300).default(10),
   ESCALATION_TIMEOUT_S: z.coerce.number().int().min(1).max(86_400).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest JSON body accepted on any route; Azure's activity limit is 256 KB. */

@@ -1,20 +1,30 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createAdapter, createBot, diagnosticsReader } from './bot';
 import { createDiagnoser } from './diagnosis';
 import { loadConfig, type Config } from './config';
 import { AppError } from './errors';
 import { createEscalation } from './escalation';
+import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics';
 import { createApp } from './server/app';
+import { metricsServer as createMetricsServer } from './server/observability';
 import { openStore, type Store } from './store';
 
 export interface RunningBot {
   url: string;
+  /** Where `GET /metrics` is served when `METRICS_PORT` is set. */
+  metricsUrl?: string;
   server: http.Server;
   store: Store;
-  /** Stops accepting, lets in-flight turns finish, closes the store. */
-  close(): Promise<void>;
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  /**
+   * Drains for `drainS` seconds (`/readyz` answers 503, turns are still served), then stops
+   * accepting, closes streams, lets in-flight requests finish (at most SHUTDOWN_TIMEOUT_S) and
+   * closes the store. Tests call it without a drain period.
+   */
+  close(options?: { drainS?: number }): Promise<void>;
 }
 
 /** The composition root: store → bot → HTTP app → listening server. */
@@ -22,41 +32,104 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   // Rules are loaded and validated once, before the first turn; a bad rule file stops the start.
   const diagnoser = createDiagnoser();
   const diagnosis = { diagnose: diagnoser.diagnose.bind(diagnoser), ruleFacts: new Set(diagnoser.ruleSet.factNames) };
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: options.schema, poolSize: config.DATABASE_POOL_SIZE });
+  const metrics = new Metrics({ diagnoser: () => diagnoser.stats() });
+  const store = await openStore({
+    databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: options.schema, poolSize: config.DATABASE_POOL_SIZE,
+    onQuery: (seconds, failed) => metrics.query(seconds, failed),
+  });
   // Escalation sends proactive messages through the adapter, and the bot calls escalation.
   const adapter = createAdapter(config, log);
-  const escalation = createEscalation({ config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage) });
-  const { bot } = createBot({ config, log, storage: store.storage, diagnosis, adapter, handoff: escalation.service, gate: escalation.service, middleware: [escalation.transcript] });
-  const lifecycle = { draining: false };
-  const app = createApp({ config, log, store, adapter, bot, diagnose: diagnosis.diagnose, lifecycle, routers: [escalation.router] });
+  const escalation = createEscalation({
+    config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage),
+    observer: {
+      claimed: (s) => metrics.claimed(s),
+      firstStaffReply: (s) => metrics.firstStaffReply(s),
+      webhook: { attempt: () => metrics.webhookAttempt(), delivery: (result) => metrics.webhookDelivery(result) },
+    },
+  });
+  metrics.addStoreCounts(() => escalation.counts());
+  metrics.countStreams('staff-feed', () => escalation.openStreams());
+  const { bot } = createBot({
+    config, log, storage: store.storage, diagnosis, adapter, handoff: escalation.service, gate: escalation.service, middleware: [escalation.transcript],
+    onStepOutcome: (outcome) => metrics.stepOutcome(outcome),
+  });
+  const lifecycle = new Lifecycle();
+  // The staff console's EventSource reconnects by itself (to another instance behind the balancer).
+  lifecycle.onStop('staff live feed', () => escalation.closeStreams());
+  const app = createApp({ config, log, store, adapter, bot, diagnose: diagnosis.diagnose, lifecycle, metrics, routers: [escalation.router] });
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, '0.0.0.0', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, config.PORT);
   const url = `http://127.0.0.1:${port}`;
+  let metricsServer: http.Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    metricsServer = createMetricsServer(metrics, config.METRICS_TOKEN, log);
+    metricsUrl = `http://127.0.0.1:${await listen(metricsServer, config.METRICS_PORT)}`;
+  }
 
   if (!config.MicrosoftAppId) log.warn('MicrosoftAppId is empty: channel authentication is off (fine for local use and the Emulator, not for Azure)');
   escalation.start();
-  log.info({ port, store: store.kind, dataDir: store.kind === 'sqlite' ? config.dataDir : undefined }, 'Technical Support bot listening');
+  log.info({ port, metricsPort: metricsUrl ? Number(new URL(metricsUrl).port) : undefined, store: store.kind, dataDir: store.kind === 'sqlite' ? config.dataDir : undefined }, 'Technical Support bot listening');
 
   let closing: Promise<void> | undefined;
-  const close = () =>
+  const close = ({ drainS = 0 }: { drainS?: number } = {}) =>
     (closing ??= (async () => {
       lifecycle.draining = true;
-      // Live-feed streams never end by themselves; the timeout poller must not outlive the store.
+      if (drainS > 0) {
+        log.info({ drainS }, 'draining: /readyz answers 503 while turns are still served');
+        await new Promise((resolve) => setTimeout(resolve, drainS * 1000));
+      }
+      log.info('no longer accepting connections; finishing requests in flight');
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
+      // Streams never end by themselves: they close now, telling their clients to reconnect.
+      await lifecycle.runClosers(log);
+      if (!(await finishInFlight(server, stopped, config.SHUTDOWN_TIMEOUT_S * 1000))) {
+        log.warn({ timeoutS: config.SHUTDOWN_TIMEOUT_S }, 'requests still running at the shutdown timeout were cut off');
+      }
+      // The timeout poller and webhook retries must not outlive the store.
       await escalation.stop();
-      await new Promise<void>((resolve) => {
-        // Idle keep-alive sockets are closed now; busy ones after their response is sent.
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
       await store.close();
+      log.info('stopped');
     })());
-  return { url, server, store, close };
+  return { url, metricsUrl, server, store, lifecycle, metrics, close };
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Waits for the server to close: each keep-alive connection is closed as soon as it is idle (its
+ * response sent), so a client is never cut off mid-answer; at the timeout the rest are cut.
+ */
+async function finishInFlight(server: http.Server, stopped: Promise<void>, timeoutMs: number): Promise<boolean> {
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    const finished = await Promise.race([stopped.then(() => true as const), timedOut]);
+    if (!finished) {
+      server.closeAllConnections();
+      await stopped;
+    }
+    return finished;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(timer);
+  }
 }
 
 async function main(): Promise<void> {
@@ -74,12 +147,14 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
+    // The drain, the in-flight timeout, and a margin for closing the store.
+    const limitS = config.SHUTDOWN_DRAIN_S + config.SHUTDOWN_TIMEOUT_S + 5;
     const force = setTimeout(() => {
-      log.error('shutdown took longer than 10 s; exiting');
+      log.error({ limitS }, 'shutdown took too long; exiting');
       process.exit(1);
-    }, 10_000);
+    }, limitS * 1000);
     force.unref();
-    running.close().then(
+    running.close({ drainS: config.SHUTDOWN_DRAIN_S }).then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, 'error while shutting down');

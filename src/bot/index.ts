@@ -31,6 +31,8 @@ export interface BotDeps {
   gate?: TurnGate;
   /** Adapter middleware, in order (escalation's transcript logger). */
   middleware?: Middleware[];
+  /** Told of each step's outcome (metrics). */
+  onStepOutcome?: ConversationDeps['onStepOutcome'];
   /** An adapter built earlier, when something (proactive sends) needed it before the bot. */
   adapter?: BotAdapter;
 }
@@ -43,6 +45,7 @@ export function createBot(deps: BotDeps): BotRuntime {
     ...deps.diagnosis,
     records,
     handoff: deps.handoff ?? noStaffHandoff,
+    onStepOutcome: deps.onStepOutcome,
   });
   const gate = deps.gate;
   const bot = new TechSupportBot(conversationState, userState, dialog, gate && { beforeTurn: (context) => gate.beforeTurn(context, records) });

@@ -11,7 +11,7 @@ const account = z.object({ id: z.string().min(1).max(256), name: z.string().max(
  * An activity as a client (Web Chat, DirectLineJS) posts it: what the channel relies on, and the
  * fields the bot reads with their protocol types; the rest (value, …) passes through untouched.
  */
-const postedActivity = z
+export const postedActivity = z
   .object({
     ...activityFields,
     type: z.string().min(1).max(64),
@@ -20,7 +20,7 @@ const postedActivity = z
   .passthrough();
 
 /** An activity as the bot sends it to its Connector (`POST /v3/conversations/:id/activities`). */
-const botActivity = z
+export const botActivity = z
   .object({
     type: z.string().min(1).max(64),
     from: account.optional(),

@@ -10,7 +10,7 @@ import { FixedWindowLimiter } from '../rateLimit';
 
 export { inProcessDelivery, type DeliverToBot, type DirectTurns, type InboundActivity } from './botDelivery';
 export { SqlActivityLog, activityId, type ActivityLog } from './activityLog';
-export { MAX_ACTIVITY_BYTES, type ChannelActivity } from './activities';
+export { MAX_ACTIVITY_BYTES, postedActivity, botActivity, type ChannelActivity } from './activities';
 export { BOT_ACCOUNT, CHANNEL_ID } from './directLine';
 export { TOKEN_LIFETIME_S } from './tokens';
 

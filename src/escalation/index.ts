@@ -3,25 +3,28 @@ import type { Router } from 'express';
 import type { Config } from '../config';
 import type { DiagnosticsRecord } from '../diagnosis';
 import type { Logger } from '../logger';
+import type { StoreCounts } from '../metrics';
 import type { Store } from '../store';
 import { StaffFeed } from './feed';
 import { AdapterMessenger, type ContinuingAdapter, type ProactiveMessenger } from './proactive';
 import { EscalationRecords } from './records';
 import { staffRoutes } from './routes';
-import { EscalationService } from './service';
+import { EscalationService, type EscalationObserver } from './service';
 import { TimeoutPoller } from './timeoutPoller';
 import { TranscriptMiddleware } from './transcript';
-import { StaffWebhook } from './webhook';
+import { StaffWebhook, type WebhookObserver } from './webhook';
 
 export { EscalationService } from './service';
 export { EscalationRecords, type Escalation, type EscalationStatus, type SupportRecord, type TranscriptEntry } from './records';
 export { AdapterMessenger, type ProactiveMessenger } from './proactive';
 export { StaffFeed, type EscalationSummary, type StaffEvent } from './feed';
-export { StaffWebhook } from './webhook';
+export { StaffWebhook, webhookBody, consoleLink, type WebhookFormat, type WebhookObserver } from './webhook';
+export type { EscalationObserver } from './service';
+export { idParam as staffIdParam, messageBody as staffMessageBody, statusQuery as staffStatusQuery } from './routes';
 export { TranscriptMiddleware, TranscriptWriter } from './transcript';
 
 export interface EscalationDeps {
-  config: Pick<Config, 'STAFF_TOKENS' | 'STAFF_WEBHOOK_URL' | 'ESCALATION_TIMEOUT_S' | 'MicrosoftAppId'>;
+  config: Pick<Config, 'STAFF_TOKENS' | 'STAFF_WEBHOOK_URL' | 'ESCALATION_TIMEOUT_S' | 'MicrosoftAppId'> & Partial<Pick<Config, 'STAFF_WEBHOOK_FORMAT' | 'PUBLIC_URL'>>;
   log: Logger;
   store: Pick<Store, 'db' | 'notifier'>;
   /** The bot's adapter: proactive sends continue conversations through it. */
@@ -32,6 +35,8 @@ export interface EscalationDeps {
   /** How often waiting escalations are checked for the timeout; about a second by default. */
   pollIntervalMs?: number;
   webhookBackoffMs?: readonly number[];
+  /** Metrics: staff response times and webhook results. */
+  observer?: EscalationObserver & { webhook: WebhookObserver };
 }
 
 export interface EscalationModule {
@@ -42,6 +47,12 @@ export interface EscalationModule {
   router: Router;
   /** Starts the timeout poller. */
   start(): void;
+  /** Ends the staff console's live-feed streams (the console reconnects to another instance). */
+  closeStreams(): void;
+  /** Live-feed streams open now. */
+  openStreams(): number;
+  /** Escalation figures from the store, the same on every instance. */
+  counts(): Promise<StoreCounts>;
   /** Stops the poller, ends live-feed streams and abandons webhook retries; waits for work in flight. */
   stop(): Promise<void>;
 }
@@ -51,7 +62,14 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
   const records = new EscalationRecords(deps.store.db);
   const feed = new StaffFeed(deps.store.notifier, deps.log);
   const webhook = deps.config.STAFF_WEBHOOK_URL
-    ? new StaffWebhook({ url: deps.config.STAFF_WEBHOOK_URL, log: deps.log, backoffMs: deps.webhookBackoffMs })
+    ? new StaffWebhook({
+        url: deps.config.STAFF_WEBHOOK_URL,
+        format: deps.config.STAFF_WEBHOOK_FORMAT,
+        publicUrl: deps.config.PUBLIC_URL,
+        log: deps.log,
+        backoffMs: deps.webhookBackoffMs,
+        observer: deps.observer?.webhook,
+      })
     : undefined;
   const service = new EscalationService({
     records,
@@ -61,6 +79,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     timeoutS: deps.config.ESCALATION_TIMEOUT_S,
     webhook,
     readDiagnostics: deps.readDiagnostics,
+    observer: deps.observer,
   });
   const routes = staffRoutes({ service, feed, staff: deps.config.STAFF_TOKENS });
   const poller = new TimeoutPoller(() => service.timeOutDue(), deps.log, deps.pollIntervalMs);
@@ -69,6 +88,9 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     transcript: new TranscriptMiddleware(records, deps.log),
     router: routes.router,
     start: () => poller.start(),
+    closeStreams: () => routes.closeStreams(),
+    openStreams: () => routes.openStreams(),
+    counts: () => records.counts(),
     async stop() {
       routes.closeStreams();
       webhook?.stop();

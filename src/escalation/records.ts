@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { createRecord, type DiagnosticsRecord } from '../diagnosis';
 import { ReusableQuery, type Database } from '../store';
 import type { EscalationStatus } from '../store/escalationTables';
+import type { StoreCounts } from '../metrics';
 import { isReachable } from './proactive';
 
 export type { EscalationStatus };
@@ -141,6 +142,7 @@ export class EscalationRecords {
       support_record_id: null,
       solved: null,
       hub_state: null,
+      first_staff_reply_at: null,
       updated_at: at,
     };
     await this.db.insertInto('escalations').values(row).execute();
@@ -265,6 +267,44 @@ export class EscalationRecords {
       .where('solved', '=', 'asked')
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
+  }
+
+  /** Compare-and-set: true only for the first staff message of this escalation, whichever instance sent it. */
+  async markFirstStaffReply(id: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('escalations')
+      .set({ first_staff_reply_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('first_staff_reply_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  /** The figures operators watch, counted in the store so that every instance reports the same. */
+  async counts(): Promise<StoreCounts> {
+    const [escalations, records] = await Promise.all([
+      this.db
+        .selectFrom('escalations')
+        .select((eb) => ['status', 'hub_state', 'solved', eb.fn.countAll<number>().as('n'), eb.fn.count<number>('claimed_at').as('claimed')])
+        .groupBy(['status', 'hub_state', 'solved'])
+        .execute(),
+      this.db.selectFrom('support_records').select((eb) => ['reason', eb.fn.countAll<number>().as('n')]).groupBy('reason').execute(),
+    ]);
+    const counts: StoreCounts = { escalationsByStatus: {}, escalationsByHubState: {}, escalationsCreated: 0, claims: 0, supportRecordsByReason: {}, solvedAnswers: {} };
+    const add = (into: Record<string, number>, key: string | null, n: number) => {
+      if (key !== null) into[key] = (into[key] ?? 0) + n;
+    };
+    for (const row of escalations) {
+      // PostgreSQL returns counts as strings (bigint).
+      const n = Number(row.n);
+      add(counts.escalationsByStatus, row.status, n);
+      add(counts.escalationsByHubState, row.hub_state, n);
+      add(counts.solvedAnswers, row.solved === 'asked' ? null : row.solved, n);
+      counts.escalationsCreated += n;
+      counts.claims += Number(row.claimed);
+    }
+    for (const row of records) add(counts.supportRecordsByReason, row.reason, Number(row.n));
+    return counts;
   }
 
   async setHubState(conversationId: string, state: string, now: Date): Promise<Escalation | undefined> {

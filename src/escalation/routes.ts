@@ -12,9 +12,10 @@ const CONSOLE_DIR = path.join(__dirname, 'console');
 const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const HEARTBEAT_MS = 15_000;
 
-const statusQuery = z.object({ status: z.enum(['waiting', 'claimed', 'closed', 'timed-out']).optional() });
-const idParam = z.string().min(1).max(128);
-const messageBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4000) });
+/** Request schemas of the staff API; the API description (`/api/openapi.json`) is generated from them. */
+export const statusQuery = z.object({ status: z.enum(['waiting', 'claimed', 'closed', 'timed-out']).optional() });
+export const idParam = z.string().min(1).max(128);
+export const messageBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4000) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -28,6 +29,8 @@ export interface StaffRoutes {
   router: Router;
   /** Ends every open live-feed stream, so the HTTP server can close. */
   closeStreams(): void;
+  /** Live-feed streams open now. */
+  openStreams(): number;
 }
 
 /** The staff API (SPEC §5.4), its live feed (SSE) and the staff console at `/staff`. */
@@ -112,5 +115,6 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
       for (const res of streams) res.end();
       streams.clear();
     },
+    openStreams: () => streams.size,
   };
 }

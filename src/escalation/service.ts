@@ -31,6 +31,13 @@ export interface EscalationServiceDeps {
   /** The live diagnostics record of a conversation (bot state); escalation's snapshot otherwise. */
   readDiagnostics?: (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined>;
   now?: () => Date;
+  observer?: EscalationObserver;
+}
+
+/** Staff response times, for metrics: observed by the instance that saw them happen. */
+export interface EscalationObserver {
+  claimed(secondsWaiting: number): void;
+  firstStaffReply(secondsSinceCreated: number): void;
 }
 
 /** How much of the transcript travels with an escalation (the whole one stays readable by conversation). */
@@ -253,6 +260,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
     }
     const claimed = await this.require(id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation claimed');
+    this.deps.observer?.claimed(secondsBetween(claimed.createdAt, claimed.claimedAt));
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(claimed) });
     await this.tell(claimed, [{ type: 'message', text: escalationTexts.staffJoined(staffName) }]);
     this.queueMoved(before);
@@ -272,6 +280,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
       this.deps.log.warn({ err: error, escalationId: id }, 'staff message not delivered');
       throw new AppError('BOT_UNAVAILABLE', 'The message could not be delivered to the person.', { cause: error });
     }
+    if (await this.deps.records.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
     await this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text, at });
     return { escalationId: id, at };
   }
@@ -394,6 +403,10 @@ function syncRecord(record: DiagnosticsRecord, escalation: Escalation): void {
     // No resolution is set: the person is still walking the remaining steps.
     recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: escalation.supportRecordId });
   }
+}
+
+function secondsBetween(from: string, to: string | null): number {
+  return to ? (Date.parse(to) - Date.parse(from)) / 1000 : 0;
 }
 
 function isDecline(understanding: Understanding): boolean {

@@ -26,3 +26,18 @@ export const escalationTexts = {
   nothingAdded: (supportRecordId: string) =>
     `All right, your support record (${supportRecordId}) stays as it is. To add something later, type **note:** and your message.`,
 } as const;
+
+/** What the staff webhook posts to the team's chat tool (Teams, Slack or plain JSON). */
+export const webhookTexts = {
+  title: (e: { id: string }) => `New escalation ${e.id}`,
+  summary: (e: { id: string; reason: string; userName: string | null; position?: number }) =>
+    `New escalation ${e.id} (${e.reason})${e.userName ? ` from ${e.userName}` : ''}, position ${e.position ?? '?'} in the queue.`,
+  facts: (e: { reason: string; userName: string | null; channelId: string; position?: number; createdAt: string }): [string, string][] => [
+    ['Reason', e.reason],
+    ['Person', e.userName ?? 'unknown'],
+    ['Channel', e.channelId],
+    ['Queue position', String(e.position ?? '?')],
+    ['Since', e.createdAt],
+  ],
+  open: 'Open in the staff console',
+} as const;

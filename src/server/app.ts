@@ -6,14 +6,20 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Store } from '../store';
 import { parseFacts, type Diagnosis, type Facts } from '../diagnosis';
-import { inProcessDelivery, localChannel } from '../channel';
+import { inProcessDelivery, localChannel, type DeliverToBot } from '../channel';
+import type { Lifecycle } from '../lifecycle';
+import type { Metrics } from '../metrics';
 import { webChatPage } from '../web';
 import { errorHandler } from './errors';
 import { messagesHandler } from './messages';
+import { metricsEndpoint, requestContext, TurnRecorder } from './observability';
+import { openApiDocument } from './openapi';
 
 export interface AppDeps {
   /** Set by the process on SIGTERM so `/readyz` turns away new traffic while in-flight turns finish. */
-  lifecycle?: { draining: boolean };
+  lifecycle?: Pick<Lifecycle, 'draining'>;
+  /** Counted turns and `GET /metrics` (on this app when `METRICS_TOKEN` is set and `METRICS_PORT` is not). */
+  metrics?: Metrics;
   config: Config;
   log: Logger;
   store: Store;
@@ -57,15 +63,20 @@ const noSniff: express.RequestHandler = (_req, res, next) => {
   next();
 };
 
+/** How long `/readyz` waits for the store before calling it unavailable (probes time out at about a second or two). */
+const READY_PING_MS = 2000;
+
 /** Builds the HTTP app without listening, so tests can run it in-process on port 0. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(requestContext(deps.log));
+  const turns = new TurnRecorder(deps.log, deps.metrics);
   // The channel's endpoint answers channels, never a page a browser renders: it skips the page
   // headers (a dozen per answer, ~4 % of a turn in the profile) but for the one a JSON answer needs.
   const json = express.json({ limit: deps.config.BODY_LIMIT });
-  app.post('/api/messages', noSniff, json, messagesHandler(deps));
+  app.post('/api/messages', noSniff, json, messagesHandler({ ...deps, turns }));
 
   app.use(securityHeaders());
   app.use(json);
@@ -75,20 +86,42 @@ export function createApp(deps: AppDeps): Express {
     res.json(await deps.diagnose(parseFacts(req.body)));
   });
 
-  app.get('/healthz', async (_req, res) => {
-    const health = await deps.store.health();
-    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', store: health });
+  // Liveness: the process answers. It does not ask the database: restarting would not bring it back.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', draining: deps.lifecycle?.draining ?? false, uptimeS: Math.round(process.uptime()) });
   });
 
-  // For a load balancer: ready when the database answers and the instance is not shutting down.
+  // Readiness, for a load balancer: the store answers and the instance is not shutting down.
   app.get('/readyz', async (_req, res) => {
-    const health = await deps.store.health();
-    const ready = health.ok && !deps.lifecycle?.draining;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : deps.lifecycle?.draining ? 'draining' : 'unavailable', store: health });
+    const health = await withDeadline(deps.store.health(), READY_PING_MS, { ok: false, kind: deps.store.kind, error: `no answer within ${READY_PING_MS} ms` });
+    const draining = deps.lifecycle?.draining ?? false;
+    const ready = health.ok && !draining;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : draining ? 'draining' : 'unavailable', store: health });
+  });
+
+  if (deps.metrics && deps.config.METRICS_TOKEN && deps.config.METRICS_PORT === undefined) {
+    const answer = metricsEndpoint(deps.metrics, deps.config.METRICS_TOKEN);
+    app.get('/metrics', (req, res) => answer(req, res));
+  }
+  const description = openApiDocument();
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(description);
   });
 
   // The self-hosted web chat: the page at `/`, and the local channel it talks to.
-  app.use(localChannel({ log: deps.log, db: deps.store.db, deliver: inProcessDelivery(deps.adapter, (context) => deps.bot.run(context), deps.config.MicrosoftAppId) }));
+  const inProcess = inProcessDelivery(deps.adapter, turns.logic((context) => deps.bot.run(context)), deps.config.MicrosoftAppId);
+  const deliver: DeliverToBot = async (activity) => {
+    const started = performance.now();
+    turns.begin(activity);
+    try {
+      await inProcess(activity);
+      turns.end(activity, started, { status: 200 });
+    } catch (error) {
+      turns.end(activity, started, { status: 502, failed: true });
+      throw error;
+    }
+  };
+  app.use(localChannel({ log: deps.log, db: deps.store.db, deliver }));
   app.use(webChatPage());
   for (const router of deps.routers ?? []) app.use(router);
 
@@ -97,4 +130,12 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorHandler(deps.log));
   return app;
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -1,15 +1,15 @@
 import type { RequestHandler } from 'express';
-import type { Activity, ActivityHandlerBase } from 'botbuilder';
+import type { Activity, ActivityHandlerBase, InvokeResponse } from 'botbuilder';
 import { activityFields, malformedActivity, type BotAdapter } from '../bot';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { Logger } from '../logger';
+import type { TurnRecorder } from './observability';
 
 /**
  * What every activity must have before the bot sees it. State is keyed by conversation id, so
  * a missing one would pour unrelated people into one shared state.
  */
-const activityEnvelope = z
+export const activityEnvelope = z
   .object({
     ...activityFields,
     type: z.string().min(1).max(64),
@@ -39,22 +39,36 @@ function isActivity(value: unknown, envelopeIsValid: boolean): value is Activity
  * reaches the bot; the turn itself runs in the adapter, whose `onTurnError` catches what the
  * bot throws.
  */
-export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandlerBase; log: Logger }): RequestHandler {
+export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandlerBase; turns: TurnRecorder }): RequestHandler {
+  const logic = deps.turns.logic((context) => deps.bot.run(context));
   return async (req, res) => {
     const started = performance.now();
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      deps.turns.begin({});
+      deps.turns.end({}, started, { status: 400, rejected: true });
       throw new AppError('BAD_REQUEST', 'The body must be an activity object.');
     }
     const checked = activityEnvelope.safeParse(body);
-    if (!isActivity(body, checked.success)) throw checked.error ? malformedActivity(checked.error) : new AppError('BAD_REQUEST', 'The activity is malformed.');
+    deps.turns.begin(body);
+    if (!isActivity(body, checked.success)) {
+      deps.turns.end(checked.success ? body : {}, started, { status: 400, rejected: true });
+      throw checked.error ? malformedActivity(checked.error) : new AppError('BAD_REQUEST', 'The activity is malformed.');
+    }
     const activity = withDates(body);
-    const result = await deps.adapter.runTurn(activity, req.headers.authorization ?? '', (context) => deps.bot.run(context));
+    let result: InvokeResponse | undefined;
+    try {
+      result = await deps.adapter.runTurn(activity, req.headers.authorization ?? '', logic);
+    } catch (error) {
+      const unauthorized = error instanceof AppError && error.code === 'UNAUTHORIZED';
+      deps.turns.end(activity, started, { status: unauthorized ? 401 : 500, rejected: unauthorized, failed: !unauthorized });
+      throw error;
+    }
     res.status(result?.status ?? 200);
     if (result?.body === undefined) res.end();
     // Written as is: express's res.json would also hash the body for an ETag no channel uses.
     else res.type('application/json').end(JSON.stringify(result.body));
-    deps.log.info({ conversationId: activity.conversation.id, activityType: activity.type, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'turn');
+    deps.turns.end(activity, started, { status: res.statusCode });
   };
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig, type KyselyConfig, type LogEvent } from 'kysely';
 import { Pool } from 'pg';
 import type { Database } from './schema';
 
@@ -15,6 +15,8 @@ export interface DatabaseOptions {
   schema?: string;
   /** Largest number of pooled PostgreSQL connections per process. */
   poolSize?: number;
+  /** Told of every query: its duration and whether it failed (metrics). */
+  onQuery?: (seconds: number, failed: boolean) => void;
 }
 
 export interface OpenDatabase {
@@ -36,7 +38,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) });
     return { kind: 'postgres', db, close: () => db.destroy() };
   }
 
@@ -46,8 +48,14 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new FifoSqliteDialect({ database: reusingStatements(file) }) });
+  const db = new Kysely<Database>({ dialect: new FifoSqliteDialect({ database: reusingStatements(file) }), log: queryLog(options.onQuery) });
   return { kind: 'sqlite', db, close: () => db.destroy() };
+}
+
+/** Kysely times each query only when asked to log, so without a listener nothing is measured. */
+function queryLog(onQuery: DatabaseOptions['onQuery']): KyselyConfig['log'] {
+  if (!onQuery) return undefined;
+  return (event: LogEvent) => onQuery(event.queryDurationMillis / 1000, event.level === 'error');
 }
 
 /**

@@ -34,6 +34,8 @@ export interface EscalationTable {
   solved: string | null;
   /** The last `handoff.status` state a contact-centre hub reported (accepted, failed, completed). */
   hub_state: string | null;
+  /** When the first staff message was delivered to the person (time to first reply). */
+  first_staff_reply_at: string | null;
   updated_at: string;
 }
 

@@ -105,6 +105,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('transcript_activities_conversation').on('transcript_activities').columns(['conversation_id', 'id']).execute();
     },
   },
+  '030-first-staff-reply': {
+    // When staff's first message reached the person: set once (compare-and-set), for time-to-first-reply.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('escalations').addColumn('first_staff_reply_at', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

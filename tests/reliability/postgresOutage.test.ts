@@ -9,7 +9,8 @@ import { Conversation } from '../helpers/talk';
 import { writeTally } from './tally';
 
 /**
- * PostgreSQL goes away for a few seconds mid-run (SPEC §8): /healthz says 503, turns fail with a
+ * PostgreSQL goes away for a few seconds mid-run (SPEC §8): /readyz says 503 while /healthz stays 200
+ * (liveness: restarting the process would not bring the database back), turns fail with a
  * calm answer instead of a crash, and when the database is back the same process serves the
  * same conversations again, with nothing lost. Needs the machine's own cluster (root, pg_ctlcluster).
  */
@@ -42,7 +43,7 @@ describe.skipIf(!canStopPostgres)('a PostgreSQL outage mid-run', () => {
     await pool.end();
   });
 
-  it('answers 503 on /healthz, fails turns cleanly, and recovers without a restart', async () => {
+  it('answers 503 on /readyz (200 on /healthz), fails turns cleanly, and recovers without a restart', async () => {
     const person = new Conversation(bot.url);
     await person.say('my camera says permission denied');
     const asked = await person.say('no, later');
@@ -50,7 +51,7 @@ describe.skipIf(!canStopPostgres)('a PostgreSQL outage mid-run', () => {
 
     cluster('stop');
     try {
-      expect((await fetch(`${bot.url}/healthz`)).status).toBe(503);
+      expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${bot.url}/readyz`)).status).toBe(503);
       const during = await fetch(`${bot.url}/api/messages`, {
         method: 'POST',
@@ -62,13 +63,13 @@ describe.skipIf(!canStopPostgres)('a PostgreSQL outage mid-run', () => {
       expect([200, 500, 503]).toContain(during.status);
       expect(text).not.toMatch(/\n\s+at [\w.<>]+ \(/);
       if (during.status === 200) expect(text).toMatch(/Sorry/);
-      console.info(`postgres outage: /healthz 503, a turn during it answered ${during.status}`);
+      console.info(`postgres outage: /readyz 503, a turn during it answered ${during.status}`);
     } finally {
       ensureRunning();
     }
 
     const deadline = Date.now() + 30_000;
-    while ((await fetch(`${bot.url}/healthz`)).status !== 200) {
+    while ((await fetch(`${bot.url}/readyz`)).status !== 200) {
       if (Date.now() > deadline) throw new Error('the store did not recover');
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

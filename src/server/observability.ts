@@ -1,0 +1,116 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import type { TurnContext } from 'botbuilder';
+import { currentRequest, noteActivity, requestIdFrom, withRequestContext, type Logger, type RequestContext } from '../logger';
+import type { Metrics, TurnResult } from '../metrics';
+
+/** Requests whose turn threw (the adapter then apologised): the turn line says `error`. */
+const failedTurns = new WeakSet<RequestContext>();
+/** Requests that ran a turn: they get a turn line instead of an access line. */
+const turnRequests = new WeakSet<RequestContext>();
+
+/**
+ * First on every request: its id (the caller's `X-Request-Id` when plausible, else a new one)
+ * goes back in the response header and onto every log line written while serving it. Requests
+ * that did not run a turn get one access line at the end (method, path without the query, where
+ * the staff feed's token may be, status, time).
+ */
+export function requestContext(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const context: RequestContext = { reqId: requestIdFrom(req.headers['x-request-id']) };
+    res.setHeader('X-Request-Id', context.reqId);
+    const started = performance.now();
+    res.once('finish', () => {
+      if (turnRequests.has(context)) return;
+      const query = req.originalUrl.indexOf('?');
+      const path = query < 0 ? req.originalUrl : req.originalUrl.slice(0, query);
+      log.info({ reqId: context.reqId, method: req.method, path: path.slice(0, 256), status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    withRequestContext(context, next);
+  };
+}
+
+/**
+ * Turns, however they arrive (`POST /api/messages` or the local channel): each is counted and
+ * timed, and ends with one `turn` log line carrying the request id, activity id and channel.
+ */
+export class TurnRecorder {
+  constructor(
+    private readonly log: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  /** Called once the activity is known to be one: later lines of the request carry its id and channel. */
+  begin(activity: object): void {
+    noteActivity(activity);
+    const context = currentRequest();
+    if (context) turnRequests.add(context);
+  }
+
+  /** Wraps the bot's logic: a throw marks the turn failed and goes on to the adapter's onTurnError. */
+  logic(run: (context: TurnContext) => Promise<void>): (context: TurnContext) => Promise<void> {
+    return async (context) => {
+      try {
+        await run(context);
+      } catch (error) {
+        const request = currentRequest();
+        if (request) failedTurns.add(request);
+        throw error;
+      }
+    };
+  }
+
+  /** The turn's line and metrics; `rejected` when it never reached the bot (bad activity or token). */
+  end(activity: { channelId?: string; conversation?: { id?: string }; type?: string }, startedMs: number, outcome: { status: number; rejected?: boolean; failed?: boolean }): void {
+    const request = currentRequest();
+    const result: TurnResult = outcome.rejected ? 'rejected' : outcome.failed || (request && failedTurns.has(request)) ? 'error' : 'ok';
+    const ms = performance.now() - startedMs;
+    this.metrics?.turn(activity.channelId, result, ms / 1000);
+    this.log.info({ conversationId: activity.conversation?.id, activityType: activity.type, status: outcome.status, result, ms: Math.round(ms) }, 'turn');
+  }
+}
+
+/**
+ * `GET /metrics` in Prometheus' text format. With a token, only `Authorization: Bearer <token>`
+ * opens it (compared in constant time); without one it is meant for a port only the scraper reaches.
+ */
+export function metricsEndpoint(metrics: Metrics, token: string | undefined): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const expected = token === undefined ? undefined : sha256(token);
+  return async (req, res) => {
+    if (expected) {
+      const header = req.headers.authorization;
+      const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+      if (!timingSafeEqual(sha256(presented), expected)) {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: 'UNAUTHORIZED', message: 'A metrics token is required (Authorization: Bearer <token>).' }));
+        return;
+      }
+    }
+    const { contentType, body } = await metrics.exposition();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+}
+
+/** The metrics port: `GET /metrics` and nothing else. */
+export function metricsServer(metrics: Metrics, token: string | undefined, log: Logger): Server {
+  const answer = metricsEndpoint(metrics, token);
+  return createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: 'NOT_FOUND', message: 'Only GET /metrics is served here.' }));
+      return;
+    }
+    answer(req, res).catch((error: unknown) => {
+      log.error({ err: error }, 'metrics scrape failed');
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
