@@ -66,8 +66,9 @@ export class Metrics {
     this.webhookAttempts = new Counter({ name: 'techsupport_staff_webhook_attempts_total', help: 'HTTP calls made to the staff webhook, retries included.', registers });
     this.storeErrors = new Counter({ name: 'techsupport_store_errors_total', help: 'Store queries that failed.', registers });
     this.querySeconds = new Histogram({ name: 'techsupport_store_query_duration_seconds', help: 'Store query latency.', buckets: QUERY_BUCKETS, registers });
-    for (const outcome of ['fixed', 'not-fixed', 'already-tried'] satisfies StepOutcome[]) this.stepOutcomes.labels(outcome);
-    for (const result of ['delivered', 'failed'] satisfies WebhookResult[]) this.webhook.labels(result);
+    // Known label values start at zero, so a rate() sees their first increment.
+    for (const outcome of ['fixed', 'not-fixed', 'already-tried'] satisfies StepOutcome[]) this.stepOutcomes.inc({ outcome }, 0);
+    for (const result of ['delivered', 'failed'] satisfies WebhookResult[]) this.webhook.inc({ result }, 0);
 
     const streams = this.streamSources;
     new Gauge({

@@ -68,7 +68,15 @@
     $('app').hidden = false;
     connectFeed();
     await Promise.all([loadEscalations(), loadRecords()]);
+    openLinked();
   }
+
+  // The staff webhook links to `/staff#escalation=<id>`: that escalation opens once signed in.
+  function openLinked() {
+    const id = /^#escalation=(.+)$/.exec(location.hash)?.[1];
+    if (id) openEscalation(decodeURIComponent(id)).catch(() => {});
+  }
+  window.addEventListener('hashchange', () => state.token && openLinked());
 
   function signOut(message) {
     sessionStorage.removeItem(TOKEN_KEY);
