@@ -21,11 +21,13 @@ export function requestContext(log: Logger): RequestHandler {
     const context: RequestContext = { reqId: requestIdFrom(req.headers['x-request-id']) };
     res.setHeader('X-Request-Id', context.reqId);
     const started = performance.now();
-    res.once('finish', () => {
+    // `close` comes for answered and abandoned requests alike (a live feed ends by the client leaving).
+    res.once('close', () => {
       if (turnRequests.has(context)) return;
       const query = req.originalUrl.indexOf('?');
       const path = query < 0 ? req.originalUrl : req.originalUrl.slice(0, query);
-      log.info({ reqId: context.reqId, method: req.method, path: path.slice(0, 256), status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      const line = { reqId: context.reqId, method: req.method, path: path.slice(0, 256), status: res.statusCode, ms: Math.round(performance.now() - started) };
+      log.info(res.writableFinished ? line : { ...line, aborted: true }, 'request');
     });
     withRequestContext(context, next);
   };

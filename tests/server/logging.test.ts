@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { memoryLogger, startTestBot } from '../helpers/server';
+import { STAFF, STAFF_TOKENS, StaffClient, eventually } from '../helpers/staff';
 import { Conversation } from '../helpers/talk';
 
 const SECRET_PASSWORD = 'app-password-never-logged-123';
@@ -28,5 +31,103 @@ describe('logs', () => {
     expect(all).toMatch(/"msg":"turn"/);
     expect(all).not.toContain(SECRET_PASSWORD);
     expect(all).not.toContain(SECRET_TOKEN);
+  });
+});
+
+interface LogLine {
+  msg: string;
+  reqId?: string;
+  activityId?: string;
+  channelId?: string;
+  pid?: number;
+  hostname?: string;
+  method?: string;
+  path?: string;
+  status?: number;
+  ms?: number;
+  [key: string]: unknown;
+}
+
+const parsed = (lines: string[]): LogLine[] => lines.map((line) => JSON.parse(line) as LogLine);
+
+describe('traceable logs', () => {
+  let bot: Awaited<ReturnType<typeof startTestBot>>;
+  beforeAll(async () => {
+    bot = await startTestBot({ STAFF_TOKENS });
+  });
+  afterAll(async () => {
+    await bot.close();
+  });
+
+  const post = (activity: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({
+        type: 'message', channelId: 'test', deliveryMode: 'expectReplies', serviceUrl: 'http://127.0.0.1:9',
+        conversation: { id: `conv-${randomUUID()}` }, from: { id: 'alex' }, recipient: { id: 'bot' }, id: randomUUID(), ...activity,
+      }),
+    });
+
+  it('tie every line of a turn to its request id (taken from X-Request-Id), with the activity id and channel', async () => {
+    const activityId = randomUUID();
+    const response = await post({ text: "I'm presenting in 5 minutes and my mic is blocked", id: activityId }, { 'x-request-id': 'lb-7f3a-0001' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('lb-7f3a-0001');
+    const mine = parsed(bot.logs).filter((l) => l.reqId === 'lb-7f3a-0001');
+    // The turn line and what escalation logged inside the turn share the id.
+    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['escalation requested', 'turn']));
+    for (const line of mine) expect(line).toMatchObject({ activityId, channelId: 'test', pid: process.pid, hostname: os.hostname() });
+    expect(mine.find((l) => l.msg === 'turn')).toMatchObject({ status: 200, result: 'ok' });
+    // A turn has its turn line and no access line.
+    expect(mine.filter((l) => l.msg === 'request')).toEqual([]);
+  });
+
+  it('make up an id when the caller sends none (or an implausible one) and return it', async () => {
+    for (const header of [undefined, 'has spaces in it', 'x'.repeat(200)]) {
+      const response = await post({ text: 'hello' }, header ? { 'x-request-id': header } : {});
+      const id = response.headers.get('x-request-id') ?? '';
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(parsed(bot.logs).find((l) => l.reqId === id && l.msg === 'turn')).toBeDefined();
+    }
+  });
+
+  it('write one access line per non-turn request, without the query string where tokens travel', async () => {
+    const sam = new StaffClient(bot.url, STAFF.sam);
+    const list = await fetch(`${bot.url}/api/escalations?status=waiting`, { headers: { authorization: `Bearer ${STAFF.sam}` } });
+    const id = list.headers.get('x-request-id');
+    expect(parsed(bot.logs).filter((l) => l.reqId === id && l.msg === 'request')).toEqual([
+      expect.objectContaining({ method: 'GET', path: '/api/escalations', status: 200, ms: expect.any(Number), pid: process.pid }),
+    ]);
+    expect((await sam.get('/api/escalations/E-nope')).status).toBe(404);
+    const controller = new AbortController();
+    const feed = await fetch(`${bot.url}/api/staff/events?token=${STAFF.sam}`, { signal: controller.signal });
+    controller.abort();
+    await feed.body?.cancel().catch(() => {});
+    await fetch(`${bot.url}/healthz`);
+    await eventually('the feed\'s access line', () => parsed(bot.logs).find((l) => l.msg === 'request' && l.path === '/api/staff/events'));
+    const access = parsed(bot.logs).filter((l) => l.msg === 'request');
+    expect(access).toEqual(expect.arrayContaining([
+      expect.objectContaining({ method: 'GET', path: '/api/escalations/E-nope', status: 404 }),
+      expect.objectContaining({ method: 'GET', path: '/api/staff/events', status: 200, aborted: true }),
+      expect.objectContaining({ method: 'GET', path: '/healthz', status: 200 }),
+    ]));
+    expect(bot.logs.join('\n')).not.toContain(STAFF.sam);
+  });
+
+  it('give a web chat turn its turn line (channel directline) instead of an access line, and access lines to polls', async () => {
+    const started = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST' });
+    const { conversationId, token } = (await started.json()) as { conversationId: string; token: string };
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-request-id': 'web-0001' };
+    const sent = await fetch(`${bot.url}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text: 'hi', from: { id: 'me' } }) });
+    expect(sent.status).toBe(200);
+    const { id } = (await sent.json()) as { id: string };
+    const turnLines = parsed(bot.logs).filter((l) => l.reqId === 'web-0001');
+    expect(turnLines.find((l) => l.msg === 'turn')).toMatchObject({ activityId: id, channelId: 'directline', conversationId, result: 'ok' });
+    expect(turnLines.filter((l) => l.msg === 'request')).toEqual([]);
+    const poll = await fetch(`${bot.url}/v3/directline/conversations/${conversationId}/activities?watermark=0`, { headers: { authorization: `Bearer ${token}` } });
+    const pollId = poll.headers.get('x-request-id');
+    expect(parsed(bot.logs).find((l) => l.reqId === pollId && l.msg === 'request')).toMatchObject({ path: `/v3/directline/conversations/${conversationId}/activities`, status: 200 });
+    expect(bot.logs.join('\n')).not.toContain(token);
   });
 });
