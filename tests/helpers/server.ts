@@ -32,6 +32,8 @@ export interface BotProcess {
   url: string;
   child: ChildProcess;
   output: string[];
+  /** The exit code, once the process has exited (by itself or by a signal sent elsewhere). */
+  exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -70,6 +72,7 @@ export async function spawnBot(env: Record<string, string>): Promise<BotProcess>
     url,
     child,
     output,
+    exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
