@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Express } from 'express';
 import { createAdapter, createBot, diagnosticsReader } from './bot';
 import { createDiagnoser } from './diagnosis';
 import { loadConfig, type Config } from './config';
@@ -16,6 +17,7 @@ export interface RunningBot {
   /** Where `GET /metrics` is served when `METRICS_PORT` is set. */
   metricsUrl?: string;
   server: http.Server;
+  app: Express;
   store: Store;
   lifecycle: Lifecycle;
   metrics: Metrics;
@@ -95,7 +97,7 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
       await store.close();
       log.info('stopped');
     })());
-  return { url, metricsUrl, server, store, lifecycle, metrics, close };
+  return { url, metricsUrl, server, app, store, lifecycle, metrics, close };
 }
 
 function listen(server: http.Server, port: number): Promise<number> {
