@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config';
+import { configSchema, loadConfig } from '../src/config';
 
 describe('configuration', () => {
   it('has the defaults of SPEC §2', () => {
@@ -28,8 +30,23 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ DATABASE_POOL_SIZE: '1000' }, /^DATABASE_POOL_SIZE: /],
     [{ MicrosoftAppType: 'Whatever' }, /^MicrosoftAppType: /],
+    [{ STAFF_WEBHOOK_FORMAT: 'discord' }, /^STAFF_WEBHOOK_FORMAT: /],
+    [{ PUBLIC_URL: 'ftp://example.org' }, /^PUBLIC_URL: /],
+    [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN: .*16 characters/],
+    [{ METRICS_PORT: 'nine' }, /^METRICS_PORT: /],
+    [{ SHUTDOWN_DRAIN_S: '-1' }, /^SHUTDOWN_DRAIN_S: /],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('lists every variable in .env.example', () => {
+    const example = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+    for (const name of Object.keys(configSchema.shape)) expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
+  });
+
+  it('takes PUBLIC_URL without its trailing slash, and defaults the webhook format and the drain', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://support.example.org/' }).PUBLIC_URL).toBe('https://support.example.org');
+    expect(loadConfig({})).toMatchObject({ STAFF_WEBHOOK_FORMAT: 'json', SHUTDOWN_DRAIN_S: 5, SHUTDOWN_TIMEOUT_S: 10 });
   });
 
   it('treats empty optional variables as unset', () => {
