@@ -24,7 +24,8 @@ export async function spawnServer(label: string, entry: string, env: Record<stri
   const out = fs.openSync(options.logFile, 'w');
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', ...env },
+    // No load balancer in front of a benchmark: stopping needs no drain period.
+    env: { ...process.env, PORT: '0', SHUTDOWN_DRAIN_S: '0', ...env },
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);

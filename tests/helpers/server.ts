@@ -41,7 +41,8 @@ export interface BotProcess {
 export async function spawnBot(env: Record<string, string>): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    // No drain period unless a test asks for one: nothing balances load in front of a test's process.
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_S: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
