@@ -103,9 +103,10 @@ export function createApp(deps: AppDeps): Express {
     const answer = metricsEndpoint(deps.metrics, deps.config.METRICS_TOKEN);
     app.get('/metrics', (req, res) => answer(req, res));
   }
-  const description = openApiDocument();
+  // Generated on first request (about 50 ms), not at every start.
+  let description: ReturnType<typeof openApiDocument> | undefined;
   app.get('/api/openapi.json', (_req, res) => {
-    res.json(description);
+    res.json((description ??= openApiDocument()));
   });
 
   // The self-hosted web chat: the page at `/`, and the local channel it talks to.

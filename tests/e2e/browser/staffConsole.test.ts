@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../../helpers/browser';
 import { startTestBot } from '../../helpers/server';
-import { STAFF, STAFF_TOKENS } from '../../helpers/staff';
+import { startFakeChannel } from '../../helpers/fakeChannel';
+import { ChannelConversation, STAFF, STAFF_TOKENS, StaffClient, asList, eventually } from '../../helpers/staff';
 
 type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
 
@@ -61,5 +62,28 @@ describe('the staff console and the web chat together', () => {
     await person.screenshot('staff-relay-person');
     await staff.screenshot('staff-relay-console');
     expect(await botBubbles(person.page).filter({ hasText: 'Sam Rivera' }).count()).toBeGreaterThan(0);
+  });
+
+  it('opens the escalation a webhook links to (/staff#escalation=<id>) once signed in', async () => {
+    const channel = await startFakeChannel();
+    try {
+      const caller = new ChannelConversation(bot.url, channel.serviceUrl);
+      await caller.say("I'm live now and my camera is black");
+      const sam = new StaffClient(bot.url, STAFF.sam);
+      const escalation = await eventually('the escalation', async () => asList((await sam.get('/api/escalations')).body).find((e) => e.conversationId === caller.id));
+      const id = String(escalation.id);
+      const page = (staff ??= await launchBrowser()).page;
+      await page.goto(`${bot.url}/staff#escalation=${encodeURIComponent(id)}`);
+      // A session from the test above may still be signed in; otherwise sign in now.
+      if (await page.locator('#token').isVisible()) {
+        await page.locator('#token').fill(STAFF.sam);
+        await page.locator('#sign-in-form button').first().click();
+      }
+      await page.locator('#esc-meta').filter({ hasText: id }).waitFor();
+      expect(await page.locator('#escalation-view').isVisible()).toBe(true);
+      await staff?.screenshot('staff-console-deep-link');
+    } finally {
+      await channel.close();
+    }
   });
 });
