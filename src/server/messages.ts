@@ -16,7 +16,8 @@ export const activityEnvelope = z
     conversation: z.object({ id: z.string().min(1).max(256) }).passthrough(),
     from: z.object({ id: z.string().min(1).max(256) }).passthrough(),
     recipient: z.object({ id: z.string().min(1).max(256) }).passthrough(),
-    channelId: z.string().max(64).optional(),
+    // Bot state is keyed by channel too: botbuilder throws on a turn without one.
+    channelId: z.string().min(1).max(64),
     serviceUrl: z.string().max(2048).regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
     deliveryMode: z.string().max(32).optional(),
   })

@@ -55,6 +55,8 @@ describe('bot host over real HTTP', () => {
     ['no conversation id', '{"type":"message","text":"hi"}', 400],
     ['a numeric type', '{"type": 42,"conversation":{"id":"c"}}', 400],
     ['a malformed conversation', '{"type":"message","conversation":"nope","serviceUrl":"http://x"}', 400],
+    ['an empty channelId', '{"type":"message","channelId":"","conversation":{"id":"c"},"from":{"id":"p"},"recipient":{"id":"b"},"deliveryMode":"expectReplies"}', 400],
+    ['no channelId', '{"type":"message","conversation":{"id":"c"},"from":{"id":"p"},"recipient":{"id":"b"},"deliveryMode":"expectReplies"}', 400],
   ])('rejects %s with a JSON 400 before the bot runs', async (_name, body, status) => {
     const response = await post(body);
     expect(response.status).toBe(status);
