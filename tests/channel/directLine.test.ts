@@ -289,7 +289,7 @@ describe('local web chat channel with channel authentication on', () => {
     try {
       await person.post(join);
       expect(textOf(await person.next(botMessage))).toBe(botTexts.greeting);
-      const unauthenticated = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'hi', serviceUrl: 'http://127.0.0.1:9', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'b' } }) });
+      const unauthenticated = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'hi', channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'b' } }) });
       expect(unauthenticated.status).toBe(401);
     } finally {
       person.end();
