@@ -11,6 +11,7 @@ import { Metrics } from './metrics';
 import { createApp } from './server/app';
 import { metricsServer as createMetricsServer } from './server/observability';
 import { openStore, type Store } from './store';
+import type { LocalChannel } from './channel';
 
 export interface RunningBot {
   url: string;
@@ -21,6 +22,8 @@ export interface RunningBot {
   store: Store;
   lifecycle: Lifecycle;
   metrics: Metrics;
+  /** The local web-chat channel: its WebSocket streams (`openStreams`, `closeStreams()`). */
+  channel: LocalChannel;
   /**
    * Drains for `drainS` seconds (`/readyz` answers 503, turns are still served), then stops
    * accepting, closes streams, lets in-flight requests finish (at most SHUTDOWN_TIMEOUT_S) and
@@ -59,8 +62,15 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   // The staff console's EventSource reconnects by itself (to another instance behind the balancer).
   lifecycle.onStop('staff live feed', () => escalation.closeStreams());
   const app = createApp({ config, log, store, adapter, bot, diagnose: diagnosis.diagnose, lifecycle, metrics, routers: [escalation.router] });
+  const { channel } = app;
+  // Direct Line clients reconnect after 1012 (service restart), to another instance when this one drains.
+  lifecycle.onStop('web chat streams', () => channel.close());
+  metrics.countStreams('web-chat', () => channel.openStreams);
 
   const server = http.createServer(app);
+  server.on('upgrade', (req, socket, head) => {
+    if (!channel.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.PORT);
   const url = `http://127.0.0.1:${port}`;
@@ -97,7 +107,7 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
       await store.close();
       log.info('stopped');
     })());
-  return { url, metricsUrl, server, app, store, lifecycle, metrics, close };
+  return { url, metricsUrl, server, app, store, lifecycle, metrics, channel, close };
 }
 
 function listen(server: http.Server, port: number): Promise<number> {

@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createAdapter, type BotAdapter } from './adapter';
 import { TechSupportBot } from './techSupportBot';
+import { TypingIndicator } from './typing';
 import type { TurnGate } from './turnGate';
 
 export { TechSupportBot } from './techSupportBot';
@@ -50,6 +51,7 @@ export function createBot(deps: BotDeps): BotRuntime {
   const gate = deps.gate;
   const bot = new TechSupportBot(conversationState, userState, dialog, gate && { beforeTurn: (context) => gate.beforeTurn(context, records) });
   const adapter = deps.adapter ?? createAdapter(deps.config, deps.log);
+  adapter.use(new TypingIndicator(deps.log));
   for (const middleware of deps.middleware ?? []) adapter.use(middleware);
   return { adapter, bot, conversationState };
 }

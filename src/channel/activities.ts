@@ -24,6 +24,9 @@ export const botActivity = z
   .object({
     type: z.string().min(1).max(64),
     from: account.optional(),
+    text: z.string().optional(),
+    replyToId: z.string().optional(),
+    channelData: z.record(z.unknown()).optional(),
   })
   .passthrough();
 

@@ -25,6 +25,8 @@ export interface ActivityLog {
   /** Replaces an activity and moves it to the end of the log, so polling clients receive the new version. */
   replace(conversationId: string, activityId: string, activity: ChannelActivity): Promise<boolean>;
   remove(conversationId: string, activityId: string): Promise<boolean>;
+  /** Whether the conversation's log holds this activity. */
+  has(conversationId: string, activityId: string): Promise<boolean>;
 }
 
 /** Azure Direct Line's id form: the conversation id, a bar, the sequence number padded to 7 digits. */
@@ -103,6 +105,11 @@ export class SqlActivityLog implements ActivityLog {
         .execute();
       return true;
     });
+  }
+
+  async has(conversationId: string, id: string): Promise<boolean> {
+    const row = await this.db.selectFrom('channel_activities').select('seq').where('conversation_id', '=', conversationId).where('activity_id', '=', id).executeTakeFirst();
+    return row !== undefined;
   }
 
   async remove(conversationId: string, id: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { parseBotActivity, type BotActivity, type ChannelActivity } from './activities';
 import type { ActivityLog } from './activityLog';
 import { BOT_ACCOUNT, CHANNEL_ID } from './directLine';
+import type { ActivityStreams } from './streams';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -20,11 +21,11 @@ function fromThisMachine(req: Request): boolean {
 /**
  * The Connector half: the Bot Framework REST calls the bot makes to its `serviceUrl`
  * (botbuilder posts replies to `…/activities/:replyToId` and proactive sends to
- * `…/activities`). Each bot activity goes into the conversation's log, where the page's
- * next poll picks it up.
+ * `…/activities`). Each bot activity goes into the conversation's log and out to its open
+ * streams; polling clients pick it up on their next poll.
  */
-export function connectorRoutes(deps: { log: Logger; activityLog: ActivityLog }): Router {
-  const { activityLog, log } = deps;
+export function connectorRoutes(deps: { log: Logger; activityLog: ActivityLog; streams: ActivityStreams }): Router {
+  const { activityLog, log, streams } = deps;
   const router = Router();
 
   router.use((req, _res, next) => {
@@ -32,26 +33,34 @@ export function connectorRoutes(deps: { log: Logger; activityLog: ActivityLog })
     next();
   });
 
-  const asStored = (conversationId: string, body: BotActivity, replyToId?: string): ChannelActivity => {
-    const { serviceUrl: _internalUrl, id: _ignored, ...rest } = body;
+  const asStored = async (conversationId: string, body: BotActivity, replyToId: string | undefined): Promise<ChannelActivity> => {
+    const { serviceUrl: _internalUrl, id: _ignored, replyToId: _claimed, ...rest } = body;
+    // Web Chat holds back an activity whose replyToId it has not seen, for 5 s: only real ones are kept.
+    const repliesTo = replyToId && (await activityLog.has(conversationId, replyToId)) ? replyToId : undefined;
     return {
       ...rest,
+      ...staffAuthored(body),
       channelId: CHANNEL_ID,
       conversation: { id: conversationId },
-      from: { ...BOT_ACCOUNT, ...body.from, role: 'bot' },
-      ...(replyToId ? { replyToId } : {}),
+      ...(repliesTo ? { replyToId: repliesTo } : {}),
       timestamp: new Date().toISOString(),
     };
   };
 
   const send = async (req: Request<{ conversationId: string; replyToId?: string }>) => {
-    const { conversationId, replyToId } = req.params;
+    const { conversationId } = req.params;
     const body = parseBotActivity(req.body);
+    const replyToId = req.params.replyToId ?? body.replyToId;
     if (!(await activityLog.findConversation(conversationId))) throw new AppError('NOT_FOUND', 'No such conversation on the local channel.');
-    // Typing is acknowledged but not kept: a polled typing indicator would only show after the reply.
-    if (body.type === 'typing') return { id: `${conversationId}|typing-${randomBytes(6).toString('hex')}` };
-    const appended = await activityLog.append(conversationId, asStored(conversationId, body, replyToId));
+    if (body.type === 'typing') {
+      // Typing goes over the streams only, as on Azure: a polled indicator would show after the reply.
+      const id = `${conversationId}|typing-${randomBytes(6).toString('hex')}`;
+      await streams.typing(conversationId, { ...(await asStored(conversationId, body, undefined)), id });
+      return { id };
+    }
+    const appended = await activityLog.append(conversationId, await asStored(conversationId, body, replyToId));
     if (!appended) throw new AppError('NOT_FOUND', 'No such conversation on the local channel.');
+    await streams.announce(conversationId);
     log.debug({ conversationId, activityType: body.type }, 'bot activity stored for web chat');
     return { id: appended.id };
   };
@@ -66,9 +75,9 @@ export function connectorRoutes(deps: { log: Logger; activityLog: ActivityLog })
   router.put('/:conversationId/activities/:activityId', async (req, res) => {
     const { conversationId, activityId } = req.params;
     const body = parseBotActivity(req.body);
-    if (!(await activityLog.replace(conversationId, activityId, asStored(conversationId, body, typeof body.replyToId === 'string' ? body.replyToId : undefined)))) {
-      throw new AppError('NOT_FOUND', 'No such activity on the local channel.');
-    }
+    const stored = await asStored(conversationId, body, body.replyToId);
+    if (!(await activityLog.replace(conversationId, activityId, stored))) throw new AppError('NOT_FOUND', 'No such activity on the local channel.');
+    await streams.announce(conversationId);
     res.json({ id: activityId });
   });
 
@@ -82,4 +91,14 @@ export function connectorRoutes(deps: { log: Logger; activityLog: ActivityLog })
     throw new AppError('NOT_FOUND', 'This Connector call is not offered by the local channel.');
   });
   return router;
+}
+
+/** Staff relays name their author in `channelData.staff`; the chat shows them as that person, not as the bot. */
+function staffAuthored(body: BotActivity): { from: { id: string; name?: string; role: string }; text?: string } {
+  const staff = body.channelData?.staff;
+  if (typeof staff === 'object' && staff !== null && 'name' in staff && typeof staff.name === 'string' && staff.name !== '') {
+    const text = 'text' in staff && typeof staff.text === 'string' ? staff.text : body.text;
+    return { from: { id: `staff:${staff.name.toLowerCase()}`, name: staff.name, role: 'bot' }, ...(typeof text === 'string' ? { text } : {}) };
+  }
+  return { from: { ...BOT_ACCOUNT, ...body.from, role: 'bot' } };
 }

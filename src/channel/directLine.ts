@@ -3,9 +3,10 @@ import { Router, type Request, type Response } from 'express';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { parsePostedActivity } from './activities';
-import type { ActivityLog } from './activityLog';
+import type { ActivityLog, ChannelConversation } from './activityLog';
 import type { DeliverToBot, InboundActivity } from './botDelivery';
 import type { FixedWindowLimiter } from '../rateLimit';
+import type { ActivityStreams } from './streams';
 import { bearerToken, hashToken, issueToken } from './tokens';
 
 /** Who the bot is on this channel; replies carry it back as their `from`. */
@@ -20,12 +21,20 @@ export interface DirectLineDeps {
   activityLog: ActivityLog;
   deliver: DeliverToBot;
   limiter: FixedWindowLimiter;
+  streams: ActivityStreams;
+}
+
+/** A watermark as this channel gives them: empty (from the start) or a sequence number. */
+function parseWatermark(query: unknown): number {
+  const raw = typeof query === 'string' ? query : '';
+  if (!/^\d{0,15}$/.test(raw)) throw new AppError('BAD_REQUEST', 'The watermark is not one this channel gave.');
+  return raw === '' ? 0 : Number(raw);
 }
 
 /**
- * The client half: the subset of Direct Line 3.0 that DirectLineJS and Web Chat use with
- * polling (`webSocket: false`). Starting a conversation needs no secret (the chat is public)
- * and is rate-limited per address; every later call needs that conversation's token.
+ * The client half: the subset of Direct Line 3.0 that DirectLineJS and Web Chat use, over a
+ * WebSocket stream (their default) or polling. Starting a conversation needs no secret (the
+ * chat is public) and is rate-limited per address; every later call needs that conversation's token.
  */
 export function directLineRoutes(deps: DirectLineDeps): Router {
   const { activityLog, log } = deps;
@@ -44,18 +53,26 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     return { ...found, token };
   }
 
-  const conversationBody = (conversationId: string, token: string, expiresAt: Date) => ({
-    conversationId,
-    token,
-    expires_in: Math.max(0, Math.round((expiresAt.getTime() - Date.now()) / 1000)),
-  });
+  /** As Azure answers: the stream URL carries the token, since a browser's WebSocket cannot send headers. */
+  const conversationBody = (req: Request, conversationId: string, token: string, expiresAt: Date, watermark?: number) => {
+    const scheme = req.protocol === 'https' ? 'wss' : 'ws';
+    const query = new URLSearchParams({ watermark: watermark === undefined ? '-' : String(watermark), t: token });
+    return {
+      conversationId,
+      token,
+      expires_in: Math.max(0, Math.round((expiresAt.getTime() - Date.now()) / 1000)),
+      streamUrl: `${scheme}://${req.get('host') ?? `127.0.0.1:${req.socket.localPort}`}${req.baseUrl}/conversations/${encodeURIComponent(conversationId)}/stream?${query}`,
+    };
+  };
+  // The bot's replies go to this process's own Connector half, over loopback.
+  const serviceUrl = (req: Request) => `http://127.0.0.1:${req.socket.localPort}`;
 
   router.post('/conversations', async (req, res) => {
     // A client that already holds a token (e.g. from tokens/refresh) gets its own conversation back, as on Azure.
     const presented = bearerToken(req.headers.authorization);
     const existing = presented ? await activityLog.findToken(hashToken(presented), new Date()) : undefined;
     if (presented && existing) {
-      res.status(200).json(conversationBody(existing.conversationId, presented, existing.expiresAt));
+      res.status(200).json(conversationBody(req, existing.conversationId, presented, existing.expiresAt));
       return;
     }
     const verdict = deps.limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
@@ -68,13 +85,18 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     const token = issueToken();
     await activityLog.createConversation(conversation, token);
     log.debug({ conversationId: conversation.id }, 'web chat conversation started');
-    res.status(201).json(conversationBody(conversation.id, token.token, token.expiresAt));
+    // As Azure does, the bot hears that the bot and the person joined, so any embed is greeted;
+    // before the answer, so the greeting is waiting when the client first reads.
+    await deps.deliver(membersAdded(conversation, serviceUrl(req))).catch((error: unknown) => {
+      log.error({ err: error, conversationId: conversation.id }, 'the bot could not take the start of a web chat conversation');
+    });
+    res.status(201).json(conversationBody(req, conversation.id, token.token, token.expiresAt));
   });
 
-  // Reconnect (DirectLineJS passes `conversationId`): the same conversation and token.
+  // Reconnect (DirectLineJS passes `conversationId` and its watermark): the same conversation and token, a stream from there.
   router.get('/conversations/:conversationId', async (req, res) => {
     const { conversationId, token, expiresAt } = await authorize(req, res, req.params.conversationId);
-    res.json(conversationBody(conversationId, token, expiresAt));
+    res.json(conversationBody(req, conversationId, token, expiresAt, parseWatermark(req.query.watermark)));
   });
 
   router.post('/tokens/refresh', async (req, res) => {
@@ -82,7 +104,7 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     // The old token stays valid until it expires, so requests already in flight do not fail.
     const token = issueToken();
     await activityLog.addToken(conversationId, token);
-    res.json(conversationBody(conversationId, token.token, token.expiresAt));
+    res.json(conversationBody(req, conversationId, token.token, token.expiresAt));
   });
 
   router.post('/conversations/:conversationId/activities', async (req, res) => {
@@ -104,9 +126,9 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     // everything else is echoed, `channelData.clientActivityID` included, so Web Chat marks it sent.
     const id = posted.type === 'typing' ? `${conversationId}|typing-${randomBytes(6).toString('hex')}` : (await activityLog.append(conversationId, echo))?.id;
     if (!id) throw new AppError('NOT_FOUND', 'No such conversation.');
+    if (posted.type !== 'typing') await deps.streams.announce(conversationId);
 
-    // The bot's replies go to this process's own Connector half, over loopback.
-    const inbound: InboundActivity = { ...echo, id, serviceUrl: `http://127.0.0.1:${req.socket.localPort}` };
+    const inbound: InboundActivity = { ...echo, id, serviceUrl: serviceUrl(req) };
     try {
       await deps.deliver(inbound);
     } catch (error) {
@@ -118,16 +140,30 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
 
   router.get('/conversations/:conversationId/activities', async (req, res) => {
     const { conversationId } = await authorize(req, res, req.params.conversationId);
-    const raw = typeof req.query.watermark === 'string' ? req.query.watermark : '';
-    if (!/^\d{0,15}$/.test(raw)) throw new AppError('BAD_REQUEST', 'The watermark is not one this channel gave.');
-    const watermark = raw === '' ? 0 : Number(raw);
+    const watermark = parseWatermark(req.query.watermark);
     const page = await activityLog.after(conversationId, watermark, PAGE_SIZE);
     res.json({ activities: page.map((entry) => entry.activity), watermark: String(page.at(-1)?.seq ?? watermark) });
   });
 
-  // Attachments and WebSocket streams are not offered: Web Chat uses neither with polling and no upload button.
+  // Uploads are not offered: the page has no upload button. Streams are WebSocket upgrades (streams.ts).
   router.use((_req, _res) => {
     throw new AppError('NOT_FOUND', 'This Direct Line call is not offered by the local channel.');
   });
   return router;
+}
+
+/** The `conversationUpdate` Azure sends when a conversation starts: the bot and the person joined. */
+function membersAdded(conversation: ChannelConversation, serviceUrl: string): InboundActivity {
+  const user = { id: conversation.userId, role: 'user' };
+  return {
+    type: 'conversationUpdate',
+    id: `${conversation.id}|start`,
+    channelId: CHANNEL_ID,
+    serviceUrl,
+    timestamp: new Date().toISOString(),
+    conversation: { id: conversation.id },
+    from: user,
+    recipient: { ...BOT_ACCOUNT },
+    membersAdded: [{ id: BOT_ACCOUNT.id, name: BOT_ACCOUNT.name }, { id: user.id }],
+  };
 }

@@ -35,8 +35,11 @@ export class AdapterMessenger implements ProactiveMessenger {
         failure = error;
       }
     };
-    if (this.appId) await this.adapter.continueConversationAsync(this.appId, reference, logic);
-    else await this.adapter.continueConversationAsync(new ClaimsIdentity([], true), reference, logic);
+    // Not a reply: a reference's activityId would become a replyToId naming a message long past,
+    // which Web Chat waits 5 s for before showing the message.
+    const { activityId: _lastMessage, ...conversation } = reference;
+    if (this.appId) await this.adapter.continueConversationAsync(this.appId, conversation, logic);
+    else await this.adapter.continueConversationAsync(new ClaimsIdentity([], true), conversation, logic);
     if (failure !== undefined) throw failure;
   }
 }

@@ -274,7 +274,8 @@ export class EscalationService implements StaffHandoff, TurnGate {
     const at = this.now().toISOString();
     try {
       await this.deps.messenger.send(escalation.reference, [
-        { type: 'message', text: escalationTexts.staffMessage(staffName, text), channelData: { staff: { name: staffName } } },
+        // The local web chat shows it as from the staff member (name, text); other channels show the bot with the name in front.
+        { type: 'message', text: escalationTexts.staffMessage(staffName, text), channelData: { staff: { name: staffName, text } } },
       ]);
     } catch (error) {
       this.deps.log.warn({ err: error, escalationId: id }, 'staff message not delivered');

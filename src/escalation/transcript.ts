@@ -85,11 +85,12 @@ export class TranscriptMiddleware implements Middleware {
 
     context.onSendActivities(async (_ctx, activities, sendNext) => {
       const responses = await sendNext();
-      const sent = activities.map((activity, i) => ({
-        activity: forTranscript({ ...activity, id: responses[i]?.id ?? activity.id, timestamp: activity.timestamp ?? new Date() }, 'out'),
-        direction: 'out' as const,
-        at: new Date(),
-      }));
+      // A typing indicator says nothing: it stays out of the transcript.
+      const sent = activities.flatMap((activity, i) =>
+        activity.type === ActivityTypes.Typing
+          ? []
+          : [{ activity: forTranscript({ ...activity, id: responses[i]?.id ?? activity.id, timestamp: activity.timestamp ?? new Date() }, 'out'), direction: 'out' as const, at: new Date() }],
+      );
       if (pending) pending.push(...sent);
       else await this.write(sent);
       return responses;

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Store } from '../store';
 import { parseFacts, type Diagnosis, type Facts } from '../diagnosis';
-import { inProcessDelivery, localChannel, type DeliverToBot } from '../channel';
+import { inProcessDelivery, localChannel, type DeliverToBot, type LocalChannel } from '../channel';
 import type { Lifecycle } from '../lifecycle';
 import type { Metrics } from '../metrics';
 import { webChatPage } from '../web';
@@ -66,8 +66,11 @@ const noSniff: express.RequestHandler = (_req, res, next) => {
 /** How long `/readyz` waits for the store before calling it unavailable (probes time out at about a second or two). */
 const READY_PING_MS = 2000;
 
-/** Builds the HTTP app without listening, so tests can run it in-process on port 0. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * Builds the HTTP app without listening, so tests can run it in-process on port 0. Its `channel`
+ * is the local web-chat channel: the process wires its WebSocket upgrades and closes its streams.
+ */
+export function createApp(deps: AppDeps): Express & { channel: LocalChannel } {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -122,7 +125,8 @@ export function createApp(deps: AppDeps): Express {
       throw error;
     }
   };
-  app.use(localChannel({ log: deps.log, db: deps.store.db, deliver }));
+  const channel = localChannel({ log: deps.log, db: deps.store.db, notifier: deps.store.notifier, deliver });
+  app.use(channel.router);
   app.use(webChatPage());
   for (const router of deps.routers ?? []) app.use(router);
 
@@ -130,7 +134,7 @@ export function createApp(deps: AppDeps): Express {
     res.status(404).json({ error: 'NOT_FOUND', message: 'No such route.' });
   });
   app.use(errorHandler(deps.log));
-  return app;
+  return Object.assign(app, { channel });
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {

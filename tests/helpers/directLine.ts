@@ -1,10 +1,11 @@
 import XMLHttpRequestForNode from 'xhr2';
+import { WebSocket as NodeWebSocket } from 'ws';
 import type { Activity, DirectLine as DirectLineClient } from 'botframework-directlinejs';
 
-// DirectLineJS is a browser library: rxjs' ajax needs XMLHttpRequest, and its constructor reads
-// the global WebSocket even when polling. Both are provided here, for tests only.
+// DirectLineJS is a browser library: rxjs' ajax needs XMLHttpRequest, and it streams over the
+// global WebSocket (Node 20 has none). Both are provided here, for tests only.
 Object.assign(globalThis, { XMLHttpRequest: XMLHttpRequestForNode });
-if (!('WebSocket' in globalThis)) Object.assign(globalThis, { WebSocket: class NoWebSocket {} });
+if (!('WebSocket' in globalThis)) Object.assign(globalThis, { WebSocket: NodeWebSocket });
 
 // Loaded after the polyfill, as a browser would have XMLHttpRequest before the script runs.
 const { DirectLine, ConnectionStatus }: typeof import('botframework-directlinejs') = require('botframework-directlinejs');
@@ -27,9 +28,11 @@ export interface ClientOptions {
   token?: string;
   conversationId?: string;
   watermark?: string;
+  /** Polling unless set: `true` streams over a WebSocket, DirectLineJS's own default. */
+  webSocket?: boolean;
 }
 
-/** The official Direct Line client, polling the local channel at `baseUrl` as Web Chat does. */
+/** The official Direct Line client against the local channel at `baseUrl`, polling (as Web Chat can) or streaming. */
 export function directLineClient(baseUrl: string, options: ClientOptions = {}): ChannelClient {
   const directLine = new DirectLine({ domain: `${baseUrl}/v3/directline`, webSocket: false, pollingInterval: 200, ...options });
   const received: Activity[] = [];
