@@ -73,3 +73,57 @@ export function directLineClient(baseUrl: string, options: ClientOptions = {}): 
     },
   };
 }
+
+export interface ActivitySet {
+  activities: Activity[];
+  watermark?: string;
+}
+
+export interface RawStream {
+  socket: NodeWebSocket;
+  /** Every set received so far, in order. */
+  sets: ActivitySet[];
+  /** Resolves with the first activity (received so far or later) that matches. */
+  next(match: (activity: Activity) => boolean): Promise<Activity>;
+  /** Resolves when the server answered the upgrade (or refused it: then with its HTTP status). */
+  opened: Promise<{ status: number }>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** A bare WebSocket on a `streamUrl`, for what DirectLineJS hides (close codes, refusals, sets). */
+export function openStream(streamUrl: string, options: { headers?: Record<string, string>; autoPong?: boolean } = {}): RawStream {
+  const socket = new NodeWebSocket(streamUrl, { headers: options.headers, autoPong: options.autoPong ?? true });
+  const sets: ActivitySet[] = [];
+  const waiters: { match: (activity: Activity) => boolean; resolve: (activity: Activity) => void }[] = [];
+  socket.on('message', (data) => {
+    const text = data.toString();
+    if (!text) return;
+    const set = JSON.parse(text) as ActivitySet;
+    sets.push(set);
+    for (const activity of set.activities) {
+      for (const waiter of [...waiters]) {
+        if (waiter.match(activity)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(activity);
+        }
+      }
+    }
+  });
+  const opened = new Promise<{ status: number }>((resolve) => {
+    socket.once('open', () => resolve({ status: 101 }));
+    socket.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+    socket.once('error', () => resolve({ status: 0 }));
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  return {
+    socket,
+    sets,
+    opened,
+    closed,
+    next(match) {
+      const already = sets.flatMap((s) => s.activities).find(match);
+      if (already) return Promise.resolve(already);
+      return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+  };
+}
