@@ -7,6 +7,10 @@
 
   var DOMAIN = location.origin + '/v3/directline';
   var SAVED = 'techSupport.conversation';
+  /** How long the stream may take to open before the page settles for polling. */
+  var STREAM_WAIT_MS = 4000;
+  /** `?transport=polling` forces polling (for comparisons and for networks known to block WebSockets). */
+  var FORCE_POLLING = new URLSearchParams(location.search).get('transport') === 'polling';
   var chatStatus = document.getElementById('chat-status');
   var probeForm = document.getElementById('probe-form');
   var probeButton = document.getElementById('probe-button');
@@ -42,7 +46,7 @@
       var again = await fetch(DOMAIN + '/conversations/' + encodeURIComponent(saved.conversationId), {
         headers: { Authorization: 'Bearer ' + saved.token },
       });
-      if (again.ok) return { conversationId: saved.conversationId, token: saved.token };
+      if (again.ok) return { conversationId: saved.conversationId, token: saved.token, streamUrl: (await again.json()).streamUrl };
     }
     var started = await fetch(DOMAIN + '/conversations', {
       method: 'POST',
@@ -53,18 +57,54 @@
     if (!started.ok) throw new Error('The chat could not start (' + started.status + '). Please reload the page.');
     var body = await started.json();
     save(body.conversationId, body.token);
-    return { conversationId: body.conversationId, token: body.token };
+    return { conversationId: body.conversationId, token: body.token, streamUrl: body.streamUrl };
+  }
+
+  /**
+   * Whether a WebSocket reaches the channel from here: some proxies and networks refuse them, and
+   * DirectLineJS would then retry for ever while reporting itself online. The trial stream is
+   * closed as soon as it opens.
+   */
+  function streamOpens(streamUrl) {
+    return new Promise(function (resolve) {
+      if (FORCE_POLLING || typeof WebSocket !== 'function' || !streamUrl) return resolve(false);
+      var socket;
+      var timer = setTimeout(function () {
+        settle(false);
+      }, STREAM_WAIT_MS);
+      function settle(opened) {
+        clearTimeout(timer);
+        try {
+          socket.close();
+        } catch (error) {
+          // Already closed.
+        }
+        resolve(opened);
+      }
+      try {
+        socket = new WebSocket(streamUrl);
+      } catch (error) {
+        return settle(false);
+      }
+      socket.onopen = function () {
+        settle(true);
+      };
+      socket.onerror = function () {
+        settle(false);
+      };
+    });
   }
 
   async function start() {
     var current = await conversation();
-    var directLine = window.WebChat.createDirectLine({
-      domain: DOMAIN,
-      token: current.token,
-      conversationId: current.conversationId,
-      webSocket: false,
-      pollingInterval: 1000,
-    });
+    var streaming = await streamOpens(current.streamUrl);
+    // Streamed as Azure Direct Line does; polled only when a WebSocket cannot get through.
+    var directLine = window.WebChat.createDirectLine(
+      streaming
+        ? { domain: DOMAIN, token: current.token, conversationId: current.conversationId, webSocket: true }
+        : { domain: DOMAIN, token: current.token, conversationId: current.conversationId, webSocket: false, pollingInterval: 1000 },
+    );
+    document.documentElement.dataset.transport = streaming ? 'websocket' : 'polling';
 
     var store = window.WebChat.createStore({}, function () {
       return function (next) {
@@ -72,9 +112,9 @@
           if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
             showChatStatus('');
             probeButton.disabled = false;
-            // The bot greets on this event; the page never depends on conversationUpdate.
+            // The channel's conversationUpdate greets; this event tells the bot what this page can do.
             setTimeout(function () {
-              store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'webchat/join', value: { language: navigator.language } } });
+              store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'webchat/join', value: { language: navigator.language, capabilities: ['probe'] } } });
             }, 0);
           } else if (action.type === 'DIRECT_LINE/CONNECT_REJECTED' || action.type === 'DIRECT_LINE/DISCONNECT_FULFILLED') {
             showChatStatus('The chat lost its connection. Please reload the page.', true);
