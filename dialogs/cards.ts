@@ -24,6 +24,13 @@ export function stepButtonsActivity(adviceId: string): Partial<Activity> {
   return message;
 }
 
+/** The pending step named again, with its buttons, after something came between it and its answer. */
+export function stepReminderActivity(step: { adviceId: string; title: string }): Partial<Activity> {
+  const message = MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], step.title ? texts.stepReminder(step.title) : texts.stepAskAgain);
+  message.channelData = { adviceId: step.adviceId, adviceKind: 'step' };
+  return message;
+}
+
 export function questionActivity(question: Question, facts: Facts, prefix?: string): Partial<Activity> {
   const titles = [...question.choices(facts).map((c) => c.title), DONT_KNOW];
   const message = MessageFactory.suggestedActions(

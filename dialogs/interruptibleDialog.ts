@@ -29,7 +29,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
     const context = innerDc.context;
     const { understanding, changed } = perceived(context);
     const record = await loadRecord(this.deps, context);
-    // While a question waits, informational commands answer and keep the question open.
+    // While a question waits, informational commands answer and ask it again, so the last message offers a way on.
     const stay = async (): Promise<DialogTurnResult> => (active ? { status: DialogTurnStatus.waiting } : innerDc.cancelAllDialogs());
 
     switch (understanding.command) {
@@ -39,9 +39,11 @@ export abstract class InterruptibleDialog extends ComponentDialog {
         return stay();
       case 'status':
         await context.sendActivity(await this.statusText(context, record));
+        if (active) await innerDc.repromptDialog();
         return stay();
       case 'diagnostics':
         await context.sendActivity(diagnosticsActivity(record, context.activity.conversation.id));
+        if (active) await innerDc.repromptDialog();
         return stay();
       case 'restart':
         await this.deps.records.set(context, createRecord());

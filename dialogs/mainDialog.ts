@@ -43,6 +43,17 @@ export class MainDialog extends InterruptibleDialog {
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
   }
 
+  /**
+   * Asks the pending question or step again, with its buttons: after a message sent outside the
+   * person's turns (a queue update, the no-staff notice), so the last message still offers a way on.
+   */
+  async repromptPending(context: TurnContext, dialogState: StatePropertyAccessor<DialogState>): Promise<void> {
+    const dialogs = new DialogSet(dialogState);
+    dialogs.add(this);
+    const dc = await dialogs.createContext(context);
+    if (dc.activeDialog) await dc.repromptDialog();
+  }
+
   /** Learns what the turn says before any dialog step runs; a probe is acknowledged in one sentence. */
   async prepareTurn(context: TurnContext): Promise<void> {
     const stored = await loadRecord(this.deps, context);

@@ -1,7 +1,7 @@
 import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
 import { mergeFacts } from '../src/diagnosis';
 import { understandChoice, type Answer } from '../src/understanding';
-import { questionActivity, stepButtonsActivity } from './cards';
+import { questionActivity, stepButtonsActivity, stepReminderActivity } from './cards';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { perceived } from './perception';
@@ -50,7 +50,11 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
       if (changed.includes(question.fact)) record.sources[question.fact] = 'asked';
       return dc.endDialog();
     }
-    if (dc.context.activity.type !== 'message') return waiting;
+    if (dc.context.activity.type !== 'message') {
+      // A probe that did not answer the question: its sentence came first, the question follows again.
+      if (isProbe(dc)) await dc.context.sendActivity(questionActivity(question, record.facts));
+      return waiting;
+    }
 
     const text = dc.context.activity.text ?? '';
     if (understanding.answer === 'dont-know' || text.trim().toLowerCase() === DONT_KNOW.toLowerCase()) {
@@ -131,7 +135,11 @@ export class StepOutcomeDialog extends Dialog<StepOutcomeState> {
     const step = isStepOutcomeState(state) ? state : { adviceId: '', title: '' };
     const end = (answer: StepAnswer) => dc.endDialog({ answer, ...step } satisfies StepOutcome);
     const { understanding, changed } = perceived(dc.context);
-    if (dc.context.activity.type !== 'message') return changed.length > 0 ? end('facts-changed') : waiting;
+    if (dc.context.activity.type !== 'message') {
+      if (changed.length > 0) return end('facts-changed');
+      if (isProbe(dc)) await dc.context.sendActivity(stepReminderActivity(step));
+      return waiting;
+    }
 
     const button = understandChoice(dc.context.activity.text ?? '', STEP_BUTTONS);
     const fromButton = STEP_BUTTONS.find((b) => b.value === button)?.answer;
@@ -142,9 +150,14 @@ export class StepOutcomeDialog extends Dialog<StepOutcomeState> {
     return waiting;
   }
 
+  /** After something else was said (status, a notice…): the step again, by name, with its buttons. */
   override async repromptDialog(context: DialogContext['context'], instance: { state: unknown }): Promise<void> {
-    if (isStepOutcomeState(instance.state)) await context.sendActivity(stepButtonsActivity(instance.state.adviceId));
+    if (isStepOutcomeState(instance.state)) await context.sendActivity(stepReminderActivity(instance.state));
   }
+}
+
+function isProbe(dc: DialogContext): boolean {
+  return dc.context.activity.type === 'event' && dc.context.activity.name === 'diagnostics';
 }
 
 export function isStepOutcome(value: unknown): value is StepOutcome {

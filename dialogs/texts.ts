@@ -27,6 +27,7 @@ export const texts = {
   stepIntro: (position: number) => (position === 1 ? 'Try this first:' : 'Next, try this:'),
   stepButtons: { fixed: 'That fixed it', notFixed: "Didn't help", alreadyTried: 'Already tried' },
   stepAskAgain: 'Did that help? Pick a button, or tell me what you see now.',
+  stepReminder: (title: string) => `Back to the step we were on: **${title}**. Did it help? Pick a button, or tell me what you see now.`,
   findingsIntro: 'Something about your setup first:',
   fixed: (title: string, live: boolean) => `Great, glad it works now! What fixed it: ${title}.${live ? ' Good luck with your session.' : ''}`,
   newProblem: "Let's look at this new problem.",

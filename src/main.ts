@@ -58,6 +58,7 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
     config, log, storage: store.storage, diagnosis, adapter, handoff: escalation.service, gate: escalation.service, middleware: [escalation.transcript],
     onStepOutcome: (outcome) => metrics.stepOutcome(outcome),
   });
+  escalation.repromptWith((context) => bot.repromptPending(context));
   const lifecycle = new Lifecycle();
   // The staff console's EventSource reconnects by itself (to another instance behind the balancer).
   lifecycle.onStop('staff live feed', () => escalation.closeStreams());

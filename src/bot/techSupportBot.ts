@@ -47,6 +47,11 @@ export class TechSupportBot extends ActivityHandler {
     await Promise.all([this.conversationState.saveChanges(context, false), this.userState.saveChanges(context, false)]);
   }
 
+  /** The pending question or step, asked again (after a proactive notice); nothing when none is pending. */
+  async repromptPending(context: TurnContext): Promise<void> {
+    await this.dialog.repromptPending(context, this.dialogState);
+  }
+
   /** Greets once per conversation, whichever join signal arrives first. */
   private async greet(context: TurnContext): Promise<void> {
     if (await this.greeted.get(context, false)) return;

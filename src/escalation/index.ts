@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import type { StoreCounts } from '../metrics';
 import type { Store } from '../store';
 import { StaffFeed } from './feed';
-import { AdapterMessenger, type ContinuingAdapter, type ProactiveMessenger } from './proactive';
+import { AdapterMessenger, type ContinuingAdapter, type ProactiveMessenger, type Reprompter } from './proactive';
 import { EscalationRecords } from './records';
 import { staffRoutes } from './routes';
 import { EscalationService, type EscalationObserver } from './service';
@@ -16,7 +16,7 @@ import { StaffWebhook, type WebhookObserver } from './webhook';
 
 export { EscalationService } from './service';
 export { EscalationRecords, type Escalation, type EscalationStatus, type SupportRecord, type TranscriptEntry } from './records';
-export { AdapterMessenger, type ProactiveMessenger } from './proactive';
+export { AdapterMessenger, type ProactiveMessenger, type Reprompter } from './proactive';
 export { StaffFeed, type EscalationSummary, type StaffEvent } from './feed';
 export { StaffWebhook, webhookBody, consoleLink, type WebhookFormat, type WebhookObserver } from './webhook';
 export type { EscalationObserver } from './service';
@@ -53,6 +53,8 @@ export interface EscalationModule {
   openStreams(): number;
   /** Escalation figures from the store, the same on every instance. */
   counts(): Promise<StoreCounts>;
+  /** How a pending question is asked again after a queue update or the no-staff notice (the bot's dialogs). */
+  repromptWith(reprompter: Reprompter): void;
   /** Stops the poller, ends live-feed streams and abandons webhook retries; waits for work in flight. */
   stop(): Promise<void>;
 }
@@ -71,9 +73,10 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
         observer: deps.observer?.webhook,
       })
     : undefined;
+  const adapterMessenger = new AdapterMessenger(deps.adapter, deps.config.MicrosoftAppId);
   const service = new EscalationService({
     records,
-    messenger: deps.messenger ?? new AdapterMessenger(deps.adapter, deps.config.MicrosoftAppId),
+    messenger: deps.messenger ?? adapterMessenger,
     feed,
     log: deps.log,
     timeoutS: deps.config.ESCALATION_TIMEOUT_S,
@@ -91,6 +94,9 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     closeStreams: () => routes.closeStreams(),
     openStreams: () => routes.openStreams(),
     counts: () => records.counts(),
+    repromptWith: (reprompter) => {
+      adapterMessenger.reprompter = reprompter;
+    },
     async stop() {
       routes.closeStreams();
       webhook?.stop();

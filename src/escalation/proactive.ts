@@ -7,8 +7,12 @@ import { ClaimsIdentity } from 'botframework-connector';
  * TestAdapter cannot continue conversations.
  */
 export interface ProactiveMessenger {
-  send(reference: ConversationReference, activities: Partial<Activity>[]): Promise<void>;
+  /** With `reprompt`, the conversation's pending question or step follows the activities (when a reprompter is set). */
+  send(reference: ConversationReference, activities: Partial<Activity>[], options?: { reprompt?: boolean }): Promise<void>;
 }
+
+/** Asks a conversation's pending question or step again, in a proactive turn (the bot's dialogs do it). */
+export type Reprompter = (context: TurnContext) => Promise<void>;
 
 /** The part of botbuilder's CloudAdapter a proactive send needs. */
 export type ContinuingAdapter = Pick<CloudAdapter, 'continueConversationAsync'>;
@@ -19,27 +23,34 @@ export type ContinuingAdapter = Pick<CloudAdapter, 'continueConversationAsync'>;
  * the adapter is given an anonymous identity: an undefined app id makes it fail.
  */
 export class AdapterMessenger implements ProactiveMessenger {
+  /** Set once the bot exists (it is built after escalation, which it calls). */
+  reprompter: Reprompter | undefined;
+
   constructor(
     private readonly adapter: ContinuingAdapter,
     private readonly appId: string,
   ) {}
 
-  async send(reference: ConversationReference, activities: Partial<Activity>[]): Promise<void> {
+  async send(reference: ConversationReference, activities: Partial<Activity>[], options: { reprompt?: boolean } = {}): Promise<void> {
     let failure: unknown;
     const logic = async (context: TurnContext) => {
       // Caught here: the adapter would hand it to onTurnError, which apologises to the person
       // over the same failing connection, and the caller would never know.
+      // Not replies: botbuilder makes each one reply to the continuation event's made-up id (or the
+      // reference's last message), which Web Chat waits 5 s for before showing the message.
+      context.onSendActivities((_context, outgoing, next) => {
+        for (const activity of outgoing) delete activity.replyToId;
+        return next();
+      });
       try {
         await context.sendActivities(activities);
+        if (options.reprompt) await this.reprompter?.(context);
       } catch (error) {
         failure = error;
       }
     };
-    // Not a reply: a reference's activityId would become a replyToId naming a message long past,
-    // which Web Chat waits 5 s for before showing the message.
-    const { activityId: _lastMessage, ...conversation } = reference;
-    if (this.appId) await this.adapter.continueConversationAsync(this.appId, conversation, logic);
-    else await this.adapter.continueConversationAsync(new ClaimsIdentity([], true), conversation, logic);
+    if (this.appId) await this.adapter.continueConversationAsync(this.appId, reference, logic);
+    else await this.adapter.continueConversationAsync(new ClaimsIdentity([], true), reference, logic);
     if (failure !== undefined) throw failure;
   }
 }

@@ -345,7 +345,8 @@ export class EscalationService implements StaffHandoff, TurnGate {
       this.deps.log.info({ escalationId: id, supportRecordId: supportRecord.id }, 'escalation timed out; support record filed');
       await this.deps.feed.publish({ type: 'escalation.timed-out', escalation: summarize({ ...escalation, status: 'timed-out' }) });
       await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: supportRecord.id, conversationId: supportRecord.conversationId });
-      await this.tell(escalation, [{ type: 'message', text: escalationTexts.timedOut(supportRecord.id) }]);
+      // "Let's carry on with the steps": the pending step follows at once.
+      await this.tell(escalation, [{ type: 'message', text: escalationTexts.timedOut(supportRecord.id) }], { reprompt: true });
       this.queueMoved(escalation);
     }
     return handled;
@@ -371,9 +372,9 @@ export class EscalationService implements StaffHandoff, TurnGate {
   }
 
   /** A proactive message to the person; a failure is logged, never thrown at the staff member. */
-  private async tell(escalation: Escalation, activities: Partial<Activity>[]): Promise<void> {
+  private async tell(escalation: Escalation, activities: Partial<Activity>[], options?: { reprompt?: boolean }): Promise<void> {
     try {
-      await this.deps.messenger.send(escalation.reference, activities);
+      await this.deps.messenger.send(escalation.reference, activities, options);
     } catch (error) {
       this.deps.log.warn({ err: error, escalationId: escalation.id }, 'proactive message not delivered');
     }
@@ -385,7 +386,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
       const queue = await this.deps.records.queue();
       for (const [i, waiting] of queue.entries()) {
         const wasBehind = waiting.createdAt > left.createdAt || (waiting.createdAt === left.createdAt && waiting.id > left.id);
-        if (wasBehind) await this.tell(waiting, [{ type: 'message', text: escalationTexts.queuePosition(i + 1) }]);
+        if (wasBehind) await this.tell(waiting, [{ type: 'message', text: escalationTexts.queuePosition(i + 1) }], { reprompt: true });
       }
     })()
       .catch((error: unknown) => this.deps.log.warn({ err: error }, 'queue position updates failed'))

@@ -149,3 +149,53 @@ describe('main dialog (DialogTestClient)', () => {
     expect(replies[0]?.text).toBe(botTexts.probeInvalid);
   });
 });
+
+/** A probe from the person's Windows Chrome: it knows nothing of whether their session is live. */
+const probe = {
+  type: 'event',
+  name: 'diagnostics',
+  value: {
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+    secureContext: true,
+    inIframe: false,
+    permissions: { camera: 'granted' },
+    devices: { camera: 1, microphone: 1, labelsVisible: true },
+    getUserMedia: { requested: ['camera'], ok: false, errorName: 'NotReadableError', errorMessage: 'Device in use' },
+  },
+} as const;
+
+const STEP_BUTTONS = ['That fixed it', "Didn't help", 'Already tried'];
+
+describe('never a lost prompt: after each interjection the pending question or step is asked again, with its buttons', () => {
+  const interjections: [string, string | typeof probe][] = [
+    ['status', 'status'],
+    ['diagnostics', 'diagnostics'],
+    ['help', 'help'],
+    ['a probe result', probe],
+  ];
+
+  it.each(interjections)('%s while a question waits', async (_name, input) => {
+    const h = dialogHarness();
+    const asked = (await h.say('my camera says it is in use by another program')).at(-1);
+    expect(asked?.channelData).toMatchObject({ questionId: 'live' });
+    const replies = await h.say(input);
+    expect(replies.length).toBeGreaterThan(1); // the interjection's own answer came first
+    expect(replies.at(-1)?.channelData).toMatchObject({ questionId: 'live' });
+    expect(buttons(replies.at(-1))).toEqual(buttons(asked));
+    // And the question still takes its answer.
+    expect((await h.say('No, later')).at(-1)?.channelData).not.toMatchObject({ questionId: 'live' });
+  });
+
+  it.each(interjections)('%s while a step waits for its outcome', async (_name, input) => {
+    const h = dialogHarness();
+    for (const line of ['my camera says it is in use by another program', 'No, later', 'Windows PC']) await h.say(line);
+    const step = await h.say('chrome');
+    expect(adviceIds(step).at(-1)).toBe('close-other-apps');
+    const replies = await h.say(input);
+    expect(replies.length).toBeGreaterThan(1);
+    const last = replies.at(-1);
+    expect(buttons(last)).toEqual(STEP_BUTTONS);
+    expect(last?.channelData).toMatchObject({ adviceId: 'close-other-apps', adviceKind: 'step' });
+    expect(textOf(await h.say('That fixed it'))).toMatch(/glad it works/i);
+  });
+});

@@ -139,6 +139,17 @@ for (const backend of backends) {
 
       await kim.post(`/api/escalations/${firstId}/claim`);
       await eventually('the second person moved up', () => sentText(second.id).includes(escalationTexts.queuePosition(secondPosition - 1)));
+      // The update came between the bot's question and its answer: the question follows it, with its buttons.
+      const pending = replies.at(-1);
+      expect(pending?.channelData?.questionId).toEqual(expect.any(String));
+      const afterUpdate = await eventually('the question asked again', () => {
+        const sent = channel.sentTo(second.id);
+        return sent[sent.findIndex((x) => x.text === escalationTexts.queuePosition(secondPosition - 1)) + 1];
+      });
+      expect(afterUpdate).toMatchObject({ text: pending?.text, channelData: { questionId: pending?.channelData?.questionId } });
+      expect(afterUpdate.suggestedActions?.actions.length).toBeGreaterThan(0);
+      // Proactive sends reply to nothing: a replyToId would name a message Web Chat may never have seen.
+      expect(channel.sentTo(second.id).every((x) => !('replyToId' in x) || x.replyToId === undefined)).toBe(true);
     });
 
     it('a person cannot pass for staff: authors in the transcript come from what the bot sent', async () => {
@@ -265,6 +276,14 @@ describe('the no-staff fallback', () => {
     expect(timedOut.supportRecordId).toMatch(/^SR-/);
     const notice = await eventually('the timeout notice', () => channel.sentTo(alex.id).find((a) => a.text?.startsWith('Sorry, no member of staff could join in time')));
     expect(notice.text).toBe(escalationTexts.timedOut(String(timedOut.supportRecordId)));
+    // "Let's carry on": what was pending follows the notice at once, with its buttons.
+    const pending = replies.at(-1);
+    const following = await eventually('the pending prompt after the notice', () => {
+      const sent = channel.sentTo(alex.id);
+      return sent[sent.indexOf(notice) + 1];
+    });
+    expect(following.text).toBe(pending?.text);
+    expect(following.suggestedActions?.actions.length).toBeGreaterThan(0);
     expect(asList((await sam.get('/api/support-records')).body).find((r) => r.id === timedOut.supportRecordId)).toMatchObject({ reason: 'no-staff', escalationId: timedOut.id });
 
     // The conversation carries on with the bot (not relayed), and a late claim fails cleanly.

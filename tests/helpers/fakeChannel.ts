@@ -6,7 +6,8 @@ import type { ReplyActivity } from './talk';
 export interface CapturedActivity extends ReplyActivity {
   conversation?: { id: string };
   from?: { id: string; name?: string };
-  channelData?: { staff?: { name: string }; [key: string]: unknown };
+  channelData?: { staff?: { name: string; text?: string }; questionId?: string; [key: string]: unknown };
+  replyToId?: string;
 }
 
 export interface FakeChannel {

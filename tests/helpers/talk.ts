@@ -5,7 +5,7 @@ export interface ReplyActivity {
   text?: string;
   name?: string;
   value?: unknown;
-  channelData?: { adviceId?: string; [key: string]: unknown };
+  channelData?: { adviceId?: string; questionId?: string; [key: string]: unknown };
   suggestedActions?: { actions: { title?: string; value?: unknown }[] };
   attachments?: { contentType: string; name?: string; content?: unknown }[];
 }
