@@ -31,14 +31,25 @@ export function stepReminderActivity(step: { adviceId: string; title: string }):
   return message;
 }
 
-export function questionActivity(question: Question, facts: Facts, prefix?: string): Partial<Activity> {
+/** The value of the "Run a quick check" button; a page with the probe runs it instead of sending it. */
+export const RUN_CHECK = { action: 'run-probe' } as const;
+
+export function questionActivity(question: Question, facts: Facts, prefix?: string, canProbe = false): Partial<Activity> {
   const titles = [...question.choices(facts).map((c) => c.title), DONT_KNOW];
+  const check = canProbe && question.checkable ? [{ type: ActionTypes.PostBack, title: texts.runCheck, value: { ...RUN_CHECK, media: probeMedia(facts) } }] : [];
+  const text = prefix ? `${prefix} ${question.text}` : question.text;
   const message = MessageFactory.suggestedActions(
-    titles.map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
-    prefix ? `${prefix} ${question.text}` : question.text,
+    [...check, ...titles.map((title) => ({ type: ActionTypes.ImBack, title, value: title }))],
+    check.length > 0 ? `${text} ${texts.runCheckHint}` : text,
   );
   message.channelData = { questionId: question.id };
   return message;
+}
+
+/** What the probe should open: the devices in question, or both when none is known yet. */
+function probeMedia(facts: Facts): string[] {
+  const devices = (facts.media ?? []).filter((m) => m === 'camera' || m === 'microphone');
+  return devices.length > 0 ? devices : ['camera', 'microphone'];
 }
 
 const FACT_LABELS: Record<string, string> = {

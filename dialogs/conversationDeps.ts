@@ -11,6 +11,12 @@ export interface ConversationDeps {
   handoff: StaffHandoff;
   /** Told of each step's outcome as the person answers it (metrics). */
   onStepOutcome?: (outcome: StepOutcome) => void;
+  /** Whether the person's chat can run the page's probe (declared in its `webchat/join`); no when absent. */
+  canProbe?: StatePropertyAccessor<boolean>;
+}
+
+export async function clientCanProbe(deps: ConversationDeps, context: TurnContext): Promise<boolean> {
+  return (await deps.canProbe?.get(context, false)) === true;
 }
 
 /** The conversation's diagnostics record, created on first use (state caches it for the turn). */

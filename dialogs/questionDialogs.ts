@@ -1,11 +1,12 @@
 import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
 import { mergeFacts } from '../src/diagnosis';
 import { understandChoice, type Answer } from '../src/understanding';
-import { questionActivity, stepButtonsActivity, stepReminderActivity } from './cards';
-import { loadRecord, type ConversationDeps } from './conversationDeps';
+import { questionActivity, RUN_CHECK, stepButtonsActivity, stepReminderActivity } from './cards';
+import { clientCanProbe, loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { perceived } from './perception';
-import { DONT_KNOW, findQuestion } from './questions';
+import { DONT_KNOW, findQuestion, type Question } from './questions';
+import type { Facts } from '../src/diagnosis';
 import { texts } from './texts';
 
 const MAX_ATTEMPTS = 2;
@@ -35,8 +36,12 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
     if (!question) return dc.endDialog();
     dc.activeDialog!.state = { questionId: question.id, attempts: 0 };
     const record = await loadRecord(this.deps, dc.context);
-    await dc.context.sendActivity(questionActivity(question, record.facts));
+    await dc.context.sendActivity(await this.ask(dc.context, question, record.facts));
     return waiting;
+  }
+
+  private async ask(context: DialogContext['context'], question: Question, facts: Facts, prefix?: string) {
+    return questionActivity(question, facts, prefix, await clientCanProbe(this.deps, context));
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
@@ -52,7 +57,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
     }
     if (dc.context.activity.type !== 'message') {
       // A probe that did not answer the question: its sentence came first, the question follows again.
-      if (isProbe(dc)) await dc.context.sendActivity(questionActivity(question, record.facts));
+      if (isProbe(dc)) await dc.context.sendActivity(await this.ask(dc.context, question, record.facts));
       return waiting;
     }
 
@@ -76,13 +81,18 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
       return dc.endDialog();
     }
 
+    // The check button pressed in a chat that cannot run it: say so and ask again; no attempt is spent.
+    if (isCheckRequest(dc)) {
+      await dc.context.sendActivity(await this.ask(dc.context, question, record.facts, texts.probeNotHere));
+      return waiting;
+    }
     state.attempts += 1;
     if (state.attempts >= MAX_ATTEMPTS) {
       record.declined.push(question.id);
       await dc.context.sendActivity(texts.takeAsUnknown);
       return dc.endDialog();
     }
-    await dc.context.sendActivity(questionActivity(question, record.facts, texts.didNotCatch));
+    await dc.context.sendActivity(await this.ask(dc.context, question, record.facts, texts.didNotCatch));
     return waiting;
   }
 
@@ -90,7 +100,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
     const question = isFactQuestionState(instance.state) ? findQuestion(instance.state.questionId) : undefined;
     if (!question) return;
     const record = await loadRecord(this.deps, context);
-    await context.sendActivity(questionActivity(question, record.facts));
+    await context.sendActivity(await this.ask(context, question, record.facts));
   }
 }
 
@@ -154,6 +164,11 @@ export class StepOutcomeDialog extends Dialog<StepOutcomeState> {
   override async repromptDialog(context: DialogContext['context'], instance: { state: unknown }): Promise<void> {
     if (isStepOutcomeState(instance.state)) await context.sendActivity(stepReminderActivity(instance.state));
   }
+}
+
+function isCheckRequest(dc: DialogContext): boolean {
+  const value: unknown = dc.context.activity.value;
+  return typeof value === 'object' && value !== null && 'action' in value && value.action === RUN_CHECK.action;
 }
 
 function isProbe(dc: DialogContext): boolean {

@@ -19,6 +19,8 @@ export interface Question {
   choices(facts: Facts): readonly Choice[];
   /** Whether asking helps now (e.g. the iOS version only matters on iOS). */
   needed(facts: Facts): boolean;
+  /** The page's probe can find the answer (the platform, or an error): the question offers it. */
+  checkable?: true;
 }
 
 const choice = (title: string, facts: Facts, ...synonyms: string[]): Choice => ({ title, facts, synonyms });
@@ -61,6 +63,7 @@ export const questions: readonly Question[] = [
   },
   {
     id: 'symptom',
+    checkable: true,
     fact: 'symptom',
     text: 'What happens when you try?',
     choices: mediaSymptoms,
@@ -88,6 +91,7 @@ export const questions: readonly Question[] = [
   },
   {
     id: 'os',
+    checkable: true,
     fact: 'os',
     text: 'Which device are you on?',
     choices: () => [
@@ -114,6 +118,7 @@ export const questions: readonly Question[] = [
   },
   {
     id: 'browser',
+    checkable: true,
     fact: 'browser',
     text: 'Which browser are you using?',
     choices: () => [
@@ -127,6 +132,7 @@ export const questions: readonly Question[] = [
   },
   {
     id: 'ios-version',
+    checkable: true,
     fact: 'osVersion',
     text: 'Which iOS version does it run? (Settings → General → About)',
     choices: () => [
@@ -138,6 +144,7 @@ export const questions: readonly Question[] = [
   },
   {
     id: 'safari-version',
+    checkable: true,
     fact: 'browserVersion',
     text: 'Which Safari version is it? (Safari menu → About Safari)',
     choices: () => [

@@ -42,14 +42,16 @@ export function createBot(deps: BotDeps): BotRuntime {
   const conversationState = new OptimisticConversationState(deps.storage);
   const userState = new UserState(deps.storage);
   const records = conversationState.createProperty<DiagnosticsRecord>('diagnostics');
+  const canProbe = conversationState.createProperty<boolean>('canProbe');
   const dialog = new MainDialog({
     ...deps.diagnosis,
     records,
     handoff: deps.handoff ?? noStaffHandoff,
     onStepOutcome: deps.onStepOutcome,
+    canProbe,
   });
   const gate = deps.gate;
-  const bot = new TechSupportBot(conversationState, userState, dialog, gate && { beforeTurn: (context) => gate.beforeTurn(context, records) });
+  const bot = new TechSupportBot(conversationState, userState, dialog, canProbe, gate && { beforeTurn: (context) => gate.beforeTurn(context, records) });
   const adapter = deps.adapter ?? createAdapter(deps.config, deps.log);
   adapter.use(new TypingIndicator(deps.log));
   for (const middleware of deps.middleware ?? []) adapter.use(middleware);

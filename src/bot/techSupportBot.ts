@@ -1,4 +1,4 @@
-import { ActivityHandler, type BotState, type TurnContext } from 'botbuilder';
+import { ActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from '../../dialogs/framework';
 import type { MainDialog } from '../../dialogs/mainDialog';
 import { texts } from '../../dialogs/texts';
@@ -16,6 +16,7 @@ export class TechSupportBot extends ActivityHandler {
     private readonly conversationState: BotState,
     private readonly userState: BotState,
     private readonly dialog: MainDialog,
+    private readonly canProbe: StatePropertyAccessor<boolean>,
     private readonly gate?: { beforeTurn(context: TurnContext): Promise<boolean> },
   ) {
     super();
@@ -28,7 +29,11 @@ export class TechSupportBot extends ActivityHandler {
       await next();
     });
     this.onEvent(async (context, next) => {
-      if (context.activity.name === 'webchat/join') await this.greet(context);
+      if (context.activity.name === 'webchat/join') {
+        // A page with the probe says so; its questions then offer "Run a quick check".
+        if (declaresProbe(context.activity.value)) await this.canProbe.set(context, true);
+        await this.greet(context);
+      }
       // The page's probe (SPEC §6): its facts feed the same conversation as typed answers.
       if (context.activity.name === 'diagnostics') await this.dialog.runTurn(context, this.dialogState);
       await next();
@@ -58,4 +63,8 @@ export class TechSupportBot extends ActivityHandler {
     await this.greeted.set(context, true);
     await context.sendActivity(texts.greeting);
   }
+}
+
+function declaresProbe(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'capabilities' in value && Array.isArray(value.capabilities) && value.capabilities.includes('probe');
 }

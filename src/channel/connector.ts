@@ -39,6 +39,7 @@ export function connectorRoutes(deps: { log: Logger; activityLog: ActivityLog; s
     const repliesTo = replyToId && (await activityLog.has(conversationId, replyToId)) ? replyToId : undefined;
     return {
       ...rest,
+      ...openableFiles(body),
       ...staffAuthored(body),
       channelId: CHANNEL_ID,
       conversation: { id: conversationId },
@@ -101,4 +102,23 @@ function staffAuthored(body: BotActivity): { from: { id: string; name?: string; 
     return { from: { id: `staff:${staff.name.toLowerCase()}`, name: staff.name, role: 'bot' }, ...(typeof text === 'string' ? { text } : {}) };
   }
   return { from: { ...BOT_ACCOUNT, ...body.from, role: 'bot' } };
+}
+
+/**
+ * An attachment sent inline as JSON (`diagnostics.json`) is given a `data:` URL, so Web Chat shows
+ * it as a file to open or download instead of an empty bubble. The file lives inside the
+ * activity, so only a holder of the conversation's token can read it.
+ */
+function openableFiles(body: BotActivity): { attachments?: unknown[] } {
+  const attachments: unknown = body.attachments;
+  if (!Array.isArray(attachments)) return {};
+  return {
+    attachments: attachments.map((attachment: unknown) => {
+      if (typeof attachment !== 'object' || attachment === null || !('contentType' in attachment) || attachment.contentType !== 'application/json') return attachment;
+      if ('contentUrl' in attachment && attachment.contentUrl) return attachment;
+      const content = 'content' in attachment ? attachment.content : undefined;
+      const json = JSON.stringify(content ?? null, null, 2);
+      return { ...attachment, contentUrl: `data:application/json;base64,${Buffer.from(json, 'utf8').toString('base64')}` };
+    }),
+  };
 }

@@ -199,3 +199,33 @@ describe('never a lost prompt: after each interjection the pending question or s
     expect(textOf(await h.say('That fixed it'))).toMatch(/glad it works/i);
   });
 });
+
+describe('the "Run a quick check" button', () => {
+  const check = (reply: { suggestedActions?: { actions: { title?: string; type?: string; value?: unknown }[] } } | undefined) =>
+    reply?.suggestedActions?.actions.find((a) => a.title === botTexts.runCheck);
+
+  it('is offered with questions the probe can answer, only to a chat that declared the probe', async () => {
+    const withProbe = dialogHarness(undefined, { canProbe: true });
+    const symptom = (await withProbe.say('my camera is not working')).at(-1);
+    expect(symptom?.channelData).toMatchObject({ questionId: 'symptom' });
+    expect(check(symptom)).toMatchObject({ type: 'postBack', value: { action: 'run-probe', media: ['camera'] } });
+    // Whether the session is live is not something a probe can tell.
+    const live = (await withProbe.say('it says the device is in use')).at(-1);
+    expect(live?.channelData).toMatchObject({ questionId: 'live' });
+    expect(check(live)).toBeUndefined();
+    // Without the declaration (Teams, another embed) the button never shows.
+    const plain = (await dialogHarness().say('my camera is not working')).at(-1);
+    expect(plain?.channelData).toMatchObject({ questionId: 'symptom' });
+    expect(check(plain)).toBeUndefined();
+  });
+
+  it('pressed where nothing runs it: says so and asks again, without counting it as a wrong answer', async () => {
+    const h = dialogHarness(undefined, { canProbe: true });
+    await h.say('my camera is not working');
+    for (let i = 0; i < 3; i++) {
+      const replies = await h.say({ type: 'message', value: { action: 'run-probe', media: ['camera'] } });
+      expect(replies.at(-1)?.text).toContain(botTexts.probeNotHere);
+      expect(replies.at(-1)?.channelData).toMatchObject({ questionId: 'symptom' });
+    }
+  });
+});

@@ -39,21 +39,25 @@ export interface DialogHarness {
 }
 
 /** The main dialog in botbuilder-testing's DialogTestClient, with the real rules and a fake hand-off. */
-export function dialogHarness(handoff = new FakeHandoff()): DialogHarness {
+export function dialogHarness(handoff = new FakeHandoff(), options: { canProbe?: boolean } = {}): DialogHarness {
   const diagnoser = testDiagnoser();
   const conversationState = new ConversationState(new MemoryStorage());
   const records = conversationState.createProperty<DiagnosticsRecord>('diagnostics');
+  const canProbe = conversationState.createProperty<boolean>('canProbe');
   const deps: ConversationDeps = {
     diagnose: (facts) => diagnoser.diagnose(facts),
     ruleFacts: new Set(diagnoser.ruleSet.factNames),
     records,
     handoff,
+    canProbe,
   };
   const dialog = new MainDialog(deps);
   let lastRecord: DiagnosticsRecord | undefined;
   const client = new DialogTestClient('test', dialog, undefined, [
     {
       onTurn: async (context, next) => {
+        // As the page's webchat/join declares it.
+        if (options.canProbe) await canProbe.set(context, true);
         await dialog.prepareTurn(context);
         await next();
         lastRecord = structuredClone(await records.get(context));
