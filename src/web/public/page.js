@@ -16,6 +16,51 @@
   var probeButton = document.getElementById('probe-button');
   var probeMedia = document.getElementById('probe-media');
   var probeStatus = document.getElementById('probe-status');
+  var probeDetails = document.getElementById('probe-details');
+  var PHONE = window.matchMedia('(max-width: 50rem)');
+  /** Messages staff write come from `staff:<name>` (the channel's staff identity), not from the bot. */
+  var STAFF_PREFIX = 'staff:';
+
+  // On a phone the check sits above the chat, folded to one line, so it never needs a scroll past the chat.
+  if (probeDetails && PHONE.matches) probeDetails.open = false;
+
+  function isStaff(from) {
+    return Boolean(from && typeof from.id === 'string' && from.id.indexOf(STAFF_PREFIX) === 0 && from.name);
+  }
+
+  function initials(name) {
+    var words = String(name).trim().split(/\s+/).filter(Boolean);
+    var letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : String(name).slice(0, 2);
+    return letters.toUpperCase();
+  }
+
+  function senderOf(activity) {
+    return (activity.from && activity.from.id) || '';
+  }
+
+  function splitBySender(groups) {
+    var result = [];
+    groups.forEach(function (group) {
+      var run = [];
+      group.forEach(function (activity) {
+        if (run.length > 0 && senderOf(run[run.length - 1]) !== senderOf(activity)) {
+          result.push(run);
+          run = [];
+        }
+        run.push(activity);
+      });
+      if (run.length > 0) result.push(run);
+    });
+    return result;
+  }
+
+  /**
+   * Web Chat's bundle keeps React to itself, so the staff avatar is made from the element Web Chat
+   * would render (same React element kind), with the staff member's initials instead of the bot's.
+   */
+  function staffElement(like, type, props) {
+    return Object.assign({}, like, { type: type, key: null, ref: null, props: props });
+  }
 
   function showChatStatus(text, isError) {
     chatStatus.textContent = text;
@@ -118,6 +163,10 @@
             }, 0);
           } else if (action.type === 'DIRECT_LINE/CONNECT_REJECTED' || action.type === 'DIRECT_LINE/DISCONNECT_FULFILLED') {
             showChatStatus('The chat lost its connection. Please reload the page.', true);
+          } else if (action.type === 'WEB_CHAT/SEND_POST_BACK' && action.payload && action.payload.value && action.payload.value.action === 'run-probe') {
+            // The bot's "Run a quick check" button: run the page's probe; nothing is sent but its results.
+            runProbe(Array.isArray(action.payload.value.media) ? action.payload.value.media : ['camera', 'microphone']);
+            return undefined;
           } else if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && directLine.token && directLine.token !== current.token) {
             // DirectLineJS refreshes the token every 15 minutes; keep the newest for a reload.
             current.token = directLine.token;
@@ -150,16 +199,56 @@
           suggestedActionLayout: 'flow',
           suggestedActionBorderRadius: 8,
         },
+        // Web Chat groups consecutive messages by role; a staff member is not the bot, so each gets their own group (and avatar).
+        groupActivitiesMiddleware: function () {
+          return function (next) {
+            return function (args) {
+              var groups = next(args);
+              return Object.assign({}, groups, { sender: splitBySender(groups.sender || []) });
+            };
+          };
+        },
+        avatarMiddleware: function () {
+          return function (next) {
+            return function (args) {
+              var from = args.activity && args.activity.from;
+              var render = next(args);
+              if (!isStaff(from) || typeof render !== 'function') return render;
+              return function () {
+                return staffElement(render(), 'div', { className: 'staff-avatar', role: 'img', 'aria-label': from.name, title: from.name, children: initials(from.name) });
+              };
+            };
+          };
+        },
+        activityStatusMiddleware: function () {
+          return function (next) {
+            return function (args) {
+              var status = next(args);
+              var from = args.activity && args.activity.from;
+              if (!isStaff(from) || !status || typeof status !== 'object') return status;
+              return staffElement(status, 'span', {
+                className: 'staff-status',
+                children: [staffElement(status, 'span', { key: 'name', className: 'staff-status__name', children: from.name + ' · support team' }), Object.assign({}, status, { key: 'status' })],
+              });
+            };
+          };
+        },
       },
       document.getElementById('webchat'),
     );
 
-    probeForm.addEventListener('submit', async function (event) {
+    probeForm.addEventListener('submit', function (event) {
       event.preventDefault();
+      runProbe(probeMedia.value.split(','));
+    });
+
+    var probing = false;
+    async function runProbe(requested) {
+      if (probing) return;
+      probing = true;
       probeButton.disabled = true;
       probeStatus.textContent = 'Checking… your browser may ask for permission.';
       try {
-        var requested = probeMedia.value.split(',');
         var value = await window.TechSupportProbe.run(requested);
         store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'diagnostics', value: value } });
         probeStatus.textContent = value.getUserMedia && value.getUserMedia.ok
@@ -168,9 +257,10 @@
       } catch (error) {
         probeStatus.textContent = 'The check could not run in this browser. Please describe the problem in the chat.';
       } finally {
+        probing = false;
         probeButton.disabled = false;
       }
-    });
+    }
   }
 
   function whenWebChatLoaded() {
