@@ -64,6 +64,7 @@ export class ActivityStreams {
   private readonly instance = randomBytes(8).toString('hex');
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
+  private closed = false;
 
   constructor(private readonly deps: ActivityStreamsDeps) {
     this.unsubscribe = deps.notifier.subscribe(TOPIC, (payload) => this.heard(payload));
@@ -95,6 +96,11 @@ export class ActivityStreams {
     const url = new URL(req.url ?? '/', 'http://local');
     const match = STREAM_PATH.exec(url.pathname);
     if (!match?.[1]) return false;
+    // Shutting down: the client retries, and the load balancer sends it to another instance.
+    if (this.closed) {
+      refuse(socket, 503, 'Service Unavailable');
+      return true;
+    }
     void this.open(req, socket, head, decodeURIComponent(match[1]), url).catch((error: unknown) => {
       this.deps.log.warn({ err: error }, 'web chat stream could not open');
       refuse(socket, 503, 'Service Unavailable');
@@ -109,6 +115,7 @@ export class ActivityStreams {
 
   /** Closes every stream and stops listening; for shutdown. */
   close(): void {
+    this.closed = true;
     this.closeAll();
     this.unsubscribe();
     clearInterval(this.heartbeat);
