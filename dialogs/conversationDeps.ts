@@ -16,7 +16,8 @@ export interface ConversationDeps {
 }
 
 export async function clientCanProbe(deps: ConversationDeps, context: TurnContext): Promise<boolean> {
-  return (await deps.canProbe?.get(context, false)) === true;
+  // No default: one would be written into the state, and cost a write on turns that change nothing else.
+  return (await deps.canProbe?.get(context)) === true;
 }
 
 /** The conversation's diagnostics record, created on first use (state caches it for the turn). */
