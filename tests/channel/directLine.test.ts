@@ -219,6 +219,24 @@ for (const backend of backends) {
       expect(Number(log.watermark)).toBeGreaterThan(Number(second.id.split('|')[1]));
     });
 
+    it('keeps a replyToId only when it names an activity of the conversation; shows staff relays as the staff member; gives inline JSON a data: URL', async () => {
+      const { conversationId, token } = await startConversation(bot.url);
+      const connector = `/v3/conversations/${encodeURIComponent(conversationId)}/activities`;
+      const greetingId = `${conversationId}|0000001`;
+      await call(bot.url, `${connector}/${encodeURIComponent(greetingId)}`, { body: { type: 'message', text: 'a real reply', replyToId: greetingId } });
+      await call(bot.url, connector, { body: { type: 'message', text: 'proactive', replyToId: 'c0ffee-made-up-continuation-id' } });
+      await call(bot.url, connector, { body: { type: 'message', text: '**Sam Rivera:** hello', channelData: { staff: { name: 'Sam Rivera', text: 'hello' } } } });
+      await call(bot.url, connector, { body: { type: 'message', attachments: [{ contentType: 'application/json', name: 'diagnostics.json', content: { version: 1 } }] } });
+
+      const log = ((await call(bot.url, `/v3/directline/conversations/${conversationId}/activities?watermark=1`, { token })).json as { activities: Record<string, unknown>[] }).activities;
+      expect(log[0]).toMatchObject({ text: 'a real reply', replyToId: greetingId });
+      expect(log[1]).toMatchObject({ text: 'proactive' });
+      expect(log[1]).not.toHaveProperty('replyToId');
+      expect(log[2]).toMatchObject({ text: 'hello', from: { id: 'staff:sam rivera', name: 'Sam Rivera', role: 'bot' } });
+      const file = (log[3]?.attachments as { contentUrl: string }[])[0];
+      expect(JSON.parse(Buffer.from(file?.contentUrl.replace('data:application/json;base64,', '') ?? '', 'base64').toString('utf8'))).toEqual({ version: 1 });
+    });
+
     it('answers 404 on the Connector half for a conversation it never started', async () => {
       const sent = await call(bot.url, '/v3/conversations/nobody/activities', { body: { type: 'message', text: 'hi' } });
       expect(sent.status).toBe(404);
