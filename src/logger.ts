@@ -14,7 +14,7 @@ export const REDACTED_PATHS = [
   'STAFF_TOKENS', '*.STAFF_TOKENS',
   'METRICS_TOKEN', '*.METRICS_TOKEN',
   'DATABASE_URL', '*.DATABASE_URL',
-  'token', '*.token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
+  'token', '*.token', 'streamUrl', '*.streamUrl', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
   'password', '*.password',
 ];
 

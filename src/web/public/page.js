@@ -127,7 +127,10 @@
         resolve(opened);
       }
       try {
-        socket = new WebSocket(streamUrl);
+        // From past any watermark, so the trial is sent nothing: the real stream reads the history.
+        var trial = new URL(streamUrl);
+        trial.searchParams.set('watermark', '999999999999999');
+        socket = new WebSocket(trial.toString());
       } catch (error) {
         return settle(false);
       }
