@@ -71,6 +71,11 @@ for (const backend of backends) {
       expect(typing).toBeGreaterThan(order.indexOf(messageId));
       expect(typing).toBeLessThan(order.indexOf(reply.id));
       expect(person.errors).toEqual([]);
+      // The indicator says nothing: the transcript staff read keeps the messages, not the typing.
+      const conversationId = reply.conversation?.id ?? '';
+      const transcript = await bot.store.db.selectFrom('transcript_activities').select(['direction', 'activity']).where('conversation_id', '=', conversationId).execute();
+      expect(transcript.some((row) => row.direction === 'out' && row.activity.includes(textOf(reply).slice(0, 40)))).toBe(true);
+      expect(transcript.filter((row) => (JSON.parse(row.activity) as { type: string }).type === 'typing')).toEqual([]);
     });
 
     it('starts and reconnects with a streamUrl that carries the token and the watermark', async () => {
