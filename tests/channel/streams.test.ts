@@ -211,3 +211,21 @@ describe.skipIf(!postgresBackend.available)('Direct Line streams across instance
     }
   });
 });
+
+describe('Direct Line streams at shutdown', () => {
+  it('close with 1012 (service restart) when the process stops, so clients reconnect elsewhere', async () => {
+    const testStore = await sqliteBackend.open();
+    const bot = await startTestBot(testStore.env);
+    try {
+      const chat = await start(bot.url);
+      const stream = openStream(chat.streamUrl);
+      expect(await stream.opened).toEqual({ status: 101 });
+      const closing = bot.close();
+      expect(await stream.closed).toEqual({ code: STREAM_CLOSE.restart, reason: 'server restarting' });
+      await closing;
+    } finally {
+      await bot.close();
+      await testStore.dispose();
+    }
+  });
+});
