@@ -1,4 +1,5 @@
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
@@ -26,6 +27,27 @@ const staffTokensSchema = z
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/**
+ * Express's `trust proxy` setting, spelled as in its documentation: `true`, a number of hops,
+ * or addresses and subnets (`loopback`, `10.0.0.0/8, 192.168.1.5`). Unset: no proxy is
+ * trusted and the socket's address is the client's.
+ */
+const trustProxySchema = z
+  .string()
+  .trim()
+  .transform((raw, ctx): boolean | number | string => {
+    if (raw === '' || raw === 'false') return false;
+    if (raw === 'true') return true;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    try {
+      proxyAddr.compile(raw.split(',').map((entry) => entry.trim()));
+    } catch (error) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true, a hop count or addresses/subnets separated by commas (${error instanceof Error ? error.message : 'invalid'})` });
+      return z.NEVER;
+    }
+    return raw;
+  });
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -50,6 +72,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest JSON body accepted on any route; Azure's activity limit is 256 KB. */
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 300kb').default('300kb'),
+  /** Which proxies' X-Forwarded-For the client address (rate limits, the Connector half's loopback check) is read from. */
+  TRUST_PROXY: trustProxySchema.default(''),
   MicrosoftAppId: z.string().default(''),
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.preprocess(emptyAsUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Express } from 'express';
-import { createAdapter, createBot, diagnosticsReader } from './bot';
+import { createAdapter, createBot, diagnosticsReader, type ChannelCredentials } from './bot';
 import { createDiagnoser } from './diagnosis';
 import { loadConfig, type Config } from './config';
 import { AppError } from './errors';
@@ -33,7 +33,7 @@ export interface RunningBot {
 }
 
 /** The composition root: store → bot → HTTP app → listening server. */
-export async function startBot(config: Config, log: Logger, options: { schema?: string } = {}): Promise<RunningBot> {
+export async function startBot(config: Config, log: Logger, options: { schema?: string; credentials?: ChannelCredentials } = {}): Promise<RunningBot> {
   // Rules are loaded and validated once, before the first turn; a bad rule file stops the start.
   const diagnoser = createDiagnoser();
   const diagnosis = { diagnose: diagnoser.diagnose.bind(diagnoser), ruleFacts: new Set(diagnoser.ruleSet.factNames) };
@@ -43,7 +43,7 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
     onQuery: (seconds, failed) => metrics.query(seconds, failed),
   });
   // Escalation sends proactive messages through the adapter, and the bot calls escalation.
-  const adapter = createAdapter(config, log);
+  const adapter = createAdapter(config, log, { credentials: options.credentials });
   const escalation = createEscalation({
     config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage),
     observer: {

@@ -35,6 +35,8 @@ describe('configuration', () => {
     [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN: .*16 characters/],
     [{ METRICS_PORT: 'nine' }, /^METRICS_PORT: /],
     [{ SHUTDOWN_DRAIN_S: '-1' }, /^SHUTDOWN_DRAIN_S: /],
+    [{ TRUST_PROXY: 'the load balancer' }, /^TRUST_PROXY: expected true, a hop count or addresses/],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY: /],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
@@ -47,6 +49,18 @@ describe('configuration', () => {
   it('takes PUBLIC_URL without its trailing slash, and defaults the webhook format and the drain', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://support.example.org/' }).PUBLIC_URL).toBe('https://support.example.org');
     expect(loadConfig({})).toMatchObject({ STAFF_WEBHOOK_FORMAT: 'json', SHUTDOWN_DRAIN_S: 5, SHUTDOWN_TIMEOUT_S: 10 });
+  });
+
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['loopback', 'loopback'],
+    ['loopback, 10.0.0.0/8, 192.168.1.5', 'loopback, 10.0.0.0/8, 192.168.1.5'],
+  ])("reads TRUST_PROXY=%o as express's trust proxy setting %o", (raw, setting) => {
+    expect(loadConfig(raw === undefined ? {} : { TRUST_PROXY: raw }).TRUST_PROXY).toEqual(setting);
   });
 
   it('treats empty optional variables as unset', () => {

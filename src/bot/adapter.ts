@@ -7,7 +7,7 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
+import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type ServiceClientCredentialsFactory, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { AppError } from '../errors';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
@@ -43,14 +43,18 @@ export class BotAdapter extends CloudAdapter {
     super(auth);
   }
 
-  /** Runs one turn for an inbound activity; the result is the HTTP answer (expectReplies, invoke). */
-  async runTurn(activity: Activity, authorization: string, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    let authenticated: AuthenticateRequestResult;
+  /** Checks the caller's token against the activity's channel and serviceUrl; 401 for every way it can be wrong. */
+  async authenticate(activity: Activity, authorization: string): Promise<AuthenticateRequestResult> {
     try {
-      authenticated = await this.auth.authenticateRequest(activity, authorization);
+      return await this.auth.authenticateRequest(activity, authorization);
     } catch (error) {
       throw new AppError('UNAUTHORIZED', 'The request is not authorized.', { cause: error });
     }
+  }
+
+  /** Runs one turn for an inbound activity; the result is the HTTP answer (expectReplies, invoke). */
+  async runTurn(activity: Activity, authorization: string | AuthenticateRequestResult, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    const authenticated = typeof authorization === 'string' ? await this.authenticate(activity, authorization) : authorization;
     const connectorFactory = authenticated.connectorFactory && new ReusedConnectorFactory(authenticated.connectorFactory, this.connectors, authenticated.claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? '');
     return this.processActivity({ ...authenticated, connectorFactory }, activity, logic);
   }
@@ -107,17 +111,22 @@ class ReusingAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
+/** How the bot obtains the tokens it sends to Azure channels; from MicrosoftAppId/Password unless a host gives its own (a certificate, a test's). */
+export type ChannelCredentials = ServiceClientCredentialsFactory;
+
 /**
  * The Bot Framework adapter. With `MicrosoftAppId` empty, channel authentication is off (as for
  * the Emulator and the local web chat); with it set, every request must carry a valid token.
  */
-export function createAdapter(config: Config, log: Logger): BotAdapter {
-  const credentials = new ConfigurationServiceClientCredentialFactory({
-    MicrosoftAppId: config.MicrosoftAppId,
-    MicrosoftAppPassword: config.MicrosoftAppPassword,
-    MicrosoftAppType: config.MicrosoftAppType,
-    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
-  });
+export function createAdapter(config: Config, log: Logger, options: { credentials?: ChannelCredentials } = {}): BotAdapter {
+  const credentials =
+    options.credentials ??
+    new ConfigurationServiceClientCredentialFactory({
+      MicrosoftAppId: config.MicrosoftAppId,
+      MicrosoftAppPassword: config.MicrosoftAppPassword,
+      MicrosoftAppType: config.MicrosoftAppType,
+      MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+    });
   const auth = new ReusingAuthentication(
     {
       MicrosoftAppId: config.MicrosoftAppId,

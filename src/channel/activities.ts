@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { activityFields, malformedActivity } from '../bot';
+import { idSchema } from '../ids';
 
 /** Azure Direct Line's limit on one activity; larger ones are refused with 413, as Azure does. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
 
-const account = z.object({ id: z.string().min(1).max(256), name: z.string().max(256).optional(), role: z.string().max(32).optional() }).passthrough();
+const account = z.object({ id: idSchema, name: z.string().max(256).optional(), role: z.string().max(32).optional() }).passthrough();
 
 /**
  * An activity as a client (Web Chat, DirectLineJS) posts it: what the channel relies on, and the

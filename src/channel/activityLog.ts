@@ -14,7 +14,8 @@ export interface ChannelConversation {
  */
 export interface ActivityLog {
   createConversation(conversation: ChannelConversation, token: { hash: string; expiresAt: Date }): Promise<void>;
-  addToken(conversationId: string, token: { hash: string; expiresAt: Date }): Promise<void>;
+  /** Adds a token to a conversation and retires its oldest so that `keep` remain. */
+  addToken(conversationId: string, token: { hash: string; expiresAt: Date }, keep: number): Promise<void>;
   /** The conversation a token opens, if the token exists and has not expired. */
   findToken(hash: string, now: Date): Promise<{ conversationId: string; expiresAt: Date } | undefined>;
   findConversation(id: string): Promise<ChannelConversation | undefined>;
@@ -47,8 +48,21 @@ export class SqlActivityLog implements ActivityLog {
     });
   }
 
-  async addToken(conversationId: string, token: { hash: string; expiresAt: Date }): Promise<void> {
-    await insertToken(this.db, conversationId, token);
+  async addToken(conversationId: string, token: { hash: string; expiresAt: Date }, keep: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      // Refreshes of one conversation take turns (the row lock on PostgreSQL), so each prune sees the others' tokens.
+      await trx.updateTable('channel_conversations').set((eb) => ({ last_seq: eb.ref('last_seq') })).where('id', '=', conversationId).execute();
+      await insertToken(trx, conversationId, token);
+      // The new token always stays (refreshes within one millisecond tie on created_at).
+      const previous = trx
+        .selectFrom('channel_tokens')
+        .select('token_hash')
+        .where('conversation_id', '=', conversationId)
+        .where('token_hash', '!=', token.hash)
+        .orderBy('created_at', 'desc')
+        .limit(keep - 1);
+      await trx.deleteFrom('channel_tokens').where('conversation_id', '=', conversationId).where('token_hash', '!=', token.hash).where('token_hash', 'not in', previous).execute();
+    });
   }
 
   async findToken(hash: string, now: Date): Promise<{ conversationId: string; expiresAt: Date } | undefined> {

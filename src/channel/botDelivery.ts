@@ -8,6 +8,7 @@ import {
   type AuthenticateRequestResult,
 } from 'botframework-connector';
 import type { ChannelActivity } from './activities';
+import { CHANNEL_ID } from './directLine';
 
 /** An activity on its way to the bot, with the envelope botbuilder needs. */
 export interface InboundActivity extends ChannelActivity {
@@ -33,7 +34,7 @@ export interface DirectTurns {
  * answers loopback callers only), so no credentials are fetched for them, whatever the bot's
  * identity.
  */
-class LoopbackConnectorFactory extends ConnectorFactory {
+export class LoopbackConnectorFactory extends ConnectorFactory {
   // One client per URL (there is one: this process's), instead of building one every turn.
   private readonly clients = new Map<string, ConnectorClient>();
 
@@ -48,11 +49,26 @@ class LoopbackConnectorFactory extends ConnectorFactory {
 }
 
 /**
+ * Whether an activity or conversation reference belongs to this local channel: its channel id,
+ * and a `serviceUrl` on this machine (Azure's Direct Line, also `directline`, is on https).
+ */
+export function isLocalConversation(reference: { channelId?: string; serviceUrl?: string }): boolean {
+  if (reference.channelId !== CHANNEL_ID || !reference.serviceUrl) return false;
+  try {
+    const url = new URL(reference.serviceUrl);
+    return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]' || url.hostname === 'localhost');
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Calls the bot in-process. The local channel is part of this process, so its activities are
  * trusted as a channel's are after authentication: with `MicrosoftAppId` empty the turn runs
  * with an anonymous identity (as botbuilder's own auth-off path makes), with it set the
  * identity names the bot's app id, so the adapter can still build its token client. Proactive
- * sends (staff relays) take the adapter's usual path to the same loopback `serviceUrl`.
+ * sends (staff relays) to these conversations go through the same loopback connector (the
+ * adapter asks `isLocalConversation`).
  */
 export function inProcessDelivery(adapter: DirectTurns, run: (context: TurnContext) => Promise<void>, appId: string): DeliverToBot {
   const claims = appId

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { AppError } from '../errors';
+import { parseId } from '../ids';
 import type { Logger } from '../logger';
 import { parseBotActivity, type BotActivity, type ChannelActivity } from './activities';
 import type { ActivityLog } from './activityLog';
@@ -12,10 +13,16 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /**
  * Only the bot of this process (or of an instance on the same machine) may write into a
  * person's chat: requests must come over loopback and not through a proxy, which would
- * otherwise make every outside caller look local.
+ * otherwise make every outside caller look local. Forwarding headers express does not read
+ * (`Forwarded`, `X-Real-IP`) cannot be checked, so they are always refused; `X-Forwarded-For`
+ * is read through TRUST_PROXY when it is set (the client behind it must be local too), and
+ * refused when it is not.
  */
-function fromThisMachine(req: Request): boolean {
-  return LOOPBACK.has(req.socket.remoteAddress ?? '') && req.headers['x-forwarded-for'] === undefined && req.headers.forwarded === undefined;
+function fromThisMachine(req: Request, behindTrustedProxy: boolean): boolean {
+  const { headers } = req;
+  if (headers.forwarded !== undefined || headers['x-real-ip'] !== undefined) return false;
+  if (headers['x-forwarded-for'] !== undefined && !behindTrustedProxy) return false;
+  return LOOPBACK.has(req.socket.remoteAddress ?? '') && LOOPBACK.has(req.ip ?? '');
 }
 
 /**
@@ -24,14 +31,21 @@ function fromThisMachine(req: Request): boolean {
  * `…/activities`). Each bot activity goes into the conversation's log and out to its open
  * streams; polling clients pick it up on their next poll.
  */
-export function connectorRoutes(deps: { log: Logger; activityLog: ActivityLog; streams: ActivityStreams }): Router {
+export function connectorRoutes(deps: { log: Logger; activityLog: ActivityLog; streams: ActivityStreams; behindTrustedProxy: boolean }): Router {
   const { activityLog, log, streams } = deps;
   const router = Router();
 
   router.use((req, _res, next) => {
-    if (!fromThisMachine(req)) throw new AppError('FORBIDDEN', 'The connector of the local channel answers this machine only.');
+    if (!fromThisMachine(req, deps.behindTrustedProxy)) throw new AppError('FORBIDDEN', 'The connector of the local channel answers this machine only.');
     next();
   });
+
+  for (const name of ['conversationId', 'activityId', 'replyToId']) {
+    router.param(name, (_req, _res, next, value: string) => {
+      parseId(value, name === 'conversationId' ? 'conversation id' : 'activity id');
+      next();
+    });
+  }
 
   const asStored = async (conversationId: string, body: BotActivity, replyToId: string | undefined): Promise<ChannelActivity> => {
     const { serviceUrl: _internalUrl, id: _ignored, replyToId: _claimed, ...rest } = body;

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../errors';
+import { parseId } from '../ids';
+import type { RateLimit } from '../store';
 import type { Logger } from '../logger';
 import { parsePostedActivity } from './activities';
 import type { ActivityLog, ChannelConversation } from './activityLog';
 import type { DeliverToBot, InboundActivity } from './botDelivery';
-import type { FixedWindowLimiter } from '../rateLimit';
 import type { ActivityStreams } from './streams';
-import { bearerToken, hashToken, issueToken } from './tokens';
+import { TOKENS_KEPT, bearerToken, hashToken, issueToken } from './tokens';
 
 /** Who the bot is on this channel; replies carry it back as their `from`. */
 export const BOT_ACCOUNT = { id: 'tech-support-bot', name: 'Technical Support', role: 'bot' } as const;
@@ -20,7 +21,11 @@ export interface DirectLineDeps {
   log: Logger;
   activityLog: ActivityLog;
   deliver: DeliverToBot;
-  limiter: FixedWindowLimiter;
+  /** New conversations per client address. */
+  starts: RateLimit;
+  /** Token refreshes per conversation. */
+  refreshes: RateLimit;
+  /** Open WebSocket streams, which get each new activity of their conversation. */
   streams: ActivityStreams;
 }
 
@@ -39,6 +44,10 @@ function parseWatermark(query: unknown): number {
 export function directLineRoutes(deps: DirectLineDeps): Router {
   const { activityLog, log } = deps;
   const router = Router();
+  router.param('conversationId', (_req, _res, next, value: string) => {
+    parseId(value, 'conversation id');
+    next();
+  });
 
   /** The conversation the request's token opens; 401 without a token, 403 for a bad, expired or foreign one. */
   async function authorize(req: Request, res: Response, conversationId?: string): Promise<{ conversationId: string; token: string; expiresAt: Date }> {
@@ -75,7 +84,7 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
       res.status(200).json(conversationBody(req, existing.conversationId, presented, existing.expiresAt));
       return;
     }
-    const verdict = deps.limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    const verdict = await deps.starts.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (!verdict.allowed) {
       res.setHeader('Retry-After', String(verdict.retryAfterS));
       throw new AppError('RATE_LIMITED', 'Too many new conversations from this address; try again in a minute.');
@@ -101,9 +110,14 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
 
   router.post('/tokens/refresh', async (req, res) => {
     const { conversationId } = await authorize(req, res);
-    // The old token stays valid until it expires, so requests already in flight do not fail.
+    const verdict = await deps.refreshes.take(conversationId);
+    if (!verdict.allowed) {
+      res.setHeader('Retry-After', String(verdict.retryAfterS));
+      throw new AppError('RATE_LIMITED', 'This conversation\'s token was refreshed too often; keep using the current one.');
+    }
+    // The previous tokens stay valid (the oldest beyond TOKENS_KEPT are retired), so requests already in flight do not fail.
     const token = issueToken();
-    await activityLog.addToken(conversationId, token);
+    await activityLog.addToken(conversationId, token, TOKENS_KEPT);
     res.json(conversationBody(req, conversationId, token.token, token.expiresAt));
   });
 

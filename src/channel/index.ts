@@ -3,19 +3,19 @@ import type { Duplex } from 'node:stream';
 import { Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../logger';
-import type { Database, Notifier } from '../store';
+import type { Database, Notifier, RateLimits } from '../store';
 import { SqlActivityLog, type ActivityLog } from './activityLog';
 import type { DeliverToBot } from './botDelivery';
 import { connectorRoutes } from './connector';
 import { directLineRoutes } from './directLine';
 import { ActivityStreams, STREAM_CLOSE } from './streams';
-import { FixedWindowLimiter } from '../rateLimit';
+import { TOKEN_REFRESHES_PER_MINUTE } from './tokens';
 
-export { inProcessDelivery, type DeliverToBot, type DirectTurns, type InboundActivity } from './botDelivery';
+export { inProcessDelivery, isLocalConversation, LoopbackConnectorFactory, type DeliverToBot, type DirectTurns, type InboundActivity } from './botDelivery';
 export { SqlActivityLog, activityId, type ActivityLog } from './activityLog';
 export { MAX_ACTIVITY_BYTES, postedActivity, botActivity, type ChannelActivity } from './activities';
 export { BOT_ACCOUNT, CHANNEL_ID } from './directLine';
-export { TOKEN_LIFETIME_S } from './tokens';
+export { TOKEN_LIFETIME_S, TOKEN_REFRESHES_PER_MINUTE, TOKENS_KEPT } from './tokens';
 export { STREAM_CLOSE } from './streams';
 
 export interface LocalChannelDeps {
@@ -24,6 +24,10 @@ export interface LocalChannelDeps {
   /** The store's notifier: it carries news of written activities to streams on other instances. */
   notifier: Notifier;
   deliver: DeliverToBot;
+  /** Where the counts behind the channel's rate limits live (shared between instances on PostgreSQL). */
+  rateLimits: RateLimits;
+  /** Whether the app trusts a proxy's X-Forwarded-For (TRUST_PROXY); see the Connector half's check. */
+  behindTrustedProxy: boolean;
   /** New conversations allowed per client address per minute. */
   startsPerMinute?: number;
   activityLog?: ActivityLog;
@@ -53,8 +57,10 @@ export function localChannel(deps: LocalChannelDeps): LocalChannel {
   const activityLog = deps.activityLog ?? new SqlActivityLog(deps.db);
   const streams = new ActivityStreams({ log: deps.log, activityLog, notifier: deps.notifier, heartbeatMs: deps.heartbeatMs });
   const router = Router();
-  router.use('/v3/directline', directLineRoutes({ log: deps.log, activityLog, deliver: deps.deliver, limiter: new FixedWindowLimiter(deps.startsPerMinute ?? 30), streams }));
-  router.use('/v3/conversations', connectorRoutes({ log: deps.log, activityLog, streams }));
+  const starts = deps.rateLimits.create('dl-starts', deps.startsPerMinute ?? 30);
+  const refreshes = deps.rateLimits.create('dl-refreshes', TOKEN_REFRESHES_PER_MINUTE);
+  router.use('/v3/directline', directLineRoutes({ log: deps.log, activityLog, deliver: deps.deliver, starts, refreshes, streams }));
+  router.use('/v3/conversations', connectorRoutes({ log: deps.log, activityLog, streams, behindTrustedProxy: deps.behindTrustedProxy }));
   return {
     router,
     upgrade: (req, socket, head) => streams.handleUpgrade(req, socket, head),

@@ -2,6 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /** How long a conversation token lives; DirectLineJS refreshes it every 15 minutes. */
 export const TOKEN_LIFETIME_S = 3600;
+/** Refreshes allowed per conversation and minute: DirectLineJS asks once every 15 minutes. */
+export const TOKEN_REFRESHES_PER_MINUTE = 5;
+/** Valid tokens a conversation keeps; a refresh retires the oldest, so requests in flight with the previous one still pass. */
+export const TOKENS_KEPT = 3;
 
 export interface IssuedToken {
   token: string;

@@ -26,7 +26,7 @@ export { TranscriptMiddleware, TranscriptWriter } from './transcript';
 export interface EscalationDeps {
   config: Pick<Config, 'STAFF_TOKENS' | 'STAFF_WEBHOOK_URL' | 'ESCALATION_TIMEOUT_S' | 'MicrosoftAppId'> & Partial<Pick<Config, 'STAFF_WEBHOOK_FORMAT' | 'PUBLIC_URL'>>;
   log: Logger;
-  store: Pick<Store, 'db' | 'notifier'>;
+  store: Pick<Store, 'db' | 'notifier' | 'rateLimits'>;
   /** The bot's adapter: proactive sends continue conversations through it. */
   adapter: ContinuingAdapter;
   readDiagnostics?: (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined>;
@@ -84,7 +84,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     readDiagnostics: deps.readDiagnostics,
     observer: deps.observer,
   });
-  const routes = staffRoutes({ service, feed, staff: deps.config.STAFF_TOKENS });
+  const routes = staffRoutes({ service, feed, staff: deps.config.STAFF_TOKENS, rateLimits: deps.store.rateLimits });
   const poller = new TimeoutPoller(() => service.timeOutDue(), deps.log, deps.pollIntervalMs);
   return {
     service,

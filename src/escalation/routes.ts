@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { StaffFeed } from './feed';
 import type { EscalationService } from './service';
-import { FixedWindowLimiter } from '../rateLimit';
+import { idSchema, parseId } from '../ids';
+import type { RateLimits } from '../store';
 import { STAFF_SIGN_IN_FAILURES_PER_MINUTE, staffAuth, staffName, type StaffCredential } from './staffAuth';
 
 const CONSOLE_DIR = path.join(__dirname, 'console');
@@ -14,7 +15,8 @@ const HEARTBEAT_MS = 15_000;
 
 /** Request schemas of the staff API; the API description (`/api/openapi.json`) is generated from them. */
 export const statusQuery = z.object({ status: z.enum(['waiting', 'claimed', 'closed', 'timed-out']).optional() });
-export const idParam = z.string().min(1).max(128);
+/** Escalation and conversation ids follow the one id rule; `parseId` checks them. */
+export const idParam = idSchema;
 export const messageBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4000) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -34,11 +36,11 @@ export interface StaffRoutes {
 }
 
 /** The staff API (SPEC §5.4), its live feed (SSE) and the staff console at `/staff`. */
-export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed; staff: readonly StaffCredential[] | undefined }): StaffRoutes {
+export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed; staff: readonly StaffCredential[] | undefined; rateLimits: RateLimits }): StaffRoutes {
   const { service } = deps;
   const router = Router();
-  // One count of failed sign-ins for every staff route of this app.
-  const failures = new FixedWindowLimiter(STAFF_SIGN_IN_FAILURES_PER_MINUTE);
+  // One count of failed sign-ins for every staff route (and, on PostgreSQL, every instance).
+  const failures = deps.rateLimits.create('staff-sign-in-failures', STAFF_SIGN_IN_FAILURES_PER_MINUTE);
   const auth = staffAuth(deps.staff, { failures });
   const streams = new Set<Response>();
 
@@ -51,26 +53,26 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
     res.json(await service.list(status));
   });
   router.get('/api/escalations/:id', auth, async (req, res) => {
-    res.json(await service.get(parse(idParam, req.params.id, 'id')));
+    res.json(await service.get(parseId(req.params.id, 'escalation id')));
   });
   router.post('/api/escalations/:id/claim', auth, async (req, res) => {
-    res.json(await service.claim(parse(idParam, req.params.id, 'id'), staffName(req)));
+    res.json(await service.claim(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
   router.post('/api/escalations/:id/messages', auth, async (req, res) => {
     const { text } = parse(messageBody, req.body, 'body');
-    res.status(201).json(await service.relayToPerson(parse(idParam, req.params.id, 'id'), staffName(req), text));
+    res.status(201).json(await service.relayToPerson(parseId(req.params.id, 'escalation id'), staffName(req), text));
   });
   router.post('/api/escalations/:id/close', auth, async (req, res) => {
-    res.json(await service.close(parse(idParam, req.params.id, 'id'), staffName(req)));
+    res.json(await service.close(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
   router.get('/api/support-records', auth, async (_req, res) => {
     res.json(await service.supportRecords());
   });
   router.get('/api/conversations/:id/diagnostics', auth, async (req, res) => {
-    res.json(await service.diagnostics(parse(idParam, req.params.id, 'conversation id')));
+    res.json(await service.diagnostics(parseId(req.params.id, 'conversation id')));
   });
   router.get('/api/conversations/:id/transcript', auth, async (req, res) => {
-    res.json(await service.transcript(parse(idParam, req.params.id, 'conversation id')));
+    res.json(await service.transcript(parseId(req.params.id, 'conversation id')));
   });
 
   // The live feed. EventSource cannot set headers, so the token may come as `?token=` here only.

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../errors';
-import type { FixedWindowLimiter } from '../rateLimit';
+import type { RateLimit } from '../store';
 
 export interface StaffCredential {
   name: string;
@@ -30,21 +30,22 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').dig
  */
 export function staffAuth(
   staff: readonly StaffCredential[] | undefined,
-  options: { allowQueryToken?: boolean; failures: FixedWindowLimiter },
+  options: { allowQueryToken?: boolean; failures: RateLimit },
 ): RequestHandler {
   const known = (staff ?? []).map((s) => ({ name: s.name, digest: sha256(s.token) }));
   const { failures } = options;
-  return (req, res, next) => {
+  return async (req, res, next) => {
     if (known.length === 0) throw new AppError('UNAUTHORIZED', 'The staff API is closed: STAFF_TOKENS is not set.');
+    // The client's address as TRUST_PROXY defines it (the socket's, unless a trusted proxy says otherwise).
     const address = req.ip ?? 'unknown';
     // Too many wrong tokens from one address: refuse even a right one for the rest of the window.
-    if (failures.isLimited(address)) {
+    if (await failures.isLimited(address)) {
       res.setHeader('Retry-After', '60');
       throw new AppError('RATE_LIMITED', 'Too many failed sign-ins from this address; try again in a minute.');
     }
     // Only a presented, wrong token is a guess; a request without one is just not signed in.
-    const refuseGuess = (message: string): never => {
-      if (!failures.take(address).allowed) {
+    const refuseGuess = async (message: string): Promise<never> => {
+      if (!(await failures.take(address)).allowed) {
         res.setHeader('Retry-After', '60');
         throw new AppError('RATE_LIMITED', 'Too many failed sign-ins from this address; try again in a minute.');
       }
@@ -60,7 +61,7 @@ export function staffAuth(
     for (const candidate of known) {
       if (timingSafeEqual(digest, candidate.digest) && match === undefined) match = candidate.name;
     }
-    if (match === undefined) return refuseGuess('The staff token is not valid.');
+    if (match === undefined) return await refuseGuess('The staff token is not valid.');
     staffNames.set(req, match);
     next();
   };

@@ -11,7 +11,8 @@ import type { Lifecycle } from '../lifecycle';
 import type { Metrics } from '../metrics';
 import { webChatPage } from '../web';
 import { errorHandler } from './errors';
-import { messagesHandler } from './messages';
+import { jsonBody } from './jsonBody';
+import { channelCredentialsRequired, messagesHandler } from './messages';
 import { metricsEndpoint, requestContext, TurnRecorder } from './observability';
 import { openApiDocument } from './openapi';
 
@@ -73,13 +74,14 @@ const READY_PING_MS = 2000;
 export function createApp(deps: AppDeps): Express & { channel: LocalChannel } {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which proxies may name the client (req.ip): the rate limits and the Connector half's check read it.
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   app.use(requestContext(deps.log));
   const turns = new TurnRecorder(deps.log, deps.metrics);
   // The channel's endpoint answers channels, never a page a browser renders: it skips the page
   // headers (a dozen per answer, ~4 % of a turn in the profile) but for the one a JSON answer needs.
-  const json = express.json({ limit: deps.config.BODY_LIMIT });
-  app.post('/api/messages', noSniff, json, messagesHandler({ ...deps, turns }));
+  const json = jsonBody(deps.config.BODY_LIMIT);
+  app.post('/api/messages', noSniff, channelCredentialsRequired(deps.config.MicrosoftAppId), json, messagesHandler({ ...deps, turns }));
 
   app.use(securityHeaders());
   app.use(json);
@@ -125,7 +127,14 @@ export function createApp(deps: AppDeps): Express & { channel: LocalChannel } {
       throw error;
     }
   };
-  const channel = localChannel({ log: deps.log, db: deps.store.db, notifier: deps.store.notifier, deliver });
+  const channel = localChannel({
+    log: deps.log,
+    db: deps.store.db,
+    notifier: deps.store.notifier,
+    rateLimits: deps.store.rateLimits,
+    behindTrustedProxy: deps.config.TRUST_PROXY !== false && deps.config.TRUST_PROXY !== 0,
+    deliver,
+  });
   app.use(channel.router);
   app.use(webChatPage());
   for (const router of deps.routers ?? []) app.use(router);

@@ -19,8 +19,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
 
 /** body-parser's errors carry a `type` and a `status`; these are the client's fault. */
 function bodyParserStatus(error: unknown): { status: number; message: string } | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  switch (error.type) {
+  if (typeof error !== 'object' || error === null) return undefined;
+  switch ('type' in error ? error.type : undefined) {
     case 'entity.parse.failed':
       return { status: 400, message: 'The request body is not valid JSON.' };
     case 'entity.too.large':
@@ -31,7 +31,10 @@ function bodyParserStatus(error: unknown): { status: number; message: string } |
     case 'request.aborted':
       return { status: 400, message: 'The request was aborted.' };
     default:
-      return undefined;
+      // Others marked as the client's (a corrupt gzip body, a wrong length, an undecodable URL) are a plain 4xx.
+      return 'status' in error && typeof error.status === 'number' && error.status >= 400 && error.status < 500 && 'expose' in error && error.expose === true
+        ? { status: error.status, message: 'The request could not be read.' }
+        : undefined;
   }
 }
 

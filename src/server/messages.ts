@@ -3,6 +3,7 @@ import type { Activity, ActivityHandlerBase, InvokeResponse } from 'botbuilder';
 import { activityFields, malformedActivity, type BotAdapter } from '../bot';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { idSchema } from '../ids';
 import type { TurnRecorder } from './observability';
 
 /**
@@ -13,11 +14,11 @@ export const activityEnvelope = z
   .object({
     ...activityFields,
     type: z.string().min(1).max(64),
-    conversation: z.object({ id: z.string().min(1).max(256) }).passthrough(),
-    from: z.object({ id: z.string().min(1).max(256) }).passthrough(),
-    recipient: z.object({ id: z.string().min(1).max(256) }).passthrough(),
+    conversation: z.object({ id: idSchema }).passthrough(),
+    from: z.object({ id: idSchema }).passthrough(),
+    recipient: z.object({ id: idSchema }).passthrough(),
     // Bot state is keyed by channel too: botbuilder throws on a turn without one.
-    channelId: z.string().min(1).max(64),
+    channelId: idSchema.max(64),
     serviceUrl: z.string().max(2048).regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
     deliveryMode: z.string().max(32).optional(),
   })
@@ -27,42 +28,64 @@ export const activityEnvelope = z
   .refine((a) => a.deliveryMode === 'expectReplies' || a.serviceUrl !== undefined, { message: 'serviceUrl is required', path: ['serviceUrl'] });
 
 /**
- * The checked envelope is an Activity as far as botbuilder is concerned; botbuilder reads the
- * rest defensively. Takes the result of the one parse, so the body is not parsed twice a turn.
+ * Authentication reads three fields of an activity (channelId, recipient.role, serviceUrl), each
+ * defensively, and a wrong type there only fails the token checks; so any object can be
+ * authenticated before its envelope is checked. Past the envelope check it is an Activity as far
+ * as botbuilder is concerned, which reads the rest defensively too.
  */
-function isActivity(value: unknown, envelopeIsValid: boolean): value is Activity {
-  return envelopeIsValid && typeof value === 'object' && value !== null;
+function isActivityObject(value: unknown): value is Activity {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
- * `POST /api/messages`: the Bot Framework endpoint. The body is checked and the caller
- * authenticated here, so a malformed activity is a 400 and a bad token a 401, and neither
- * reaches the bot; the turn itself runs in the adapter, whose `onTurnError` catches what the
- * bot throws.
+ * With `MicrosoftAppId` set, a request that carries no bearer token is refused before its body
+ * is read: an unauthenticated caller learns nothing about what the body should be.
+ */
+export function channelCredentialsRequired(appId: string): RequestHandler {
+  return (req, res, next) => {
+    if (appId && !/^Bearer\s+\S+/i.test(req.headers.authorization ?? '')) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new AppError('UNAUTHORIZED', 'The request is not authorized.');
+    }
+    next();
+  };
+}
+
+/**
+ * `POST /api/messages`: the Bot Framework endpoint. The caller is authenticated first, then the
+ * body checked, so a bad token is a 401 whatever the body, a malformed activity from a real
+ * channel a 400, and neither reaches the bot; the turn itself runs in the adapter, whose
+ * `onTurnError` catches what the bot throws.
  */
 export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandlerBase; turns: TurnRecorder }): RequestHandler {
   const logic = deps.turns.logic((context) => deps.bot.run(context));
   return async (req, res) => {
     const started = performance.now();
     const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    if (!isActivityObject(body)) {
       deps.turns.begin({});
       deps.turns.end({}, started, { status: 400, rejected: true });
       throw new AppError('BAD_REQUEST', 'The body must be an activity object.');
     }
-    const checked = activityEnvelope.safeParse(body);
     deps.turns.begin(body);
-    if (!isActivity(body, checked.success)) {
-      deps.turns.end(checked.success ? body : {}, started, { status: 400, rejected: true });
-      throw checked.error ? malformedActivity(checked.error) : new AppError('BAD_REQUEST', 'The activity is malformed.');
+    let authenticated: Awaited<ReturnType<BotAdapter['authenticate']>>;
+    try {
+      authenticated = await deps.adapter.authenticate(body, req.headers.authorization ?? '');
+    } catch (error) {
+      deps.turns.end({}, started, { status: 401, rejected: true });
+      throw error;
+    }
+    const checked = activityEnvelope.safeParse(body);
+    if (!checked.success) {
+      deps.turns.end({}, started, { status: 400, rejected: true });
+      throw malformedActivity(checked.error);
     }
     const activity = withDates(body);
     let result: InvokeResponse | undefined;
     try {
-      result = await deps.adapter.runTurn(activity, req.headers.authorization ?? '', logic);
+      result = await deps.adapter.runTurn(activity, authenticated, logic);
     } catch (error) {
-      const unauthorized = error instanceof AppError && error.code === 'UNAUTHORIZED';
-      deps.turns.end(activity, started, { status: unauthorized ? 401 : 500, rejected: unauthorized, failed: !unauthorized });
+      deps.turns.end(activity, started, { status: 500, failed: true });
       throw error;
     }
     res.status(result?.status ?? 200);

@@ -22,6 +22,8 @@ export interface DatabaseOptions {
 export interface OpenDatabase {
   kind: StoreKind;
   db: Kysely<Database>;
+  /** The PostgreSQL pool under `db`, for libraries that take one (the shared rate limits). */
+  pool?: Pool;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) });
-    return { kind: 'postgres', db, close: () => db.destroy() };
+    return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
 
   fs.mkdirSync(options.dataDir, { recursive: true });

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { SqlBotStorage } from './botStorage';
 import { openDatabase, pingDatabase, type DatabaseOptions, type StoreKind } from './database';
 import { migrateToLatest } from './migrations';
+import { rateLimits, type RateLimits } from './rateLimits';
 import { LocalNotifier, PostgresNotifier, type Notifier } from './notifications';
 import type { Database } from './schema';
 import type { Kysely } from 'kysely';
@@ -12,6 +13,7 @@ export { ReusableQuery } from './reusableQuery';
 export type { Database } from './schema';
 export type { DatabaseOptions, StoreKind } from './database';
 export type { Notifier } from './notifications';
+export type { RateLimit, RateLimits, RateVerdict } from './rateLimits';
 
 export type StoreHealth = { ok: true; kind: StoreKind } | { ok: false; kind: StoreKind; error: string };
 
@@ -22,6 +24,8 @@ export interface Store {
   readonly storage: SqlBotStorage;
   /** Live notifications; on PostgreSQL they reach every instance. */
   readonly notifier: Notifier;
+  /** Rate-limit counts; on PostgreSQL every instance shares them. */
+  readonly rateLimits: RateLimits;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
@@ -44,7 +48,7 @@ async function withMigrationLock(databaseUrl: string, schema: string, migrate: (
 }
 
 export async function openStore(options: DatabaseOptions): Promise<Store> {
-  const { kind, db, close } = openDatabase(options);
+  const { kind, db, pool, close } = openDatabase(options);
   try {
     if (kind === 'postgres' && options.databaseUrl) {
       await withMigrationLock(options.databaseUrl, options.schema ?? 'public', async () => {
@@ -68,6 +72,7 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     db,
     storage: new SqlBotStorage(db),
     notifier,
+    rateLimits: rateLimits(pool),
     async health() {
       if (closed) return { ok: false, kind, error: 'store is closed' };
       try {

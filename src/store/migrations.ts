@@ -1,5 +1,6 @@
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema';
+import { RATE_LIMIT_TABLE } from './rateLimits';
 
 /**
  * Numbered migrations, in code so they ship with the build and run the same under tsx and
@@ -109,6 +110,20 @@ const migrations: Record<string, Migration> = {
     // When staff's first message reached the person: set once (compare-and-set), for time-to-first-reply.
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('escalations').addColumn('first_staff_reply_at', 'text').execute();
+    },
+  },
+  '040-limits': {
+    async up(db: Kysely<unknown>) {
+      // A conversation's tokens are pruned on every refresh.
+      await db.schema.createIndex('channel_tokens_conversation').on('channel_tokens').columns(['conversation_id', 'created_at']).execute();
+      // rate-limiter-flexible's table, in its own layout; only PostgreSQL shares counts between instances.
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+      await db.schema
+        .createTable(RATE_LIMIT_TABLE)
+        .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expire', 'bigint')
+        .execute();
     },
   },
 };

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Activity } from 'botframework-directlinejs';
 import { texts as botTexts } from '../../dialogs/texts';
-import { localChannel, SqlActivityLog, STREAM_CLOSE } from '../../src/channel';
+import { localChannel, SqlActivityLog, STREAM_CLOSE, TOKENS_KEPT } from '../../src/channel';
 import { hashToken } from '../../src/channel/tokens';
 import { LocalNotifier } from '../../src/store/notifications';
 import { ConnectionStatus, directLineClient, openStream, type ChannelClient } from '../helpers/directLine';
@@ -139,7 +139,7 @@ for (const backend of backends) {
     it('closes the stream when its token expires', async () => {
       const chat = await start(bot.url);
       const shortLived = 'short-lived-token-for-this-test';
-      await new SqlActivityLog(bot.store.db).addToken(chat.conversationId, { hash: hashToken(shortLived), expiresAt: new Date(Date.now() + 600) });
+      await new SqlActivityLog(bot.store.db).addToken(chat.conversationId, { hash: hashToken(shortLived), expiresAt: new Date(Date.now() + 600) }, TOKENS_KEPT);
       const stream = openStream(chat.streamUrl.replace(chat.token, shortLived));
       expect(await stream.opened).toEqual({ status: 101 });
       expect(await stream.closed).toEqual({ code: STREAM_CLOSE.tokenExpired, reason: 'token expired' });
@@ -161,7 +161,7 @@ describe('Direct Line stream heartbeats', () => {
     const bot = await startTestBot(testStore.env);
     const { log } = memoryLogger('warn');
     // A second channel on the same store, with a fast heartbeat, on its own server.
-    const channel = localChannel({ log, db: bot.store.db, notifier: new LocalNotifier(), deliver: async () => {}, heartbeatMs: 100 });
+    const channel = localChannel({ log, db: bot.store.db, notifier: new LocalNotifier(), rateLimits: bot.store.rateLimits, behindTrustedProxy: false, deliver: async () => {}, heartbeatMs: 100 });
     const app = express().use(express.json()).use(channel.router);
     const server = http.createServer(app).on('upgrade', (req, socket, head) => channel.upgrade(req, socket, head) || socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
+import type { ChannelCredentials } from '../../src/bot';
 import { startBot, type RunningBot } from '../../src/main';
 import { tempDir } from './stores';
 
@@ -21,10 +22,10 @@ export function memoryLogger(level = 'debug'): { log: Logger; lines: string[] } 
 }
 
 /** Starts the whole bot in this process on a free port, with its own temporary SQLite store unless env says otherwise. */
-export async function startTestBot(env: Record<string, string> = {}): Promise<RunningBot & { logs: string[] }> {
+export async function startTestBot(env: Record<string, string> = {}, options: { credentials?: ChannelCredentials } = {}): Promise<RunningBot & { logs: string[] }> {
   const config = loadConfig({ PORT: '0', DATA_DIR: tempDir(), LOG_LEVEL: 'debug', ...env });
   const { log, lines } = memoryLogger(config.LOG_LEVEL);
-  const running = await startBot(config, log, { schema: env.DATABASE_SCHEMA });
+  const running = await startBot(config, log, { schema: env.DATABASE_SCHEMA, credentials: options.credentials });
   return { ...running, logs: lines };
 }
 

@@ -66,6 +66,31 @@ describe('POST /api/messages with MicrosoftAppId set', () => {
     expect(result.body).not.toMatch(/at \w+ \(/);
   });
 
+  it.each([
+    ['an activity without a conversation', '{"type":"message","text":"hi","serviceUrl":"https://smba.example.test/","from":{"id":"u"},"recipient":{"id":"b"}}'],
+    ['an array', '[]'],
+    ['text that is not JSON', '{"type":'],
+    ['JSON nested 5 000 levels deep', `${'['.repeat(5000)}${']'.repeat(5000)}`],
+  ])('answers 401 before reading %s when the caller has no credentials', async (_name, body) => {
+    for (const authorization of [undefined, `Basic ${Buffer.from('a:b').toString('base64')}`]) {
+      const response = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body });
+      expect(response.status).toBe(401);
+      // Nothing about what a valid body looks like.
+      expect(await response.json()).toEqual({ error: 'UNAUTHORIZED', message: 'The request is not authorized.' });
+    }
+  });
+
+  it('authenticates a malformed activity before describing what is wrong with it', async () => {
+    const body = JSON.stringify({ type: 'message', text: 'hi', channelId: 'msteams', serviceUrl: SERVICE_URL, from: { id: 'u' }, recipient: { id: APP_ID } });
+    const send = (authorization: string) => fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+    const forged = await send(`Bearer ${signJwt(stranger, claims())}`);
+    expect(forged.status).toBe(401);
+    expect(await forged.text()).not.toMatch(/conversation|malformed/);
+    const genuine = await send(`Bearer ${signJwt(trusted, claims())}`);
+    expect(genuine.status).toBe(400);
+    expect(await genuine.json()).toMatchObject({ error: 'BAD_REQUEST', message: expect.stringContaining('"conversation"') });
+  });
+
   it('says at start that channel authentication is on', () => {
     expect(bot.logs.join('\n')).not.toMatch(/channel authentication is off/);
   });
