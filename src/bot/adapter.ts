@@ -9,6 +9,7 @@ import {
 } from 'botbuilder';
 import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type ServiceClientCredentialsFactory, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { AppError } from '../errors';
+import { isLocalConversation, LoopbackConnectorFactory } from '../channel';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -60,6 +61,25 @@ export class BotAdapter extends CloudAdapter {
   }
 
   private readonly connectors = new Map<string, Promise<ConnectorClient>>();
+  private readonly localConnector = new LoopbackConnectorFactory();
+
+  /**
+   * Proactive sends (staff messages, queue updates, timeouts) to a conversation of the local web
+   * chat go to this process's own Connector half, which takes no token: asking the identity
+   * service for one would fail without Azure and lose the message. Other channels keep the
+   * credentialed connector.
+   */
+  protected override async processProactive(claimsIdentity: ClaimsIdentity, continuation: Partial<Activity>, audience: string | undefined, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    if (!isLocalConversation(continuation)) return super.processProactive(claimsIdentity, continuation, audience, logic);
+    if (!isContinuation(continuation)) throw new Error('unreachable: a continuation activity always has its envelope');
+    // The turn botbuilder's processProactive runs, with the loopback connector in place of the credentialed one.
+    await this.processActivity({ audience: audience ?? AuthenticationConstants.ToChannelFromBotOAuthScope, claimsIdentity, callerId: undefined, connectorFactory: this.localConnector }, continuation, logic);
+  }
+}
+
+/** What botbuilder's own continuation activities carry (ActivityEx.getContinuationActivity) and a turn reads first. */
+function isContinuation(activity: Partial<Activity>): activity is Activity {
+  return typeof activity.type === 'string' && activity.conversation !== undefined && typeof activity.serviceUrl === 'string' && typeof activity.channelId === 'string';
 }
 
 /**

@@ -6,6 +6,8 @@ import type { ReplyActivity } from './talk';
 export interface CapturedActivity extends ReplyActivity {
   conversation?: { id: string };
   from?: { id: string; name?: string };
+  /** The Authorization header the bot sent it with (Azure channels need a token). */
+  authorization?: string;
   channelData?: { staff?: { name: string; text?: string }; questionId?: string; [key: string]: unknown };
   replyToId?: string;
 }
@@ -31,7 +33,7 @@ export async function startFakeChannel(): Promise<FakeChannel> {
   let next = 0;
   const capture: express.RequestHandler = (req, res) => {
     const body: unknown = req.body;
-    if (isActivity(body)) received.push({ ...body, conversation: { id: String(req.params.conversationId) } });
+    if (isActivity(body)) received.push({ ...body, conversation: { id: String(req.params.conversationId) }, authorization: req.headers.authorization });
     res.status(200).json({ id: `fake-${++next}` });
   };
   app.post('/v3/conversations/:conversationId/activities', capture);
