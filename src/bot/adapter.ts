@@ -9,6 +9,7 @@ import {
 } from 'botbuilder';
 import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type ServiceClientCredentialsFactory, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { AppError } from '../errors';
+import { watchSigningKeys } from './signingKeys';
 import { isLocalConversation, LoopbackConnectorFactory } from '../channel';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
@@ -158,6 +159,10 @@ export function createAdapter(config: Config, log: Logger, options: { credential
   const adapter = new BotAdapter(auth);
   // First, so the transcript and every later reader see the capped text.
   adapter.use(textLimit);
+  if (config.MicrosoftAppId) {
+    const metadataUrl = config.BotOpenIdMetadata;
+    watchSigningKeys(metadataUrl ? [metadataUrl] : [AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl, AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl], log);
+  }
 
   // A turn that throws ends here: log it with the conversation, apologise calmly, keep serving.
   adapter.onTurnError = async (context: TurnContext, error: Error) => {

@@ -22,16 +22,41 @@ export function signJwt(key: TestKey, claims: Record<string, unknown>): string {
   return `${head}.${sign('RSA-SHA256', Buffer.from(head), key.privateKey).toString('base64url')}`;
 }
 
+export interface JwksServer {
+  metadataUrl: string;
+  /** Requests received so far, metadata and keys alike. */
+  readonly hits: number;
+  /** While true, every request is answered 503 (an outage of the identity service). */
+  failing: boolean;
+  close(): Promise<void>;
+}
+
 /** Serves `/.well-known/openidconfiguration` and its JWKS on loopback, like login.botframework.com. */
-export async function startJwksServer(keys: TestKey[]): Promise<{ metadataUrl: string; close(): Promise<void> }> {
+export async function startJwksServer(keys: TestKey[], options: { failing?: boolean } = {}): Promise<JwksServer> {
   let base = '';
+  let hits = 0;
+  const state = { failing: options.failing ?? false };
   const server = http.createServer((req, res) => {
+    hits += 1;
     res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/openidconfiguration') res.end(JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/keys` }));
+    if (state.failing) res.writeHead(503).end('{}');
+    else if (req.url === '/.well-known/openidconfiguration') res.end(JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/keys` }));
     else if (req.url === '/keys') res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
     else res.writeHead(404).end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { metadataUrl: `${base}/.well-known/openidconfiguration`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    metadataUrl: `${base}/.well-known/openidconfiguration`,
+    get hits() {
+      return hits;
+    },
+    get failing() {
+      return state.failing;
+    },
+    set failing(value: boolean) {
+      state.failing = value;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
