@@ -63,6 +63,11 @@ const rawBody = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary', maxLength: 100 }),
   fc.constantFrom('{', '[]', 'null', '"x"', '1e309', '{"type":', '\u0000'),
+  // Nesting around the depth limit and far beyond it (a 5 000-level body once overflowed the size check).
+  fc.tuple(fc.integer({ min: 60, max: 6000 }), fc.boolean()).map(([levels, inActivity]) => {
+    const deep = `${'{"a":'.repeat(levels)}[]${'}'.repeat(levels)}`;
+    return inActivity ? `{"type":"message","text":"hi","conversation":{"id":"deep"},"from":{"id":"u"},"recipient":{"id":"b"},"serviceUrl":"${SINK_URL}","channelData":${deep}}` : deep;
+  }),
 );
 
 function writeFuzzTally(): void {
@@ -227,6 +232,12 @@ describe('fuzzed input to /api/messages and /api/diagnose', () => {
         expect(answer).not.toMatch(/\n\s+at [\w.<>]+ \(/);
         // Typing indicators are answered but never logged (Azure sends them only over WebSocket).
         if (kind === 'post' && response.status === 200 && !isTyping(body)) acceptedPosts += 1;
+        // A refresh retires the oldest tokens of its conversation: carry on with the new one, as DirectLineJS does.
+        if (kind === 'refresh' && response.status === 200) {
+          const refreshed = JSON.parse(answer) as { conversationId: string; token: string };
+          const chatOf = chats.find((c) => c.conversationId === refreshed.conversationId);
+          if (chatOf) chatOf.token = refreshed.token;
+        }
       }),
       { numRuns: DIRECT_LINE_RUNS },
     );
