@@ -7,6 +7,7 @@ import { AppError } from './errors';
 import { createEscalation } from './escalation';
 import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
+import { localConnector } from './channel';
 import { Metrics } from './metrics';
 import { createApp } from './server/app';
 import { metricsServer as createMetricsServer } from './server/observability';
@@ -43,7 +44,8 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
     onQuery: (seconds, failed) => metrics.query(seconds, failed),
   });
   // Escalation sends proactive messages through the adapter, and the bot calls escalation.
-  const adapter = createAdapter(config, log, { credentials: options.credentials });
+  // Proactive sends to the local web chat take its loopback connector, whatever the bot's identity.
+  const adapter = createAdapter(config, log, { credentials: options.credentials, local: localConnector() });
   const escalation = createEscalation({
     config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage),
     observer: {

@@ -10,7 +10,6 @@ import {
 import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type ServiceClientCredentialsFactory, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { AppError } from '../errors';
 import { watchSigningKeys } from './signingKeys';
-import { isLocalConversation, LoopbackConnectorFactory } from '../channel';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -41,7 +40,10 @@ function publicCloudWithKeysAt(openIdMetadataUrl: string) {
  * runs — `CloudAdapter.process` answers 500 for some of them — and HTTP stays in our handler.
  */
 export class BotAdapter extends CloudAdapter {
-  constructor(private readonly auth: BotFrameworkAuthentication) {
+  constructor(
+    private readonly auth: BotFrameworkAuthentication,
+    private readonly local?: LocalConnector,
+  ) {
     super(auth);
   }
 
@@ -62,7 +64,6 @@ export class BotAdapter extends CloudAdapter {
   }
 
   private readonly connectors = new Map<string, Promise<ConnectorClient>>();
-  private readonly localConnector = new LoopbackConnectorFactory();
 
   /**
    * Proactive sends (staff messages, queue updates, timeouts) to a conversation of the local web
@@ -71,10 +72,11 @@ export class BotAdapter extends CloudAdapter {
    * credentialed connector.
    */
   protected override async processProactive(claimsIdentity: ClaimsIdentity, continuation: Partial<Activity>, audience: string | undefined, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    if (!isLocalConversation(continuation)) return super.processProactive(claimsIdentity, continuation, audience, logic);
+    const local = this.local;
+    if (!local?.serves(continuation)) return super.processProactive(claimsIdentity, continuation, audience, logic);
     if (!isContinuation(continuation)) throw new Error('unreachable: a continuation activity always has its envelope');
     // The turn botbuilder's processProactive runs, with the loopback connector in place of the credentialed one.
-    await this.processActivity({ audience: audience ?? AuthenticationConstants.ToChannelFromBotOAuthScope, claimsIdentity, callerId: undefined, connectorFactory: this.localConnector }, continuation, logic);
+    await this.processActivity({ audience: audience ?? AuthenticationConstants.ToChannelFromBotOAuthScope, claimsIdentity, callerId: undefined, connectorFactory: local.connectorFactory }, continuation, logic);
   }
 }
 
@@ -132,6 +134,16 @@ class ReusingAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
+/**
+ * A channel this process serves itself (the local web chat): which conversations are its, and the
+ * connector that reaches them without a token. Given by the composition root, so the adapter
+ * does not depend on the channel.
+ */
+export interface LocalConnector {
+  serves(reference: { channelId?: string; serviceUrl?: string }): boolean;
+  connectorFactory: ConnectorFactory;
+}
+
 /** How the bot obtains the tokens it sends to Azure channels; from MicrosoftAppId/Password unless a host gives its own (a certificate, a test's). */
 export type ChannelCredentials = ServiceClientCredentialsFactory;
 
@@ -139,7 +151,7 @@ export type ChannelCredentials = ServiceClientCredentialsFactory;
  * The Bot Framework adapter. With `MicrosoftAppId` empty, channel authentication is off (as for
  * the Emulator and the local web chat); with it set, every request must carry a valid token.
  */
-export function createAdapter(config: Config, log: Logger, options: { credentials?: ChannelCredentials } = {}): BotAdapter {
+export function createAdapter(config: Config, log: Logger, options: { credentials?: ChannelCredentials; local?: LocalConnector } = {}): BotAdapter {
   const credentials =
     options.credentials ??
     new ConfigurationServiceClientCredentialFactory({
@@ -156,7 +168,7 @@ export function createAdapter(config: Config, log: Logger, options: { credential
     },
     credentials,
   );
-  const adapter = new BotAdapter(auth);
+  const adapter = new BotAdapter(auth, options.local);
   // First, so the transcript and every later reader see the capped text.
   adapter.use(textLimit);
   if (config.MicrosoftAppId) {

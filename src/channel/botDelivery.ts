@@ -34,7 +34,7 @@ export interface DirectTurns {
  * answers loopback callers only), so no credentials are fetched for them, whatever the bot's
  * identity.
  */
-export class LoopbackConnectorFactory extends ConnectorFactory {
+class LoopbackConnectorFactory extends ConnectorFactory {
   // One client per URL (there is one: this process's), instead of building one every turn.
   private readonly clients = new Map<string, ConnectorClient>();
 
@@ -62,13 +62,18 @@ export function isLocalConversation(reference: { channelId?: string; serviceUrl?
   }
 }
 
+/** What the adapter needs to send proactive messages to this channel's conversations over loopback. */
+export function localConnector(): { serves: typeof isLocalConversation; connectorFactory: ConnectorFactory } {
+  return { serves: isLocalConversation, connectorFactory: new LoopbackConnectorFactory() };
+}
+
 /**
  * Calls the bot in-process. The local channel is part of this process, so its activities are
  * trusted as a channel's are after authentication: with `MicrosoftAppId` empty the turn runs
  * with an anonymous identity (as botbuilder's own auth-off path makes), with it set the
  * identity names the bot's app id, so the adapter can still build its token client. Proactive
  * sends (staff relays) to these conversations go through the same loopback connector (the
- * adapter asks `isLocalConversation`).
+ * adapter is given `localConnector()`).
  */
 export function inProcessDelivery(adapter: DirectTurns, run: (context: TurnContext) => Promise<void>, appId: string): DeliverToBot {
   const claims = appId

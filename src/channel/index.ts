@@ -11,7 +11,7 @@ import { directLineRoutes } from './directLine';
 import { ActivityStreams, STREAM_CLOSE } from './streams';
 import { TOKEN_REFRESHES_PER_MINUTE } from './tokens';
 
-export { inProcessDelivery, isLocalConversation, LoopbackConnectorFactory, type DeliverToBot, type DirectTurns, type InboundActivity } from './botDelivery';
+export { inProcessDelivery, isLocalConversation, localConnector, type DeliverToBot, type DirectTurns, type InboundActivity } from './botDelivery';
 export { SqlActivityLog, activityId, type ActivityLog } from './activityLog';
 export { MAX_ACTIVITY_BYTES, postedActivity, botActivity, type ChannelActivity } from './activities';
 export { BOT_ACCOUNT, CHANNEL_ID } from './directLine';
