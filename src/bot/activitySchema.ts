@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { idSchema } from '../ids';
 
 /**
  * The fields of an incoming activity that the bot, botbuilder or the transcript read, with the
@@ -9,7 +10,7 @@ import { AppError } from '../errors';
  * never reads pass through untouched; `value` is free by protocol and checked by its readers.
  */
 const account = z.object({
-  id: z.string().min(1).max(256),
+  id: idSchema,
   name: z.string().max(256).optional(),
   role: z.string().max(32).optional(),
   aadObjectId: z.string().max(256).optional(),
@@ -19,12 +20,12 @@ const timestamp = z.string().max(64).refine((s) => !Number.isNaN(Date.parse(s)),
 
 /** What an incoming activity may carry besides its envelope (type, conversation, from, recipient). */
 export const activityFields = {
-  id: z.string().max(256).optional(),
+  id: idSchema.optional(),
   name: z.string().max(256).optional(),
   text: z.string().optional(),
   textFormat: z.string().max(32).optional(),
   locale: z.string().max(64).optional(),
-  replyToId: z.string().max(256).optional(),
+  replyToId: idSchema.optional(),
   timestamp: timestamp.optional(),
   localTimestamp: timestamp.optional(),
   channelData: z.record(z.unknown()).optional(),
