@@ -40,6 +40,9 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    // A client in use when the server goes (kysely holds one between queries of a transaction) emits
+    // 'error' on itself, with no listener of the pool's; its query reports the failure instead.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) });
     return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
