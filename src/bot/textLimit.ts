@@ -12,6 +12,10 @@ const CUT = Symbol('textCutFrom');
 /** Adapter middleware, first in the chain: a longer text is cut before anything reads it. */
 export const textLimit: Middleware = {
   async onTurn(context, next) {
+    // PostgreSQL refuses a NUL byte in text (SQLite keeps it), so a note with one could never be
+    // stored: it is dropped here, once, for both backends.
+    const raw: unknown = context.activity.text;
+    if (typeof raw === 'string' && raw.includes('\u0000')) context.activity.text = raw.replaceAll('\u0000', '');
     const text: unknown = context.activity.text;
     if (typeof text === 'string' && text.length > MAX_TURN_TEXT) {
       // Never split a surrogate pair: an unpaired half would be stored and shown as garbage.
