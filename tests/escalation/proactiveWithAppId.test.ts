@@ -97,9 +97,10 @@ describe.each([
     const id = await claimEscalationOf(person.conversationId);
     const reply = await sam.post(`/api/escalations/${id}/messages`, { text: 'Hi, open the padlock menu.' });
     expect(reply.status).toBe(201);
+    // The local channel shows a staff relay from the staff member, with their words only.
     const heard = await eventually('the staff reply in the web chat', async () => {
       const said = await person.botTexts();
-      return said.includes(escalationTexts.staffMessage('Sam Rivera', 'Hi, open the padlock menu.')) && said;
+      return said.includes('Hi, open the padlock menu.') && said;
     });
     expect(heard).toContain(escalationTexts.staffJoined('Sam Rivera'));
     expect(credentials.signed.filter((url) => url.startsWith(bot.url))).toEqual([]);
