@@ -12,7 +12,8 @@ import { AppError } from '../errors';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { texts } from '../../dialogs/texts';
+import { TEXT_LOCALE, texts } from '../../dialogs/texts';
+import { replyLocale } from './replyLocale';
 import { textLimit } from './textLimit';
 
 /**
@@ -129,6 +130,7 @@ export function createAdapter(config: Config, log: Logger): BotAdapter {
   const adapter = new BotAdapter(auth);
   // First, so the transcript and every later reader see the capped text.
   adapter.use(textLimit);
+  adapter.use(replyLocale(TEXT_LOCALE));
 
   // A turn that throws ends here: log it with the conversation, apologise calmly, keep serving.
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
