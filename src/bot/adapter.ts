@@ -7,7 +7,7 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
+import { AuthenticationConstants, ConnectorFactory, GovernmentConstants, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { AppError } from '../errors';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
@@ -17,21 +17,68 @@ import { replyLocale } from './replyLocale';
 import { textLimit } from './textLimit';
 
 /**
- * The public cloud's settings with only the signing-key location replaced. botbuilder takes
- * either all of these or none, so the rest are spelled out with its own constants: issuer,
- * audience and expiry checks stay exactly as in production.
+ * A cloud's endpoints with only the signing-key location replaced (`BotOpenIdMetadata`). Given
+ * one endpoint, botbuilder wants all of them, so the rest are spelled out with its own constants
+ * for the cloud `ChannelService` names: issuer, audience and expiry checks stay as in production.
  */
-function publicCloudWithKeysAt(openIdMetadataUrl: string) {
+function cloudWithKeysAt(openIdMetadataUrl: string, channelService: string | undefined) {
+  const government = channelService?.toLowerCase() === GovernmentConstants.ChannelService;
+  const cloud = government ? GovernmentConstants : AuthenticationConstants;
   return {
     ValidateAuthority: true,
-    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
-    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
-    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
-    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToChannelFromBotLoginUrl: cloud.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: cloud.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: cloud.ToBotFromChannelTokenIssuer,
+    OAuthUrl: cloud.OAuthUrl,
     ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
     ToBotFromEmulatorOpenIdMetadataUrl: openIdMetadataUrl,
-    CallerId: CallerIdConstants.PublicAzureChannel,
+    CallerId: government ? CallerIdConstants.USGovChannel : CallerIdConstants.PublicAzureChannel,
   };
+}
+
+const CLOUD_ENDPOINTS = [
+  'ToChannelFromBotLoginUrl', 'ToChannelFromBotOAuthScope', 'ToBotFromChannelTokenIssuer', 'OAuthUrl',
+  'ToBotFromChannelOpenIdMetadataUrl', 'ToBotFromEmulatorOpenIdMetadataUrl', 'CallerId',
+] as const;
+
+/**
+ * The Bot Framework settings as botbuilder reads them — Microsoft's samples hand it the whole
+ * environment (`new ConfigurationBotFrameworkAuthentication(process.env)`); here the validated
+ * configuration, every setting included: credentials (password, certificate or managed identity),
+ * app type and tenant, `ChannelService`, `OAuthApiEndpoint`, and a cloud's own endpoints.
+ */
+export function botFrameworkSettings(config: Config) {
+  const credentials = {
+    MicrosoftAppId: config.MicrosoftAppId,
+    MicrosoftAppPassword: config.MicrosoftAppPassword,
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+    CertificateThumbprint: config.CertificateThumbprint,
+    CertificatePrivateKey: config.CertificatePrivateKey,
+  };
+  const ownEndpoints = CLOUD_ENDPOINTS.some((key) => config[key] !== undefined);
+  const authentication = {
+    ...credentials,
+    ChannelService: config.ChannelService,
+    OAuthApiEndpoint: config.OAuthApiEndpoint,
+    ...(config.BotOpenIdMetadata && !ownEndpoints
+      ? cloudWithKeysAt(config.BotOpenIdMetadata, config.ChannelService)
+      : { BotOpenIdMetadata: config.BotOpenIdMetadata, ValidateAuthority: config.ValidateAuthority, ...Object.fromEntries(CLOUD_ENDPOINTS.map((key) => [key, config[key]])) }),
+  };
+  return { credentials: withoutUnset(credentials), authentication: withoutUnset(authentication) };
+}
+
+/** botbuilder's schemas take a missing key, not an undefined one, as unset. */
+function withoutUnset(settings: Record<string, string | boolean | undefined>): Record<string, string | boolean> {
+  const set: Record<string, string | boolean> = {};
+  for (const [key, value] of Object.entries(settings)) if (value !== undefined) set[key] = value;
+  return set;
+}
+
+/** botbuilder's authentication for these settings (the adapter's, and tests'). */
+export function botFrameworkAuthentication(config: Config): ReusingAuthentication {
+  const settings = botFrameworkSettings(config);
+  return new ReusingAuthentication(settings.authentication, new ConfigurationServiceClientCredentialFactory(settings.credentials));
 }
 
 /**
@@ -113,20 +160,7 @@ class ReusingAuthentication extends ConfigurationBotFrameworkAuthentication {
  * the Emulator and the local web chat); with it set, every request must carry a valid token.
  */
 export function createAdapter(config: Config, log: Logger): BotAdapter {
-  const credentials = new ConfigurationServiceClientCredentialFactory({
-    MicrosoftAppId: config.MicrosoftAppId,
-    MicrosoftAppPassword: config.MicrosoftAppPassword,
-    MicrosoftAppType: config.MicrosoftAppType,
-    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
-  });
-  const auth = new ReusingAuthentication(
-    {
-      MicrosoftAppId: config.MicrosoftAppId,
-      MicrosoftAppTenantId: config.MicrosoftAppTenantId,
-      ...(config.BotOpenIdMetadata ? publicCloudWithKeysAt(config.BotOpenIdMetadata) : {}),
-    },
-    credentials,
-  );
+  const auth = botFrameworkAuthentication(config);
   const adapter = new BotAdapter(auth);
   // First, so the transcript and every later reader see the capped text.
   adapter.use(textLimit);
