@@ -48,9 +48,7 @@ export class TechSupportBot extends ActivityHandler {
     if (textCutFrom(context) !== undefined) await context.sendActivity(texts.textCut(MAX_TURN_TEXT));
     // In Teams channels and group chats every message carries "<at>Bot</at>"; commands and answers
     // are understood without it (the escalation gate's "status" included).
-    if (context.activity.type === ActivityTypes.Message && typeof context.activity.text === 'string' && context.activity.entities?.length) {
-      TurnContext.removeRecipientMention(context.activity);
-    }
+    removeOwnMention(context.activity);
     // Escalation may take the turn first: a person talking with staff is relayed, not answered.
     const handled = this.gate ? await this.gate.beforeTurn(context) : false;
     if (!handled) await super.run(context);
@@ -87,4 +85,18 @@ function greetingFor(context: TurnContext): string | undefined {
   if (channelId !== Channels.Msteams) return someoneElse ? texts.greeting : undefined;
   if (conversation.conversationType === 'personal') return botAdded || someoneElse ? texts.greeting : undefined;
   return botAdded ? texts.teamsIntroduction : undefined;
+}
+
+/**
+ * botbuilder's `removeRecipientMention`, given only well-formed mentions of the bot: it reads
+ * `mentioned.id` and `text` unchecked, and a mention without text would cut the word "undefined".
+ */
+function removeOwnMention(activity: Activity): void {
+  if (activity.type !== ActivityTypes.Message || typeof activity.text !== 'string' || !activity.entities?.length) return;
+  const botId = activity.recipient.id;
+  const mentions = activity.entities.filter((entity) => {
+    const { type, text, mentioned }: Record<string, unknown> = entity;
+    return type === 'mention' && typeof text === 'string' && text !== '' && typeof mentioned === 'object' && mentioned !== null && 'id' in mentioned && mentioned.id === botId;
+  });
+  if (mentions.length > 0) activity.text = TurnContext.removeRecipientMention({ ...activity, entities: mentions });
 }

@@ -136,6 +136,22 @@ describe('Microsoft Teams', () => {
     expect(said(await chat.say('restart'))).toEqual([botTexts.restarted]);
   });
 
+  it('mentions of others, and mention entities that are not well formed, are not taken for the bot’s', async () => {
+    const chat = new TeamsConversation(bot.url, teams, { type: 'groupChat' });
+    const jo = teamsUser('Jo Park');
+    const mentions = [
+      { type: 'mention', text: `<at>${TEAMS_BOT.name}</at>`, mentioned: TEAMS_BOT },
+      { type: 'mention', text: '<at>Jo Park</at>', mentioned: { id: jo.id, name: jo.name } },
+      { type: 'mention', mentioned: TEAMS_BOT },
+      { type: 'mention', text: '<at>nobody</at>' },
+      { type: 'mention', text: 5, mentioned: 'bot' },
+    ];
+    expect(said(await chat.send({ type: 'message', text: `<at>${TEAMS_BOT.name}</at> help`, entities: mentions }))).toEqual([botTexts.help]);
+    // Someone else mentioned: the bot's own mention goes, the other stays part of what was said.
+    const other = await chat.send({ type: 'message', text: `<at>Jo Park</at> status`, entities: mentions.slice(1) });
+    expect(said(other)).not.toEqual([botTexts.status.nothingYet]);
+  });
+
   it('in a group chat, the bot introduces itself once when added and greets nobody who joins later', async () => {
     const chat = new TeamsConversation(bot.url, teams, { type: 'groupChat' });
     expect(said(await chat.membersAdded([TEAMS_BOT, teamsUser('Jo Park')]))).toEqual([botTexts.teamsIntroduction]);
