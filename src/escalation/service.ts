@@ -244,6 +244,12 @@ export class EscalationService implements StaffHandoff, TurnGate {
     const message = typeof value === 'object' && value !== null && 'message' in value && typeof value.message === 'string' ? value.message.slice(0, 500) : undefined;
     if (!state) return;
     const now = this.now();
+    // The hub speaks for the channel; the person cannot accept, fail or close their own hand-off.
+    const latest = await this.deps.records.latestFor(activity.conversation.id);
+    if (latest && activity.from?.id && activity.from.id === latest.reference.user?.id) {
+      this.deps.log.warn({ conversationId: activity.conversation.id, escalationId: latest.id, state }, 'handoff status from the person themselves ignored');
+      return;
+    }
     const escalation = await this.deps.records.setHubState(activity.conversation.id, state, now);
     this.deps.log.info({ conversationId: activity.conversation.id, escalationId: escalation?.id, state, hubMessage: message }, 'handoff status from hub');
     if (!escalation) return;

@@ -214,6 +214,14 @@ for (const backend of backends) {
       expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ solved: 'yes' });
     });
 
+    it('handoff.status sent by the person themselves changes nothing', async () => {
+      const sly = person('Sly');
+      await sly.say('agent please');
+      const id = String((await escalationOf(sly.id)).id);
+      expect(await sly.send({ type: 'event', name: 'handoff.status', value: { state: 'completed' } })).toEqual([]);
+      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'waiting', hubState: null });
+    });
+
     it('handoff.status with an unknown state or for a conversation without an escalation is recorded and changes nothing', async () => {
       const kai = person('Kai');
       expect(await hubStatus(kai, 'accepted')).toEqual([]);
