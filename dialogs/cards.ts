@@ -1,4 +1,5 @@
-import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
+import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
+import { capabilitiesOf, withChoices, type Where } from './channels';
 import { type Advice, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
 import { inert } from './inertText';
@@ -8,42 +9,39 @@ import { labels, texts } from './texts';
 
 export type AdviceKind = 'finding' | 'step';
 
-export function adviceActivity(advice: Advice, kind: AdviceKind, intro?: string): Partial<Activity> {
+const STEP_BUTTONS = [texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried];
+
+export function adviceActivity(where: Where, advice: Advice, kind: AdviceKind, intro?: string): Partial<Activity> {
   const links = advice.links.map((link) => `[${link.label}](${link.url})`).join(' · ');
   const text = [intro, `**${advice.title}**`, advice.text, links].filter(Boolean).join('\n\n');
-  const message = kind === 'step'
-    ? MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], text)
-    : MessageFactory.text(text);
+  const message = MessageFactory.text(text);
   message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source };
-  return message;
+  return kind === 'step' ? withChoices(where, message, STEP_BUTTONS) : message;
 }
 
-export function stepButtonsActivity(adviceId: string): Partial<Activity> {
-  const message = MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], texts.stepAskAgain);
+export function stepButtonsActivity(where: Where, adviceId: string): Partial<Activity> {
+  const message = MessageFactory.text(texts.stepAskAgain);
   message.channelData = { adviceId, adviceKind: 'step' };
-  return message;
+  return withChoices(where, message, STEP_BUTTONS);
 }
 
 /** The pending step named again, with its buttons, after something came between it and its answer. */
-export function stepReminderActivity(step: { adviceId: string; title: string }): Partial<Activity> {
-  const message = MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], step.title ? texts.stepReminder(step.title) : texts.stepAskAgain);
+export function stepReminderActivity(where: Where, step: { adviceId: string; title: string }): Partial<Activity> {
+  const message = MessageFactory.text(step.title ? texts.stepReminder(step.title) : texts.stepAskAgain);
   message.channelData = { adviceId: step.adviceId, adviceKind: 'step' };
-  return message;
+  return withChoices(where, message, STEP_BUTTONS);
 }
 
 /** The value of the "Run a quick check" button; a page with the probe runs it instead of sending it. */
 export const RUN_CHECK = { action: 'run-probe' } as const;
 
-export function questionActivity(question: Question, facts: Facts, prefix?: string, canProbe = false): Partial<Activity> {
+export function questionActivity(where: Where, question: Question, facts: Facts, prefix?: string, canProbe = false): Partial<Activity> {
   const titles = [...question.choices(facts).map((c) => c.title), DONT_KNOW];
-  const check = canProbe && question.checkable ? [{ type: ActionTypes.PostBack, title: texts.runCheck, value: { ...RUN_CHECK, media: probeMedia(facts) } }] : [];
+  const check: CardAction[] = canProbe && question.checkable ? [{ type: ActionTypes.PostBack, title: texts.runCheck, value: { ...RUN_CHECK, media: probeMedia(facts) } }] : [];
   const text = prefix ? `${prefix} ${question.text}` : question.text;
-  const message = MessageFactory.suggestedActions(
-    [...check, ...titles.map((title) => ({ type: ActionTypes.ImBack, title, value: title }))],
-    check.length > 0 ? `${text} ${texts.runCheckHint}` : text,
-  );
+  const message = MessageFactory.text(check.length > 0 ? `${text} ${texts.runCheckHint}` : text);
   message.channelData = { questionId: question.id };
-  return message;
+  return withChoices(where, message, titles, check);
 }
 
 /** What the probe should open: the devices in question, or both when none is known yet. */
@@ -70,8 +68,12 @@ function describeValue(value: unknown): string {
   return labels[String(value)] ?? inert(String(value));
 }
 
-/** The record as an Adaptive Card (for people) plus `diagnostics.json` (for staff and tools). */
-export function diagnosticsActivity(record: DiagnosticsRecord, conversationId: string): Partial<Activity> {
+/**
+ * The record as an Adaptive Card (for people) plus `diagnostics.json` (for staff and tools) where
+ * the channel delivers inline JSON; elsewhere (Teams) the card alone, and staff read the whole
+ * record in the console.
+ */
+export function diagnosticsActivity(where: Where, record: DiagnosticsRecord, conversationId: string): Partial<Activity> {
   const facts = FACT_NAMES.flatMap((name) => {
     const value = record.facts[name];
     if (value === undefined) return [];
@@ -91,7 +93,7 @@ export function diagnosticsActivity(record: DiagnosticsRecord, conversationId: s
 
   const card: Attachment = CardFactory.adaptiveCard({ type: 'AdaptiveCard', version: '1.4', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', body });
   const json: Attachment = { contentType: 'application/json', name: 'diagnostics.json', content: record };
-  const message = MessageFactory.list([card, json], texts.diagnosticsIntro);
+  const message = MessageFactory.list(capabilitiesOf(where).jsonAttachments ? [card, json] : [card], texts.diagnosticsIntro);
   message.channelData = { diagnosticsVersion: record.version };
   return message;
 }

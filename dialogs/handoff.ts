@@ -12,7 +12,8 @@ export interface HandoffRequest {
 
 export type StaffRequestOutcome = { status: 'requested'; escalationId: string; position: number } | { status: 'unavailable' };
 export type SupportRecordOutcome = { status: 'filed'; id: string } | { status: 'unavailable' };
-export type QueueStatus = { state: 'waiting'; position: number } | { state: 'claimed'; staffName: string };
+/** `with-hub`: a contact-centre hub on the channel took the conversation (`handoff.status` accepted). */
+export type QueueStatus = { state: 'waiting'; position: number } | { state: 'claimed'; staffName: string } | { state: 'with-hub' };
 
 export interface StaffHandoff {
   /** Puts the conversation in the staff queue. Must be durable before it resolves. */

@@ -2,6 +2,7 @@ import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnR
 import type { TurnContext } from 'botbuilder';
 import { createRecord, mergeFacts, type DiagnosticsRecord } from '../src/diagnosis';
 import { diagnosticsActivity } from './cards';
+import { whereOf } from './channels';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { openStaffRequest } from './escalate';
 import { perceived } from './perception';
@@ -42,7 +43,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
         if (active) await innerDc.repromptDialog();
         return stay();
       case 'diagnostics':
-        await context.sendActivity(diagnosticsActivity(record, context.activity.conversation.id));
+        await context.sendActivity(diagnosticsActivity(whereOf(context), record, context.activity.conversation.id));
         if (active) await innerDc.repromptDialog();
         return stay();
       case 'restart':
@@ -90,6 +91,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
     const queue = await this.deps.handoff.queueStatus(context);
     if (queue?.state === 'waiting') lines.push(texts.status.waiting(queue.position));
     if (queue?.state === 'claimed') lines.push(texts.status.withStaff(queue.staffName));
+    if (queue?.state === 'with-hub') lines.push(texts.status.withHub);
     if (record.resolution === 'fixed') lines.push(texts.status.fixed);
     if (record.resolution === 'support-record') lines.push(texts.status.supportRecord);
     return lines.join(' ');

@@ -2,6 +2,7 @@ import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } f
 import { mergeFacts } from '../src/diagnosis';
 import { understandChoice, type Answer } from '../src/understanding';
 import { questionActivity, RUN_CHECK, stepButtonsActivity, stepReminderActivity } from './cards';
+import { whereOf } from './channels';
 import { clientCanProbe, loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { perceived } from './perception';
@@ -41,7 +42,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
   }
 
   private async ask(context: DialogContext['context'], question: Question, facts: Facts, prefix?: string) {
-    return questionActivity(question, facts, prefix, await clientCanProbe(this.deps, context));
+    return questionActivity(whereOf(context), question, facts, prefix, await clientCanProbe(this.deps, context));
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
@@ -147,7 +148,7 @@ export class StepOutcomeDialog extends Dialog<StepOutcomeState> {
     const { understanding, changed } = perceived(dc.context);
     if (dc.context.activity.type !== 'message') {
       if (changed.length > 0) return end('facts-changed');
-      if (isProbe(dc)) await dc.context.sendActivity(stepReminderActivity(step));
+      if (isProbe(dc)) await dc.context.sendActivity(stepReminderActivity(whereOf(dc.context), step));
       return waiting;
     }
 
@@ -156,13 +157,13 @@ export class StepOutcomeDialog extends Dialog<StepOutcomeState> {
     const answer = fromButton ?? (understanding.answer && STEP_ANSWERS[understanding.answer]);
     if (answer) return end(answer);
     if (changed.length > 0) return end('facts-changed');
-    await dc.context.sendActivity(stepButtonsActivity(step.adviceId));
+    await dc.context.sendActivity(stepButtonsActivity(whereOf(dc.context), step.adviceId));
     return waiting;
   }
 
   /** After something else was said (status, a notice…): the step again, by name, with its buttons. */
   override async repromptDialog(context: DialogContext['context'], instance: { state: unknown }): Promise<void> {
-    if (isStepOutcomeState(instance.state)) await context.sendActivity(stepReminderActivity(instance.state));
+    if (isStepOutcomeState(instance.state)) await context.sendActivity(stepReminderActivity(whereOf(context), instance.state));
   }
 }
 

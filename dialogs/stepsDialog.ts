@@ -1,6 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from './framework';
 import { recordRuleResult, recordStep } from '../src/diagnosis';
 import { adviceActivity } from './cards';
+import { whereOf } from './channels';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { fileSupportRecord, openStaffRequest, requestStaff } from './escalate';
@@ -28,7 +29,7 @@ export class StepsDialog extends ComponentDialog {
 
     const unseen = diagnosis.findings.filter((f) => !record.findings.includes(f.id));
     for (const [i, finding] of unseen.entries()) {
-      await step.context.sendActivity(adviceActivity(finding, 'finding', i === 0 ? texts.findingsIntro : undefined));
+      await step.context.sendActivity(adviceActivity(whereOf(step.context), finding, 'finding', i === 0 ? texts.findingsIntro : undefined));
       record.findings.push(finding.id);
     }
     if (diagnosis.escalation === 'staff-now' && !openStaffRequest(record)) await requestStaff(step.context, this.deps, record);
@@ -40,7 +41,7 @@ export class StepsDialog extends ComponentDialog {
       return step.endDialog('done' satisfies StepsResult);
     }
     const shown = record.steps.length + 1;
-    await step.context.sendActivity(adviceActivity(next, 'step', texts.stepIntro(shown)));
+    await step.context.sendActivity(adviceActivity(whereOf(step.context), next, 'step', texts.stepIntro(shown)));
     return step.beginDialog(DialogIds.stepOutcome, { adviceId: next.id, title: next.title });
   }
 

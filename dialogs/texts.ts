@@ -2,9 +2,14 @@
  * Everything the bot says, in one place, so it can be reviewed and later translated.
  * Short, plain and friendly; one question per message; never blame the person.
  */
+/** The language every text below is written in; replies say so, whatever the person's client uses. */
+export const TEXT_LOCALE = 'en-US';
+
 export const texts = {
   greeting:
     "Hi, I'm the Technical Support bot. I can help when your camera, microphone or screen sharing won't work. What's going wrong?",
+  teamsIntroduction:
+    "Hi, I'm the Technical Support bot. When your camera, microphone or screen sharing won't work, mention me with what's going wrong, for example: **@Technical Support my camera is blocked**. For a private chat, open me from the apps bar.",
   turnError: 'Sorry, something went wrong on our side. Please send your last message again.',
   textCut: (limit: number) => `That message was very long, so I read only its first ${limit.toLocaleString('en-US')} characters.`,
   concurrentTurn: 'Two of your messages reached me at the same moment, and I kept only the other one. Please send this one again.',
@@ -64,6 +69,7 @@ export const texts = {
     currentStep: (title: string) => `Current step: ${title}.`,
     waiting: (position: number) => `You're number ${position} in the queue for a member of staff.`,
     withStaff: (name: string) => `You're talking with ${name} from the support team.`,
+    withHub: "You're talking with the support team.",
     fixed: 'Your problem is marked as fixed.',
     supportRecord: 'A support record has been filed; expect a reply within a few hours.',
   },

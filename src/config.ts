@@ -26,6 +26,21 @@ const staffTokensSchema = z
   });
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalText = z.preprocess(emptyAsUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyAsUndefined, z.string().url().optional());
+
+const PORT_RULE = 'must be a whole number from 0 to 65535 (0 picks a free port)';
+const port = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined),
+  z.string().regex(/^\d{1,5}$/, PORT_RULE).transform(Number).pipe(z.number().max(65535, PORT_RULE)).default('3978'),
+);
+
+/** As botbuilder's credential factory reads it: without regard to case, MultiTenant when unset. */
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+const appType = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() !== '' ? (APP_TYPES.find((t) => t.toLowerCase() === value.trim().toLowerCase()) ?? value) : undefined),
+  z.enum(APP_TYPES, { errorMap: () => ({ message: `must be one of ${APP_TYPES.join(', ')} (any case)` }) }).default('MultiTenant'),
+);
 
 /**
  * Express's `trust proxy` setting, spelled as in its documentation: `true`, a number of hops,
@@ -49,7 +64,8 @@ const trustProxySchema = z
   });
 
 export const configSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  /** Also read from lowercase `port`, as Microsoft's bot samples do. */
+  PORT: port,
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
   /** Pooled PostgreSQL connections per instance; instances × this must stay under the server's max_connections. */
@@ -74,19 +90,49 @@ export const configSchema = z.object({
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 300kb').default('300kb'),
   /** Which proxies' X-Forwarded-For the client address (rate limits, the Connector half's loopback check) is read from. */
   TRUST_PROXY: trustProxySchema.default(''),
+  // The Bot Framework settings, under the names Azure Bot Service and botbuilder use; they reach
+  // botbuilder's authentication as in Microsoft's samples (src/bot/adapter.ts).
   MicrosoftAppId: z.string().default(''),
   MicrosoftAppPassword: z.string().default(''),
-  MicrosoftAppType: z.preprocess(emptyAsUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
+  MicrosoftAppType: appType,
   MicrosoftAppTenantId: z.string().default(''),
+  /** Certificate instead of a password (both or neither). */
+  CertificateThumbprint: optionalText,
+  CertificatePrivateKey: optionalText,
+  /** `https://botframework.azure.us` for the US government cloud; unset for the public cloud. */
+  ChannelService: optionalUrl,
+  /** Token service for OAuth sign-in (unused by this bot's dialogs, passed on as botbuilder reads it). */
+  OAuthApiEndpoint: optionalUrl,
   /** Where the channel publishes its token-signing keys. Unset: Microsoft's (production); tests point it at a local JWKS. */
-  BotOpenIdMetadata: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  BotOpenIdMetadata: optionalUrl,
+  // A cloud of one's own (sovereign clouds, test rigs): all of these, as botbuilder requires.
+  ValidateAuthority: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
+  ToChannelFromBotLoginUrl: optionalUrl,
+  ToChannelFromBotOAuthScope: optionalText,
+  ToBotFromChannelTokenIssuer: optionalText,
+  OAuthUrl: optionalUrl,
+  ToBotFromChannelOpenIdMetadataUrl: optionalUrl,
+  ToBotFromEmulatorOpenIdMetadataUrl: optionalUrl,
+  CallerId: optionalText,
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string };
+/** What botbuilder would refuse later with an assertion, said at start against the variable. */
+const checkedSchema = configSchema.superRefine((c, ctx) => {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
+  if ((c.CertificateThumbprint === undefined) !== (c.CertificatePrivateKey === undefined)) {
+    issue(c.CertificateThumbprint ? 'CertificatePrivateKey' : 'CertificateThumbprint', 'CertificateThumbprint and CertificatePrivateKey go together');
+  }
+  if (c.MicrosoftAppType !== 'MultiTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) issue('MicrosoftAppTenantId', `is required when MicrosoftAppType is ${c.MicrosoftAppType}`);
+  if (c.MicrosoftAppType === 'UserAssignedMSI' && c.MicrosoftAppPassword) issue('MicrosoftAppPassword', 'must be empty for UserAssignedMSI (the managed identity has no password)');
+  if (c.MicrosoftAppType === 'SingleTenant' && c.MicrosoftAppId && !c.MicrosoftAppPassword && !c.CertificateThumbprint) issue('MicrosoftAppPassword', 'is required for SingleTenant unless a certificate is set');
+});
+
+export type Config = z.infer<typeof checkedSchema> & { dataDir: string };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const picked = Object.fromEntries(Object.keys(configSchema.shape).map((key) => [key, env[key]]));
-  const result = configSchema.safeParse(picked);
+  const picked: Record<string, string | undefined> = Object.fromEntries(Object.keys(configSchema.shape).map((key) => [key, env[key]]));
+  picked.PORT ??= env.port;
+  const result = checkedSchema.safeParse(picked);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid value');

@@ -41,8 +41,9 @@ export class RulesError extends AppError {
   }
 }
 
+/** A setting that stops the start: the message begins with the variable to fix. */
 export class ConfigError extends AppError {
-  constructor(readonly variable: string, detail: string) {
-    super('CONFIG_INVALID', `${variable}: ${detail}`);
+  constructor(readonly variable: string, detail: string, options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', `${variable}: ${detail}`, options);
   }
 }

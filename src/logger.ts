@@ -10,7 +10,7 @@ export type { Logger };
  * logged object, so a careless `log.info({ config })` or `{ req }` cannot leak them.
  */
 export const REDACTED_PATHS = [
-  'MicrosoftAppPassword', '*.MicrosoftAppPassword',
+  'MicrosoftAppPassword', '*.MicrosoftAppPassword', 'CertificatePrivateKey', '*.CertificatePrivateKey',
   'STAFF_TOKENS', '*.STAFF_TOKENS',
   'METRICS_TOKEN', '*.METRICS_TOKEN',
   'DATABASE_URL', '*.DATABASE_URL',

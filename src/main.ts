@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { createAdapter, createBot, diagnosticsReader, type ChannelCredentials } from './bot';
 import { createDiagnoser } from './diagnosis';
 import { loadConfig, type Config } from './config';
-import { AppError } from './errors';
+import { AppError, ConfigError } from './errors';
 import { createEscalation } from './escalation';
 import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
@@ -75,13 +75,19 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
     if (!channel.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   server.keepAliveTimeout = 65_000;
-  const port = await listen(server, config.PORT);
+  let port: number;
+  try {
+    port = await listen(server, config.PORT, 'PORT');
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const url = `http://127.0.0.1:${port}`;
   let metricsServer: http.Server | undefined;
   let metricsUrl: string | undefined;
   if (config.METRICS_PORT !== undefined) {
     metricsServer = createMetricsServer(metrics, config.METRICS_TOKEN, log);
-    metricsUrl = `http://127.0.0.1:${await listen(metricsServer, config.METRICS_PORT)}`;
+    metricsUrl = `http://127.0.0.1:${await listen(metricsServer, config.METRICS_PORT, 'METRICS_PORT')}`;
   }
 
   if (!config.MicrosoftAppId) log.warn('MicrosoftAppId is empty: channel authentication is off (fine for local use and the Emulator, not for Azure)');
@@ -113,14 +119,22 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   return { url, metricsUrl, server, app, store, lifecycle, metrics, channel, close };
 }
 
-function listen(server: http.Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '0.0.0.0', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
+/** Listens on all interfaces; a port that cannot be had is said against the variable that chose it. */
+async function listen(server: http.Server, port: number, variable: string): Promise<number> {
+  try {
+    return await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '0.0.0.0', () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
     });
-  });
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    if (code === 'EADDRINUSE') throw new ConfigError(variable, `port ${port} is already in use; choose another with ${variable}`, { cause: error });
+    if (code === 'EACCES') throw new ConfigError(variable, `not allowed to listen on port ${port}; ports below 1024 need privileges`, { cause: error });
+    throw error;
+  }
 }
 
 /**

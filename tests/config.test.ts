@@ -29,7 +29,6 @@ describe('configuration', () => {
     [{ ESCALATION_TIMEOUT_S: '0' }, /^ESCALATION_TIMEOUT_S: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ DATABASE_POOL_SIZE: '1000' }, /^DATABASE_POOL_SIZE: /],
-    [{ MicrosoftAppType: 'Whatever' }, /^MicrosoftAppType: /],
     [{ STAFF_WEBHOOK_FORMAT: 'discord' }, /^STAFF_WEBHOOK_FORMAT: /],
     [{ PUBLIC_URL: 'ftp://example.org' }, /^PUBLIC_URL: /],
     [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN: .*16 characters/],
@@ -37,6 +36,13 @@ describe('configuration', () => {
     [{ SHUTDOWN_DRAIN_S: '-1' }, /^SHUTDOWN_DRAIN_S: /],
     [{ TRUST_PROXY: 'the load balancer' }, /^TRUST_PROXY: expected true, a hop count or addresses/],
     [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY: /],
+    [{ PORT: 'abc' }, /^PORT: must be a whole number from 0 to 65535/],
+    [{ port: 'abc' }, /^PORT: must be a whole number from 0 to 65535/],
+    [{ MicrosoftAppType: 'Whatever' }, /^MicrosoftAppType: must be one of MultiTenant, SingleTenant, UserAssignedMSI/],
+    [{ MicrosoftAppId: 'app', MicrosoftAppPassword: 'p', MicrosoftAppType: 'SingleTenant' }, /^MicrosoftAppTenantId: is required when MicrosoftAppType is SingleTenant/],
+    [{ MicrosoftAppId: 'app', MicrosoftAppPassword: 'p', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' }, /^MicrosoftAppPassword: must be empty for UserAssignedMSI/],
+    [{ CertificateThumbprint: 'AB12' }, /^CertificatePrivateKey: CertificateThumbprint and CertificatePrivateKey go together/],
+    [{ ChannelService: 'government' }, /^ChannelService: /],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
@@ -61,6 +67,17 @@ describe('configuration', () => {
     ['loopback, 10.0.0.0/8, 192.168.1.5', 'loopback, 10.0.0.0/8, 192.168.1.5'],
   ])("reads TRUST_PROXY=%o as express's trust proxy setting %o", (raw, setting) => {
     expect(loadConfig(raw === undefined ? {} : { TRUST_PROXY: raw }).TRUST_PROXY).toEqual(setting);
+  });
+
+  it('reads the port from lowercase `port` too, as the Bot Framework samples do; PORT wins', () => {
+    expect(loadConfig({ port: '4100' }).PORT).toBe(4100);
+    expect(loadConfig({ PORT: '4101', port: '4100' }).PORT).toBe(4101);
+  });
+
+  it('matches MicrosoftAppType without regard to case, as botbuilder does', () => {
+    expect(loadConfig({ MicrosoftAppType: 'multitenant' }).MicrosoftAppType).toBe('MultiTenant');
+    expect(loadConfig({ MicrosoftAppType: 'SINGLETENANT', MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', MicrosoftAppTenantId: 't' }).MicrosoftAppType).toBe('SingleTenant');
+    expect(loadConfig({ MicrosoftAppType: 'userAssignedMsi', MicrosoftAppId: 'a', MicrosoftAppTenantId: 't' }).MicrosoftAppType).toBe('UserAssignedMSI');
   });
 
   it('treats empty optional variables as unset', () => {

@@ -7,31 +7,88 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationConstants, ConnectorFactory, type AuthenticateRequestResult, type ServiceClientCredentialsFactory, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
+import { AuthenticationConstants, ConnectorFactory, GovernmentConstants, type AuthenticateRequestResult, type ServiceClientCredentialsFactory, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { AppError } from '../errors';
 import { watchSigningKeys } from './signingKeys';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { texts } from '../../dialogs/texts';
+import { TEXT_LOCALE, texts } from '../../dialogs/texts';
+import { replyLocale } from './replyLocale';
 import { textLimit } from './textLimit';
 
 /**
- * The public cloud's settings with only the signing-key location replaced. botbuilder takes
- * either all of these or none, so the rest are spelled out with its own constants: issuer,
- * audience and expiry checks stay exactly as in production.
+ * A cloud's endpoints with only the signing-key location replaced (`BotOpenIdMetadata`). Given
+ * one endpoint, botbuilder wants all of them, so the rest are spelled out with its own constants
+ * for the cloud `ChannelService` names: issuer, audience and expiry checks stay as in production.
  */
-function publicCloudWithKeysAt(openIdMetadataUrl: string) {
+function cloudWithKeysAt(openIdMetadataUrl: string, channelService: string | undefined) {
+  const government = channelService?.toLowerCase() === GovernmentConstants.ChannelService;
+  const cloud = government ? GovernmentConstants : AuthenticationConstants;
   return {
     ValidateAuthority: true,
-    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
-    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
-    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
-    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToChannelFromBotLoginUrl: cloud.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: cloud.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: cloud.ToBotFromChannelTokenIssuer,
+    OAuthUrl: cloud.OAuthUrl,
     ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
     ToBotFromEmulatorOpenIdMetadataUrl: openIdMetadataUrl,
-    CallerId: CallerIdConstants.PublicAzureChannel,
+    CallerId: government ? CallerIdConstants.USGovChannel : CallerIdConstants.PublicAzureChannel,
   };
+}
+
+const CLOUD_ENDPOINTS = [
+  'ToChannelFromBotLoginUrl', 'ToChannelFromBotOAuthScope', 'ToBotFromChannelTokenIssuer', 'OAuthUrl',
+  'ToBotFromChannelOpenIdMetadataUrl', 'ToBotFromEmulatorOpenIdMetadataUrl', 'CallerId',
+] as const;
+
+/**
+ * The Bot Framework settings as botbuilder reads them — Microsoft's samples hand it the whole
+ * environment (`new ConfigurationBotFrameworkAuthentication(process.env)`); here the validated
+ * configuration, every setting included: credentials (password, certificate or managed identity),
+ * app type and tenant, `ChannelService`, `OAuthApiEndpoint`, and a cloud's own endpoints.
+ */
+export function botFrameworkSettings(config: Config) {
+  const credentials = {
+    MicrosoftAppId: config.MicrosoftAppId,
+    MicrosoftAppPassword: config.MicrosoftAppPassword,
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+    CertificateThumbprint: config.CertificateThumbprint,
+    CertificatePrivateKey: config.CertificatePrivateKey,
+  };
+  const ownEndpoints = CLOUD_ENDPOINTS.some((key) => config[key] !== undefined);
+  const authentication = {
+    ...credentials,
+    ChannelService: config.ChannelService,
+    OAuthApiEndpoint: config.OAuthApiEndpoint,
+    ...(config.BotOpenIdMetadata && !ownEndpoints
+      ? cloudWithKeysAt(config.BotOpenIdMetadata, config.ChannelService)
+      : { BotOpenIdMetadata: config.BotOpenIdMetadata, ValidateAuthority: config.ValidateAuthority, ...Object.fromEntries(CLOUD_ENDPOINTS.map((key) => [key, config[key]])) }),
+  };
+  return { credentials: withoutUnset(credentials), authentication: withoutUnset(authentication) };
+}
+
+/** botbuilder's schemas take a missing key, not an undefined one, as unset. */
+function withoutUnset(settings: Record<string, string | boolean | undefined>): Record<string, string | boolean> {
+  const set: Record<string, string | boolean> = {};
+  for (const [key, value] of Object.entries(settings)) if (value !== undefined) set[key] = value;
+  return set;
+}
+
+/** botbuilder's authentication for these settings (the adapter's, and tests'). */
+export function botFrameworkAuthentication(config: Config, credentials?: ChannelCredentials): ReusingAuthentication {
+  const settings = botFrameworkSettings(config);
+  return new ReusingAuthentication(settings.authentication, credentials ?? new ConfigurationServiceClientCredentialFactory(settings.credentials));
+}
+
+/** Where the channel's and the Emulator's signing keys are published for these settings. */
+function signingKeyUrls(config: Config): string[] {
+  const { authentication } = botFrameworkSettings(config);
+  const cloud = config.ChannelService?.toLowerCase() === GovernmentConstants.ChannelService ? GovernmentConstants : AuthenticationConstants;
+  const channel = authentication.ToBotFromChannelOpenIdMetadataUrl ?? cloud.ToBotFromChannelOpenIdMetadataUrl;
+  const emulator = authentication.ToBotFromEmulatorOpenIdMetadataUrl ?? cloud.ToBotFromEmulatorOpenIdMetadataUrl;
+  return [...new Set([channel, emulator].filter((url): url is string => typeof url === 'string'))];
 }
 
 /**
@@ -152,29 +209,12 @@ export type ChannelCredentials = ServiceClientCredentialsFactory;
  * the Emulator and the local web chat); with it set, every request must carry a valid token.
  */
 export function createAdapter(config: Config, log: Logger, options: { credentials?: ChannelCredentials; local?: LocalConnector } = {}): BotAdapter {
-  const credentials =
-    options.credentials ??
-    new ConfigurationServiceClientCredentialFactory({
-      MicrosoftAppId: config.MicrosoftAppId,
-      MicrosoftAppPassword: config.MicrosoftAppPassword,
-      MicrosoftAppType: config.MicrosoftAppType,
-      MicrosoftAppTenantId: config.MicrosoftAppTenantId,
-    });
-  const auth = new ReusingAuthentication(
-    {
-      MicrosoftAppId: config.MicrosoftAppId,
-      MicrosoftAppTenantId: config.MicrosoftAppTenantId,
-      ...(config.BotOpenIdMetadata ? publicCloudWithKeysAt(config.BotOpenIdMetadata) : {}),
-    },
-    credentials,
-  );
+  const auth = botFrameworkAuthentication(config, options.credentials);
   const adapter = new BotAdapter(auth, options.local);
   // First, so the transcript and every later reader see the capped text.
   adapter.use(textLimit);
-  if (config.MicrosoftAppId) {
-    const metadataUrl = config.BotOpenIdMetadata;
-    watchSigningKeys(metadataUrl ? [metadataUrl] : [AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl, AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl], log);
-  }
+  adapter.use(replyLocale(TEXT_LOCALE));
+  if (config.MicrosoftAppId) watchSigningKeys(signingKeyUrls(config), log);
 
   // A turn that throws ends here: log it with the conversation, apologise calmly, keep serving.
   adapter.onTurnError = async (context: TurnContext, error: Error) => {

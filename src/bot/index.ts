@@ -12,7 +12,7 @@ import { TypingIndicator } from './typing';
 import type { TurnGate } from './turnGate';
 
 export { TechSupportBot } from './techSupportBot';
-export { createAdapter, type BotAdapter, type ChannelCredentials, type LocalConnector } from './adapter';
+export { botFrameworkAuthentication, botFrameworkSettings, createAdapter, type BotAdapter, type ChannelCredentials, type LocalConnector } from './adapter';
 export { diagnosticsReader, type TurnGate } from './turnGate';
 export { activityFields, accountSchema, malformedActivity } from './activitySchema';
 

@@ -232,7 +232,7 @@ export class EscalationRecords {
    * The no-staff fallback, in one transaction: the escalation times out (compare-and-set, so it
    * fires once across instances) and its support record is filed, or neither happens.
    */
-  async timeOut(id: string, now: Date): Promise<{ escalation: Escalation; supportRecord: SupportRecord } | undefined> {
+  async timeOut(id: string, now: Date, from: 'waiting' | 'claimed' = 'waiting'): Promise<{ escalation: Escalation; supportRecord: SupportRecord } | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const at = now.toISOString();
       const supportRecordId = newId('SR');
@@ -240,7 +240,7 @@ export class EscalationRecords {
         .updateTable('escalations')
         .set({ status: 'timed-out', closed_at: at, support_record_id: supportRecordId, updated_at: at })
         .where('id', '=', id)
-        .where('status', '=', 'waiting')
+        .where('status', '=', from)
         .executeTakeFirst();
       if (updated.numUpdatedRows !== 1n) return undefined;
       const row = await trx.selectFrom('escalations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -6,6 +6,7 @@ import {
   type Activity,
   type StatePropertyAccessor,
 } from 'botbuilder';
+import { capabilitiesOf, whereOf, whereReferenced, withChoices } from '../../dialogs/channels';
 import type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, SupportRecordOutcome } from '../../dialogs/handoff';
 import { texts as dialogTexts } from '../../dialogs/texts';
 import type { TurnGate } from '../bot';
@@ -89,11 +90,13 @@ export class EscalationService implements StaffHandoff, TurnGate {
     this.deps.log.info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
     await this.deps.feed.publish({ type: 'escalation.created', escalation: summary });
     this.deps.webhook?.notify(summary);
-    try {
-      // For contact-centre hubs on channels that have one; other channels ignore the event.
-      await context.sendActivity(EventFactory.createHandoffInitiation(context, request.record, { activities: transcript.filter(isActivity) }));
-    } catch (error) {
-      this.deps.log.warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
+    // For contact-centre hubs, on channels that can have one; Teams refuses the event's JSON attachment.
+    if (capabilitiesOf(whereOf(context)).handoffEvents) {
+      try {
+        await context.sendActivity(EventFactory.createHandoffInitiation(context, request.record, { activities: transcript.filter(isActivity) }));
+      } catch (error) {
+        this.deps.log.warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
+      }
     }
     return { status: 'requested', escalationId: escalation.id, position };
   }
@@ -124,6 +127,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
   async queueStatus(context: TurnContext): Promise<QueueStatus | undefined> {
     const latest = await this.deps.records.latestFor(context.activity.conversation.id);
     if (latest?.status === 'waiting') return { state: 'waiting', position: await this.deps.records.position(latest) };
+    if (latest?.status === 'claimed' && latest.hubState === 'accepted') return { state: 'with-hub' };
     if (latest?.status === 'claimed' && latest.claimedBy) return { state: 'claimed', staffName: latest.claimedBy };
     return undefined;
   }
@@ -133,7 +137,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
   async beforeTurn(context: TurnContext, records: StatePropertyAccessor<DiagnosticsRecord>): Promise<boolean> {
     const activity = context.activity;
     if (activity.type === ActivityTypes.Event && activity.name === HandoffEventNames.HandoffStatus) {
-      await this.recordHubStatus(activity);
+      await this.takeHubStatus(context, records);
       return true;
     }
     if (activity.type !== ActivityTypes.Message) return false;
@@ -228,14 +232,57 @@ export class EscalationService implements StaffHandoff, TurnGate {
     return true;
   }
 
-  /** `handoff.status` from a contact-centre hub: recorded on the conversation's escalation, never rejected. */
-  private async recordHubStatus(activity: Activity): Promise<void> {
+  /**
+   * `handoff.status` from a contact-centre hub (never rejected): `accepted` — the hub has the
+   * person, as a claim; `failed` — the no-staff fallback, as a timeout; `completed` — closed, and
+   * the person is asked whether it is solved. Other states are recorded and change nothing.
+   */
+  private async takeHubStatus(context: TurnContext, records: StatePropertyAccessor<DiagnosticsRecord>): Promise<void> {
+    const activity = context.activity;
     const value: unknown = activity.value;
     const state = typeof value === 'object' && value !== null && 'state' in value && typeof value.state === 'string' ? value.state.slice(0, 32) : undefined;
+    const message = typeof value === 'object' && value !== null && 'message' in value && typeof value.message === 'string' ? value.message.slice(0, 500) : undefined;
     if (!state) return;
-    const escalation = await this.deps.records.setHubState(activity.conversation.id, state, this.now());
-    this.deps.log.info({ conversationId: activity.conversation.id, escalationId: escalation?.id, state }, 'handoff status from hub');
-    if (escalation) await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize(escalation) });
+    const now = this.now();
+    // The hub speaks for the channel; the person cannot accept, fail or close their own hand-off.
+    const latest = await this.deps.records.latestFor(activity.conversation.id);
+    if (latest && activity.from?.id && activity.from.id === latest.reference.user?.id) {
+      this.deps.log.warn({ conversationId: activity.conversation.id, escalationId: latest.id, state }, 'handoff status from the person themselves ignored');
+      return;
+    }
+    const escalation = await this.deps.records.setHubState(activity.conversation.id, state, now);
+    this.deps.log.info({ conversationId: activity.conversation.id, escalationId: escalation?.id, state, hubMessage: message }, 'handoff status from hub');
+    if (!escalation) return;
+    const open = escalation.status === 'waiting' || escalation.status === 'claimed' ? escalation.status : undefined;
+    let changed: Escalation | undefined;
+
+    if (state === 'accepted' && escalation.status === 'waiting' && (await this.deps.records.claim(escalation.id, escalationTexts.hubName, now))) {
+      changed = await this.require(escalation.id);
+      await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(changed) });
+      await context.sendActivity(escalationTexts.hubAccepted);
+      this.queueMoved(escalation);
+    } else if (state === 'failed' && open) {
+      const result = await this.deps.records.timeOut(escalation.id, now, open);
+      if (result) {
+        changed = { ...result.escalation, status: 'timed-out' };
+        await this.deps.feed.publish({ type: 'escalation.timed-out', escalation: summarize(changed) });
+        await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: result.supportRecord.id, conversationId: result.supportRecord.conversationId });
+        await context.sendActivity(escalationTexts.hubFailed(result.supportRecord.id));
+        if (escalation.status === 'waiting') this.queueMoved(escalation);
+      }
+    } else if (state === 'completed' && open && (await this.deps.records.close(escalation.id, open, escalationTexts.hubName, now))) {
+      changed = await this.require(escalation.id);
+      await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(changed) });
+      await context.sendActivity(solvedQuestion(changed, escalationTexts.hubCompleted));
+      if (escalation.status === 'waiting') this.queueMoved(escalation);
+    }
+
+    if (!changed) {
+      await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize(escalation) });
+      return;
+    }
+    const record = await records.get(context);
+    if (record) syncRecord(record, changed);
   }
 
   // ——— The staff side (called by the staff API) ———
@@ -297,19 +344,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
     const closed = await this.require(id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation closed');
     await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(closed) });
-    await this.tell(closed, [
-      {
-        type: 'message',
-        text: escalationTexts.staffClosed(staffName),
-        suggestedActions: {
-          to: [],
-          actions: [
-            { type: 'imBack', title: escalationTexts.solvedButtons.yes, value: escalationTexts.solvedButtons.yes },
-            { type: 'imBack', title: escalationTexts.solvedButtons.no, value: escalationTexts.solvedButtons.no },
-          ],
-        },
-      },
-    ]);
+    await this.tell(closed, [solvedQuestion(closed, escalationTexts.staffClosed(staffName))]);
     if (escalation.status === 'waiting') this.queueMoved(escalation);
     return summarize(closed);
   }
@@ -409,6 +444,12 @@ function syncRecord(record: DiagnosticsRecord, escalation: Escalation): void {
 
 function secondsBetween(from: string, to: string | null): number {
   return to ? (Date.parse(to) - Date.parse(from)) / 1000 : 0;
+}
+
+/** "Is your problem solved now?" with Yes / No buttons as the person's channel shows them. */
+function solvedQuestion(escalation: Escalation, text: string): Partial<Activity> {
+  const { yes, no } = escalationTexts.solvedButtons;
+  return withChoices(whereReferenced(escalation.reference), { type: 'message', text }, [yes, no]);
 }
 
 function isDecline(understanding: Understanding): boolean {

@@ -15,6 +15,14 @@ export const escalationTexts = {
     `Sorry, no member of staff could join in time. I've filed a support record (${supportRecordId}) with everything so far; ` +
     'the support team usually replies within a few hours. To add anything, type **note:** and your message; ' +
     'to say how we can reach you, type **contact:** and your email or handle. Meanwhile, let\'s carry on with the steps.',
+  /** How staff see a conversation a contact-centre hub took over (`claimedBy`, `closedBy`). */
+  hubName: 'Contact centre',
+  hubAccepted: 'The support team has taken your chat. Everything you type now goes to them.',
+  hubFailed: (supportRecordId: string) =>
+    `Sorry, the support team couldn't take your chat. I've filed a support record (${supportRecordId}) with everything so far; ` +
+    'they usually reply within a few hours. To add anything, type **note:** and your message; ' +
+    'to say how we can reach you, type **contact:** and your email or handle. Meanwhile, let\'s carry on with the steps.',
+  hubCompleted: 'The support team has ended the chat. Is your problem solved now?',
   detailsAdded: (supportRecordId: string) =>
     `Thanks, I've added that to your support record (${supportRecordId}). Expect a reply within a few hours.`,
   detailsPartlyAdded: (supportRecordId: string) =>

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { ConfigError } from '../errors';
 import { Client } from 'pg';
 import { SqlBotStorage } from './botStorage';
 import { openDatabase, pingDatabase, type DatabaseOptions, type StoreKind } from './database';
@@ -36,9 +37,14 @@ export interface Store {
  * held on its own connection for the whole migration, makes them take turns.
  */
 async function withMigrationLock(databaseUrl: string, schema: string, migrate: () => Promise<void>): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
   client.on('error', () => {});
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    // Said at start as the setting to check, not as a bare "connect ECONNREFUSED".
+    throw new ConfigError('DATABASE_URL', `cannot connect to PostgreSQL at ${redactedUrl(databaseUrl)} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
   try {
     await client.query('select pg_advisory_lock(hashtext($1))', [`tech-support-bot:migrations:${schema}`]);
     await migrate();
@@ -47,8 +53,28 @@ async function withMigrationLock(databaseUrl: string, schema: string, migrate: (
   }
 }
 
+/** The URL without its password, for messages and logs. */
+function redactedUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+function openOrExplain(options: DatabaseOptions): ReturnType<typeof openDatabase> {
+  try {
+    return openDatabase(options);
+  } catch (error) {
+    if (options.databaseUrl) throw error;
+    throw new ConfigError('DATA_DIR', `cannot open the SQLite store in ${options.dataDir} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+}
+
 export async function openStore(options: DatabaseOptions): Promise<Store> {
-  const { kind, db, pool, close } = openDatabase(options);
+  const { kind, db, pool, close } = openOrExplain(options);
   try {
     if (kind === 'postgres' && options.databaseUrl) {
       await withMigrationLock(options.databaseUrl, options.schema ?? 'public', async () => {

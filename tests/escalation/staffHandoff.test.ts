@@ -170,13 +170,65 @@ for (const backend of backends) {
       expect(transcript.filter((e) => isRecord(e.author) && e.author.role === 'staff')).toHaveLength(1);
     });
 
-    it('handoff.status events from a hub are accepted and recorded', async () => {
+    const hubStatus = (conversation: ChannelConversation, state: string, message?: string) =>
+      conversation.send({ type: 'event', name: 'handoff.status', from: { id: 'contact-centre-hub' }, value: { state, message } });
+
+    it('handoff.status accepted: the hub has it — the person is told, status says so, staff see it taken by the hub', async () => {
       const lee = person('Lee');
       await lee.say('agent please');
       const id = String((await escalationOf(lee.id)).id);
-      const replies = await lee.send({ type: 'event', name: 'handoff.status', value: { state: 'accepted' } });
-      expect(replies).toEqual([]);
-      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ hubState: 'accepted' });
+      expect(texts(await hubStatus(lee, 'accepted'))).toEqual([escalationTexts.hubAccepted]);
+      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'claimed', claimedBy: escalationTexts.hubName, hubState: 'accepted' });
+      expect(texts(await lee.say('status')).join(' ')).toContain(botTexts.status.withHub);
+      // The hub talks with the person now: the bot stays quiet, and staff cannot take it too.
+      expect(await lee.say('the hub agent asked me to reload')).toEqual([]);
+      expect((await sam.post(`/api/escalations/${id}/claim`)).status).toBe(409);
+    });
+
+    it('handoff.status failed: the no-staff fallback — a support record, the person told, the steps go on', async () => {
+      const max = person('Max');
+      await max.say('my camera is blocked, talk to a person');
+      const id = String((await escalationOf(max.id)).id);
+      const told = texts(await hubStatus(max, 'failed', 'No agents available'));
+      const recordId = /\((SR-[A-Z0-9]+)\)/.exec(told.join(' '))?.[1];
+      expect(told).toEqual([escalationTexts.hubFailed(String(recordId))]);
+      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'timed-out', supportRecordId: recordId, hubState: 'failed' });
+      expect(asList((await sam.get('/api/support-records')).body).find((r) => r.id === recordId)).toMatchObject({ conversationId: max.id, reason: 'no-staff' });
+      // Not relayed any more: the bot answers and goes on with the steps.
+      const next = await max.say("I don't know");
+      expect(texts(next).length).toBeGreaterThan(0);
+      const diagnostics = (await sam.get(`/api/conversations/${max.id}/diagnostics`)).body;
+      expect(diagnostics).toMatchObject({ escalations: expect.arrayContaining([expect.objectContaining({ id, status: 'timed-out' }), expect.objectContaining({ id: recordId, kind: 'support-record' })]) });
+    });
+
+    it('handoff.status completed: closed, and the person is asked whether it is solved', async () => {
+      const ren = person('Ren');
+      await ren.say('agent please');
+      const id = String((await escalationOf(ren.id)).id);
+      await hubStatus(ren, 'accepted');
+      const asked = await hubStatus(ren, 'completed');
+      expect(texts(asked)).toEqual([escalationTexts.hubCompleted]);
+      expect(asked[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual([escalationTexts.solvedButtons.yes, escalationTexts.solvedButtons.no]);
+      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', closedBy: escalationTexts.hubName, solved: 'asked', hubState: 'completed' });
+      expect(texts(await ren.say('Yes'))).toEqual([escalationTexts.solvedYes]);
+      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ solved: 'yes' });
+    });
+
+    it('handoff.status sent by the person themselves changes nothing', async () => {
+      const sly = person('Sly');
+      await sly.say('agent please');
+      const id = String((await escalationOf(sly.id)).id);
+      expect(await sly.send({ type: 'event', name: 'handoff.status', value: { state: 'completed' } })).toEqual([]);
+      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'waiting', hubState: null });
+    });
+
+    it('handoff.status with an unknown state or for a conversation without an escalation is recorded and changes nothing', async () => {
+      const kai = person('Kai');
+      expect(await hubStatus(kai, 'accepted')).toEqual([]);
+      await kai.say('agent please');
+      const id = String((await escalationOf(kai.id)).id);
+      expect(await hubStatus(kai, 'typing')).toEqual([]);
+      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'waiting', hubState: 'typing' });
     });
 
     it('a steps-exhausted conversation files a support record, and takes the person’s details', async () => {

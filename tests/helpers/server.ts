@@ -38,7 +38,7 @@ export interface BotProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the bot as a real process (`src/main.ts`), as `npm start` does, and waits until it listens. */
+/** Starts the bot as a real process from its sources (`src/main.ts` under tsx, as `npm run dev` does), and waits until it listens. */
 export async function spawnBot(env: Record<string, string>): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
