@@ -1,5 +1,5 @@
-import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
-import { type Advice, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
+import { ActionTypes, ActivityTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
+import { type Advice, type CheckRecord, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
 import { inert } from './inertText';
 import { labels, texts } from './texts';
@@ -8,31 +8,49 @@ import { labels, texts } from './texts';
 
 export type AdviceKind = 'finding' | 'step';
 
-export function adviceActivity(advice: Advice, kind: AdviceKind, intro?: string): Partial<Activity> {
+export interface StepOptions {
+  /** The probe can verify this step here: offer "Check again". */
+  checkable?: boolean;
+}
+
+/** A step's buttons: the three outcomes, "Check again" where the probe can verify it, and a person. */
+function stepButtons(options: StepOptions): string[] {
+  const b = texts.stepButtons;
+  return [b.fixed, b.notFixed, b.alreadyTried, ...(options.checkable ? [b.checkAgain] : []), b.person];
+}
+
+export function adviceActivity(advice: Advice, kind: AdviceKind, intro?: string, options: StepOptions = {}): Partial<Activity> {
   const links = advice.links.map((link) => `[${link.label}](${link.url})`).join(' · ');
   const text = [intro, `**${advice.title}**`, advice.text, links].filter(Boolean).join('\n\n');
-  const message = kind === 'step'
-    ? MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], text)
-    : MessageFactory.text(text);
-  message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source };
+  const message = kind === 'step' ? MessageFactory.suggestedActions(stepButtons(options), text) : MessageFactory.text(text);
+  message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source, ...(kind === 'step' && options.checkable ? { checkable: true } : {}) };
   return message;
 }
 
-export function stepButtonsActivity(adviceId: string): Partial<Activity> {
-  const message = MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], texts.stepAskAgain);
+export function stepButtonsActivity(adviceId: string, options: StepOptions = {}, text: string = texts.stepAskAgain): Partial<Activity> {
+  const message = MessageFactory.suggestedActions(stepButtons(options), text);
   message.channelData = { adviceId, adviceKind: 'step' };
   return message;
 }
 
 /** The pending step named again, with its buttons, after something came between it and its answer. */
-export function stepReminderActivity(step: { adviceId: string; title: string }): Partial<Activity> {
-  const message = MessageFactory.suggestedActions([texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried], step.title ? texts.stepReminder(step.title) : texts.stepAskAgain);
+export function stepReminderActivity(step: { adviceId: string; title: string; checkable?: boolean }): Partial<Activity> {
+  const message = MessageFactory.suggestedActions(stepButtons(step), step.title ? texts.stepReminder(step.title) : texts.stepAskAgain);
   message.channelData = { adviceId: step.adviceId, adviceKind: 'step' };
   return message;
 }
 
 /** The value of the "Run a quick check" button; a page with the probe runs it instead of sending it. */
 export const RUN_CHECK = { action: 'run-probe' } as const;
+
+/**
+ * Asks the person's page to run its probe again (SPEC §6's `diagnostics` event comes back with
+ * `check.id`). `ask`: the page asks the person first, because someone else (staff) asked for it.
+ */
+export function probeRunActivity(check: CheckRecord, ask: boolean): Partial<Activity> {
+  return { type: ActivityTypes.Event, name: PROBE_RUN_EVENT, value: { id: check.id, media: check.media, ask } };
+}
+export const PROBE_RUN_EVENT = 'probe/run';
 
 export function questionActivity(question: Question, facts: Facts, prefix?: string, canProbe = false): Partial<Activity> {
   const titles = [...question.choices(facts).map((c) => c.title), DONT_KNOW];
@@ -52,12 +70,20 @@ function probeMedia(facts: Facts): string[] {
   return devices.length > 0 ? devices : ['camera', 'microphone'];
 }
 
+const OUTCOME_LABELS: Record<string, string> = {
+  fixed: 'fixed', 'not-fixed': 'did not help', 'already-tried': 'already tried',
+  'verified-fixed': 'fixed, confirmed by the check', 'verified-not-fixed': 'not fixed, confirmed by the check',
+};
+
 const FACT_LABELS: Record<string, string> = {
   os: 'Operating system', osVersion: 'OS version', browser: 'Browser', browserVersion: 'Browser version',
   inAppBrowser: 'In-app browser', deviceType: 'Device', media: 'Not working', symptom: 'What happens',
   errorName: 'Error', errorMessage: 'Error message', permission: 'Site permission', devices: 'Devices found',
   secureContext: 'Secure page (https)', inIframe: 'Inside a frame', liveConference: 'Live session',
   role: 'Role', liveStream: 'Live-stream', urgent: 'Urgent', humanRequested: 'Asked for a person', stepsTried: 'Steps tried',
+  managedDevice: 'Managed by an organisation', audioLevel: 'Microphone level', audioClipping: 'Microphone distorts',
+  videoFrames: 'Camera picture', staleDevice: 'Saved device missing', permissionsPolicy: 'Frame allows',
+  displayMediaAvailable: 'Screen sharing available',
 };
 
 /** A fact's value in words: our labels where there are some, else the value itself made inert (it may come from a client). */
@@ -78,7 +104,11 @@ export function diagnosticsActivity(record: DiagnosticsRecord, conversationId: s
     const source = record.sources[name];
     return [{ title: FACT_LABELS[name] ?? name, value: `${describeValue(value)}${source ? ` (${source})` : ''}` }];
   });
-  const steps = record.steps.map((s) => ({ title: s.adviceId, value: s.outcome }));
+  const steps = record.steps.map((s) => ({ title: s.adviceId, value: OUTCOME_LABELS[s.outcome] ?? s.outcome }));
+  const checks = (record.checks ?? []).map((c) => ({
+    title: `${c.requestedBy === 'staff' ? 'Asked by staff' : 'Check again'}${c.adviceId ? ` (${c.adviceId})` : ''}`,
+    value: c.verdict ? OUTCOME_LABELS[c.verdict] ?? c.verdict : 'waiting for the check',
+  }));
   const body: unknown[] = [
     { type: 'TextBlock', text: 'Diagnostics', weight: 'Bolder', size: 'Medium' },
     { type: 'TextBlock', text: `Conversation ${conversationId}`, isSubtle: true, wrap: true, size: 'Small' },
@@ -86,6 +116,7 @@ export function diagnosticsActivity(record: DiagnosticsRecord, conversationId: s
   ];
   if (record.findings.length > 0) body.push({ type: 'TextBlock', text: `Findings: ${record.findings.join(', ')}`, wrap: true });
   if (steps.length > 0) body.push({ type: 'TextBlock', text: 'Steps', weight: 'Bolder' }, { type: 'FactSet', facts: steps });
+  if (checks.length > 0) body.push({ type: 'TextBlock', text: 'Checks', weight: 'Bolder' }, { type: 'FactSet', facts: checks });
   for (const e of record.escalations) body.push({ type: 'TextBlock', text: `Escalation: ${e.kind} (${e.reason}) — ${e.status}`, wrap: true });
   if (record.resolution) body.push({ type: 'TextBlock', text: `Outcome: ${record.resolution}`, wrap: true });
 

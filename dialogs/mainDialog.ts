@@ -7,6 +7,8 @@ import { InterruptibleDialog } from './interruptibleDialog';
 import { perceive, probeSentence } from './perception';
 import { FactQuestionDialog } from './questionDialogs';
 import { nextQuestion } from './questions';
+import { texts } from './texts';
+import { pendingCheck, recordCheckVerdict, verifyReading } from '../src/diagnosis';
 import { StepsDialog, type StepsResult } from './stepsDialog';
 
 /**
@@ -33,7 +35,7 @@ export class MainDialog extends InterruptibleDialog {
 
   /** Runs one turn (a message, or a probe's `diagnostics` event). */
   async runTurn(context: TurnContext, dialogState: StatePropertyAccessor<DialogState>): Promise<void> {
-    await this.prepareTurn(context);
+    if (await this.prepareTurn(context)) return;
     const dialogs = new DialogSet(dialogState);
     dialogs.add(this);
     if (this.stateConfiguration) context.turnState.set(STATE_MANAGER_CONFIGURATION, this.stateConfiguration);
@@ -54,12 +56,25 @@ export class MainDialog extends InterruptibleDialog {
     if (dc.activeDialog) await dc.repromptDialog();
   }
 
-  /** Learns what the turn says before any dialog step runs; a probe is acknowledged in one sentence. */
-  async prepareTurn(context: TurnContext): Promise<void> {
+  /**
+   * Learns what the turn says before any dialog step runs; a probe is acknowledged in one or two
+   * sentences. A check the person asked for is answered by the step it verifies; one staff asked
+   * for is answered here and ends the turn (staff may be talking with the person). True: handled.
+   */
+  async prepareTurn(context: TurnContext): Promise<boolean> {
     const stored = await loadRecord(this.deps, context);
     const { perception, record } = perceive(context, stored);
     if (record !== stored) await this.deps.records.set(context, record);
-    if (context.activity.type === 'event' && context.activity.name === 'diagnostics') await context.sendActivity(probeSentence(perception.probe));
+    if (context.activity.type !== 'event' || context.activity.name !== 'diagnostics') return false;
+    const reading = perception.probe;
+    const check = reading?.checkId ? pendingCheck(record, reading.checkId) : undefined;
+    if (reading && check?.requestedBy === 'staff') {
+      recordCheckVerdict(record, check, verifyReading(reading).verdict);
+      await context.sendActivities([probeSentence(reading), { type: 'message', text: texts.check.staffDone }]);
+      return true;
+    }
+    if (!check) await context.sendActivity(probeSentence(reading));
+    return false;
   }
 
   private async route(step: WaterfallStepContext) {

@@ -1,10 +1,11 @@
 import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
-import { mergeFacts } from '../src/diagnosis';
+import { randomUUID } from 'node:crypto';
+import { mediaToCheck, mergeFacts, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading } from '../src/diagnosis';
 import { understandChoice, type Answer } from '../src/understanding';
-import { questionActivity, RUN_CHECK, stepButtonsActivity, stepReminderActivity } from './cards';
+import { questionActivity, probeRunActivity, RUN_CHECK, stepButtonsActivity, stepReminderActivity } from './cards';
 import { clientCanProbe, loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
-import { perceived } from './perception';
+import { perceived, probeSentence } from './perception';
 import { DONT_KNOW, findQuestion, type Question } from './questions';
 import type { Facts } from '../src/diagnosis';
 import { texts } from './texts';
@@ -104,7 +105,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
   }
 }
 
-export type StepAnswer = 'fixed' | 'not-fixed' | 'already-tried' | 'facts-changed';
+export type StepAnswer = 'fixed' | 'not-fixed' | 'already-tried' | 'verified-fixed' | 'verified-not-fixed' | 'facts-changed';
 export interface StepOutcome {
   answer: StepAnswer;
   adviceId: string;
@@ -114,38 +115,54 @@ export interface StepOutcome {
 const STEP_ANSWERS: Partial<Record<Answer, StepAnswer>> = {
   fixed: 'fixed', yes: 'fixed', 'not-fixed': 'not-fixed', no: 'not-fixed', 'already-tried': 'already-tried',
 };
-const STEP_BUTTONS: { value: string; synonyms: string[]; answer: StepAnswer }[] = [
+const CHECK_AGAIN = 'check-again';
+const STEP_BUTTONS: { value: string; synonyms: string[]; answer: StepAnswer | typeof CHECK_AGAIN }[] = [
   { value: 'fixed', synonyms: [texts.stepButtons.fixed], answer: 'fixed' },
   { value: 'not-fixed', synonyms: [texts.stepButtons.notFixed], answer: 'not-fixed' },
   { value: 'already-tried', synonyms: [texts.stepButtons.alreadyTried], answer: 'already-tried' },
+  { value: CHECK_AGAIN, synonyms: [texts.stepButtons.checkAgain, 'check it again', 'run the check again', 'test again', 'recheck'], answer: CHECK_AGAIN },
 ];
 
 interface StepOutcomeState {
   adviceId: string;
   title: string;
+  checkable?: boolean;
 }
 
 function isStepOutcomeState(value: unknown): value is StepOutcomeState {
   return typeof value === 'object' && value !== null && 'adviceId' in value && typeof value.adviceId === 'string' && 'title' in value && typeof value.title === 'string';
 }
 
+function checkIdOf(adviceId: string): string {
+  return `${adviceId.slice(0, 24)}-${randomUUID().slice(0, 8)}`;
+}
+
 /** Waits for the outcome of a step the person was just shown (its buttons came with the step). */
 export class StepOutcomeDialog extends Dialog<StepOutcomeState> {
-  constructor() {
+  constructor(private readonly deps: ConversationDeps) {
     super(DialogIds.stepOutcome);
   }
 
   override async beginDialog(dc: DialogContext, options?: StepOutcomeState): Promise<DialogTurnResult> {
-    dc.activeDialog!.state = { adviceId: options?.adviceId ?? '', title: options?.title ?? '' };
+    dc.activeDialog!.state = { adviceId: options?.adviceId ?? '', title: options?.title ?? '', checkable: options?.checkable === true };
     return waiting;
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state: unknown = dc.activeDialog?.state;
-    const step = isStepOutcomeState(state) ? state : { adviceId: '', title: '' };
-    const end = (answer: StepAnswer) => dc.endDialog({ answer, ...step } satisfies StepOutcome);
-    const { understanding, changed } = perceived(dc.context);
+    const step: StepOutcomeState = isStepOutcomeState(state) ? state : { adviceId: '', title: '' };
+    const end = (answer: StepAnswer) => dc.endDialog({ answer, adviceId: step.adviceId, title: step.title } satisfies StepOutcome);
+    const { understanding, changed, probe } = perceived(dc.context);
     if (dc.context.activity.type !== 'message') {
+      const record = await loadRecord(this.deps, dc.context);
+      const check = probe?.checkId ? pendingCheck(record, probe.checkId) : undefined;
+      if (probe && check?.requestedBy === 'person') {
+        const { verdict } = verifyReading(probe);
+        recordCheckVerdict(record, check, verdict);
+        if (check.adviceId === step.adviceId) return end(verdict);
+        // A check asked for under an earlier step: report it plainly and let the steps decide afresh.
+        await dc.context.sendActivity(probeSentence(probe));
+      }
       if (changed.length > 0) return end('facts-changed');
       if (isProbe(dc)) await dc.context.sendActivity(stepReminderActivity(step));
       return waiting;
@@ -153,10 +170,24 @@ export class StepOutcomeDialog extends Dialog<StepOutcomeState> {
 
     const button = understandChoice(dc.context.activity.text ?? '', STEP_BUTTONS);
     const fromButton = STEP_BUTTONS.find((b) => b.value === button)?.answer;
+    if (fromButton === CHECK_AGAIN) return this.checkAgain(dc, step);
     const answer = fromButton ?? (understanding.answer && STEP_ANSWERS[understanding.answer]);
     if (answer) return end(answer);
     if (changed.length > 0) return end('facts-changed');
-    await dc.context.sendActivity(stepButtonsActivity(step.adviceId));
+    await dc.context.sendActivity(stepButtonsActivity(step.adviceId, step));
+    return waiting;
+  }
+
+  /** Asks the page to run the probe again; its reading comes back as a `diagnostics` event with the check's id. */
+  private async checkAgain(dc: DialogContext, step: StepOutcomeState): Promise<DialogTurnResult> {
+    if (!step.checkable) {
+      await dc.context.sendActivity(stepButtonsActivity(step.adviceId, step, texts.check.cannotRun));
+      return waiting;
+    }
+    const record = await loadRecord(this.deps, dc.context);
+    const check = recordCheckRequest(record, { id: checkIdOf(step.adviceId), requestedBy: 'person', adviceId: step.adviceId, media: mediaToCheck(record.facts, record.probe?.requested) });
+    // The person pressed the button: that is their consent, so the page runs at once.
+    await dc.context.sendActivities([{ type: 'message', text: texts.check.running }, probeRunActivity(check, false)]);
     return waiting;
   }
 

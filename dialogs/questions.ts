@@ -23,6 +23,11 @@ export interface Question {
   checkable?: true;
 }
 
+/** The probe already saw what is wrong (a silent microphone, a black picture, …): no need to ask. */
+const probeSawProblem = (f: Facts): boolean =>
+  f.audioLevel === 'silent' || f.audioLevel === 'low' || f.videoFrames === 'black' || f.videoFrames === 'frozen' || f.staleDevice === true
+  || f.permissionsPolicy?.camera === false || f.permissionsPolicy?.microphone === false;
+
 const choice = (title: string, facts: Facts, ...synonyms: string[]): Choice => ({ title, facts, synonyms });
 
 const mediaSymptoms = (facts: Facts): Choice[] => {
@@ -59,7 +64,7 @@ export const questions: readonly Question[] = [
       choice('Screen sharing', { media: ['screen'] }, 'screen', 'share', 'sharing'),
       choice('Camera and microphone', { media: ['camera', 'microphone'] }, 'both', 'all'),
     ],
-    needed: (f) => !f.media && !f.errorName,
+    needed: (f) => !f.media && !f.errorName && !probeSawProblem(f),
   },
   {
     id: 'symptom',
@@ -67,7 +72,7 @@ export const questions: readonly Question[] = [
     fact: 'symptom',
     text: 'What happens when you try?',
     choices: mediaSymptoms,
-    needed: (f) => !f.symptom && !f.errorName,
+    needed: (f) => !f.symptom && !f.errorName && !probeSawProblem(f),
   },
   {
     id: 'live',

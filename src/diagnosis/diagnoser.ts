@@ -119,15 +119,20 @@ export function canonicalFacts(facts: Facts): { key: string; facts: Facts } {
   const d = facts.devices;
   const devices = d && (d.camera !== undefined || d.microphone !== undefined || d.labelsVisible !== undefined)
     ? { camera: d.camera, microphone: d.microphone, labelsVisible: d.labelsVisible } : undefined;
+  const pp = facts.permissionsPolicy;
+  const permissionsPolicy = pp && (pp.camera !== undefined || pp.microphone !== undefined || pp.displayCapture !== undefined)
+    ? { camera: pp.camera, microphone: pp.microphone, displayCapture: pp.displayCapture } : undefined;
   const values = [
     facts.os, facts.osVersion, facts.browser, facts.browserVersion, facts.inAppBrowser, facts.deviceType,
     media?.join(','), facts.symptom, facts.errorName, facts.errorMessage,
     permission?.camera, permission?.microphone, devices?.camera, devices?.microphone, devices?.labelsVisible,
     facts.secureContext, facts.inIframe, facts.liveConference, facts.role, facts.liveStream, facts.urgent,
     facts.humanRequested, stepsTried?.join(','),
+    facts.managedDevice, facts.audioLevel, facts.audioClipping, facts.videoFrames, facts.staleDevice,
+    permissionsPolicy?.camera, permissionsPolicy?.microphone, permissionsPolicy?.displayCapture, facts.displayMediaAvailable,
   ];
   const normalized: Facts = {};
-  for (const [name, value] of Object.entries({ ...facts, media, stepsTried, permission, devices })) {
+  for (const [name, value] of Object.entries({ ...facts, media, stepsTried, permission, devices, permissionsPolicy })) {
     if (value !== undefined) Reflect.set(normalized, name, value);
   }
   return { key: JSON.stringify(values), facts: normalized };

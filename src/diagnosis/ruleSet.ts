@@ -68,7 +68,8 @@ export interface RuleSet {
 }
 
 const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case').max(80);
-const rank = z.number().int().min(1).max(99);
+// Rank 0 is for causes that overrule the usual first step (an employer's policy, a frame's policy).
+const rank = z.number().int().min(0).max(99);
 
 const eventSchema = z.discriminatedUnion('type', [
   z.object({
