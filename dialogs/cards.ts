@@ -21,7 +21,9 @@ function stepButtons(options: StepOptions): string[] {
 
 export function adviceActivity(advice: Advice, kind: AdviceKind, intro?: string, options: StepOptions = {}): Partial<Activity> {
   const links = advice.links.map((link) => `[${link.label}](${link.url})`).join(' · ');
-  const text = [intro, `**${advice.title}**`, advice.text, links].filter(Boolean).join('\n\n');
+  // A step's "Step 2 of 5:" reads as the start of its title; a finding's intro stands alone.
+  const heading = kind === 'step' && intro ? `${intro} **${advice.title}**` : [intro, `**${advice.title}**`].filter(Boolean).join('\n\n');
+  const text = [heading, advice.text, links].filter(Boolean).join('\n\n');
   const message = kind === 'step' ? MessageFactory.suggestedActions(stepButtons(options), text) : MessageFactory.text(text);
   message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source, ...(kind === 'step' && options.checkable ? { checkable: true } : {}) };
   return message;
