@@ -8,7 +8,9 @@ import { perceive, probeSentence } from './perception';
 import { FactQuestionDialog } from './questionDialogs';
 import { nextQuestion } from './questions';
 import { texts } from './texts';
-import { pendingCheck, recordCheckVerdict, verifyReading } from '../src/diagnosis';
+import { randomUUID } from 'node:crypto';
+import { mediaToCheck, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading } from '../src/diagnosis';
+import { probeRunActivity } from './cards';
 import { StepsDialog, type StepsResult } from './stepsDialog';
 
 /**
@@ -75,6 +77,16 @@ export class MainDialog extends InterruptibleDialog {
     }
     if (!check) await context.sendActivity(probeSentence(reading));
     return false;
+  }
+
+  /** Staff asked for the check again: noted in the record, and the page asked to ask the person. Returns the check's id. */
+  async requestStaffCheck(context: TurnContext, staffName: string): Promise<string> {
+    const record = await loadRecord(this.deps, context);
+    const check = recordCheckRequest(record, {
+      id: `staff-${randomUUID().slice(0, 12)}`, requestedBy: 'staff', staffName, media: mediaToCheck(record.facts, record.probe?.requested),
+    });
+    await context.sendActivities([{ type: 'message', text: texts.check.staffAsked(staffName) }, probeRunActivity(check, true)]);
+    return check.id;
   }
 
   private async route(step: WaterfallStepContext) {

@@ -47,8 +47,8 @@ export const probeSchema = z.object({
   audio: z
     .object({
       level: z.enum(AUDIO_LEVEL_VALUES),
-      /** Loudest moment, dBFS (0 is full scale). */
-      peakDb: z.number().min(-200).max(0).optional(),
+      /** Loudest moment, dBFS (0 is full scale; float samples may overshoot it a little). */
+      peakDb: z.number().min(-200).max(40).optional(),
       clipping: z.boolean().optional(),
       /** The track was muted by the system (not by the page) while it was read. */
       muted: z.boolean().optional(),

@@ -3,6 +3,7 @@ import type { Frame, Page } from 'playwright-core';
 import { texts as botTexts } from '../../../dialogs/texts';
 import { ACCEPT_PROMPTS, FAKE_DEVICES, launchBrowser, type TestBrowser } from '../../helpers/browser';
 import { startTestBot } from '../../helpers/server';
+import { STAFF, STAFF_TOKENS, StaffClient, asList, eventually } from '../../helpers/staff';
 import { writeWav } from '../../helpers/wav';
 
 type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
@@ -72,7 +73,7 @@ describe('the deeper probe and Check again, in Chromium with fake devices', () =
   let browser: TestBrowser | undefined;
 
   beforeAll(async () => {
-    bot = await startTestBot({ LOG_LEVEL: 'info' });
+    bot = await startTestBot({ LOG_LEVEL: 'info', STAFF_TOKENS });
   });
   afterEach(async () => {
     await browser?.close();
@@ -166,5 +167,40 @@ describe('the deeper probe and Check again, in Chromium with fake devices', () =
     expect(advice).toContain('iframe-permissions-policy');
     expect(advice).not.toContain('browser-site-permissions');
     await browser.screenshot('probe-iframe-policy');
+  });
+
+  it('staff ask for the check again: the page asks the person first, then sends the reading with its verdict', async () => {
+    browser = await launchBrowser({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS] });
+    const { page } = browser;
+    const { chat } = await openChat(browser, bot);
+    await runCheck(page, bot, chat, 'microphone');
+    await waitForActivity(bot, chat, (a) => a.from.role === 'bot' && /^Thanks for running the check/.test(a.text ?? ''));
+    await page.getByRole('textbox').first().fill('can I talk to a person please');
+    await page.getByRole('textbox').first().press('Enter');
+    const sam = new StaffClient(bot.url, STAFF.sam);
+    const escalation = await eventually('the escalation', async () => asList((await sam.get('/api/escalations')).body).find((e) => e.conversationId === chat.conversationId));
+    expect((await sam.post(`/api/escalations/${String(escalation.id)}/claim`)).status).toBe(200);
+    const asked = await sam.post(`/api/escalations/${String(escalation.id)}/check`);
+    expect(asked.status).toBe(202);
+    const { checkId } = asked.body as { checkId: string };
+
+    // Nothing runs until the person agrees.
+    const request = page.locator('#probe-request');
+    await request.waitFor();
+    await botBubbles(page).filter({ hasText: shown(botTexts.check.staffAsked('Sam Rivera')) }).waitFor();
+    expect((await channelLog(bot, chat)).filter((a) => (a.value as ProbeValue | undefined)?.check?.id === checkId)).toEqual([]);
+    await browser.screenshot('probe-staff-asks');
+    await page.getByRole('button', { name: 'Run the check' }).click();
+    await waitForActivity(bot, chat, (a) => a.name === 'diagnostics' && (a.value as ProbeValue).check?.id === checkId);
+    await botBubbles(page).filter({ hasText: shown(botTexts.check.staffDone) }).waitFor();
+    const record = await eventually('the verdict', async () => {
+      const body = (await sam.get(`/api/conversations/${chat.conversationId}/diagnostics`)).body as { checks?: { id: string; verdict?: string }[] };
+      return body.checks?.find((c) => c.id === checkId && c.verdict);
+    });
+    expect(record).toMatchObject({ requestedBy: 'staff', verdict: 'verified-fixed' });
+    // A reload replays the history: the answered request is not offered again.
+    await page.reload();
+    await botBubbles(page).filter({ hasText: shown(botTexts.check.staffDone) }).waitFor();
+    expect(await request.isHidden()).toBe(true);
   });
 });
