@@ -54,9 +54,18 @@ export function probeRunActivity(check: CheckRecord, ask: boolean): Partial<Acti
 }
 export const PROBE_RUN_EVENT = 'probe/run';
 
-export function questionActivity(question: Question, facts: Facts, prefix?: string, canProbe = false): Partial<Activity> {
-  const titles = [...question.choices(facts).map((c) => c.title), DONT_KNOW];
-  const check = canProbe && question.checkable ? [{ type: ActionTypes.PostBack, title: texts.runCheck, value: { ...RUN_CHECK, media: probeMedia(facts) } }] : [];
+export interface QuestionOptions {
+  /** The chat's page can run the probe: questions it can answer offer "Run a quick check". */
+  canProbe?: boolean;
+  /** Only the choices for these values (the two the person named together). */
+  among?: readonly string[];
+  /** Buttons after the choices ("That's wrong"). */
+  extra?: readonly string[];
+}
+
+export function questionActivity(question: Question, facts: Facts, prefix?: string, options: QuestionOptions = {}): Partial<Activity> {
+  const titles = [...choicesAmong(question, facts, options.among).map((c) => c.title), DONT_KNOW, ...(options.extra ?? [])];
+  const check = options.canProbe && question.checkable ? [{ type: ActionTypes.PostBack, title: texts.runCheck, value: { ...RUN_CHECK, media: probeMedia(facts) } }] : [];
   const text = prefix ? `${prefix} ${question.text}` : question.text;
   const message = MessageFactory.suggestedActions(
     [...check, ...titles.map((title) => ({ type: ActionTypes.ImBack, title, value: title }))],
@@ -76,6 +85,14 @@ const OUTCOME_LABELS: Record<string, string> = {
   fixed: 'fixed', 'not-fixed': 'did not help', 'already-tried': 'already tried',
   'verified-fixed': 'fixed, confirmed by the check', 'verified-not-fixed': 'not fixed, confirmed by the check',
 };
+
+/** A question's choices, narrowed to the values the person hesitated between (when at least two remain). */
+export function choicesAmong(question: Question, facts: Facts, among: readonly string[] | undefined) {
+  const all = question.choices(facts);
+  if (!among) return all;
+  const narrowed = all.filter((c) => among.includes(String(Reflect.get(c.facts, question.fact))));
+  return narrowed.length >= 2 ? narrowed : all;
+}
 
 const FACT_LABELS: Record<string, string> = {
   os: 'Operating system', osVersion: 'OS version', browser: 'Browser', browserVersion: 'Browser version',

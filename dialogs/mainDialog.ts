@@ -4,9 +4,9 @@ import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { openStaffRequest, requestStaff } from './escalate';
 import { InterruptibleDialog } from './interruptibleDialog';
-import { perceive, probeSentence } from './perception';
+import { perceive, perceived, probeSentence } from './perception';
 import { FactQuestionDialog } from './questionDialogs';
-import { nextQuestion } from './questions';
+import { nextQuestion, questionFor } from './questions';
 import { texts } from './texts';
 import { randomUUID } from 'node:crypto';
 import { mediaToCheck, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading } from '../src/diagnosis';
@@ -96,6 +96,10 @@ export class MainDialog extends InterruptibleDialog {
       const diagnosis = await this.deps.diagnose(record.facts);
       if (diagnosis.escalation === 'staff-now') await requestStaff(step.context, this.deps, record);
     }
+    // Two values for one fact in the person's words: ask which, offering just those two.
+    const hesitation = perceived(step.context).understanding.ambiguous?.find((a) => record.facts[a.fact] === undefined && questionFor(a.fact));
+    const hesitant = hesitation && questionFor(hesitation.fact);
+    if (hesitation && hesitant) return step.beginDialog(DialogIds.factQuestion, { questionId: hesitant.id, attempts: 0, among: hesitation.values });
     const question = nextQuestion(record.facts, record.declined, this.deps.ruleFacts);
     if (question) return step.beginDialog(DialogIds.factQuestion, { questionId: question.id, attempts: 0 });
     return step.beginDialog(DialogIds.steps);

@@ -25,7 +25,8 @@ export function perceive(context: TurnContext, record: DiagnosticsRecord): { per
   if (activity.type === 'message' && typeof activity.text === 'string') {
     const understanding = understand(activity.text);
     // A new problem after the last one was settled starts a fresh record on the same platform.
-    if (record.resolution && !understanding.command && !understanding.answer) record = restartRecord(record, true);
+    // Thanks and goodbyes after it was settled close politely instead.
+    if (record.resolution && !understanding.command && !understanding.answer && !understanding.closing) record = restartRecord(record, true);
     perception = { understanding, changed: mergeFacts(record, understanding.facts, 'text') };
   } else if (activity.type === 'event' && activity.name === 'diagnostics') {
     const probe = parseProbe(activity.value);

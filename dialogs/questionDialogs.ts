@@ -1,14 +1,13 @@
 import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
 import { randomUUID } from 'node:crypto';
-import { mediaToCheck, mergeFacts, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading } from '../src/diagnosis';
+import { type Facts, mediaToCheck, mergeFacts, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading } from '../src/diagnosis';
 import { understandChoice, type Answer } from '../src/understanding';
-import { questionActivity, probeRunActivity, RUN_CHECK, stepButtonsActivity, stepReminderActivity } from './cards';
+import { choicesAmong, probeRunActivity, questionActivity, RUN_CHECK, stepButtonsActivity, stepReminderActivity, type QuestionOptions } from './cards';
 import { clientCanProbe, loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { perceived, probeSentence } from './perception';
 import { DONT_KNOW, findQuestion, type Question } from './questions';
-import type { Facts } from '../src/diagnosis';
-import { texts } from './texts';
+import { browserNames, labels, osNames, texts } from './texts';
 
 const MAX_ATTEMPTS = 2;
 const waiting: DialogTurnResult = { status: DialogTurnStatus.waiting };
@@ -16,6 +15,16 @@ const waiting: DialogTurnResult = { status: DialogTurnStatus.waiting };
 interface FactQuestionState {
   questionId: string;
   attempts: number;
+  /** The values the person named together ("a mac but windows"): only those are offered. */
+  among?: string[];
+  /** This question came with the summary of what was understood, so it keeps "That's wrong". */
+  offerWrong?: boolean;
+}
+
+/** The buttons a question keeps each time it is asked again. */
+function keptOptions(state: unknown): QuestionOptions {
+  if (!isFactQuestionState(state)) return {};
+  return { among: state.among, extra: state.offerWrong ? [texts.wrongButton] : [] };
 }
 
 function isFactQuestionState(value: unknown): value is FactQuestionState {
@@ -35,14 +44,22 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
   override async beginDialog(dc: DialogContext, options?: FactQuestionState): Promise<DialogTurnResult> {
     const question = options && findQuestion(options.questionId);
     if (!question) return dc.endDialog();
-    dc.activeDialog!.state = { questionId: question.id, attempts: 0 };
+    const among = options?.among;
+    dc.activeDialog!.state = { questionId: question.id, attempts: 0, ...(among ? { among } : {}) };
     const record = await loadRecord(this.deps, dc.context);
-    await dc.context.sendActivity(await this.ask(dc.context, question, record.facts));
+    const lines: string[] = [];
+    // Before the first question, one line of what was understood, so a misreading shows at once.
+    const summary = record.understoodShown ? '' : understoodSummary(record.facts);
+    if (summary) lines.push(texts.understood(summary));
+    record.understoodShown = true;
+    if (summary && dc.activeDialog) dc.activeDialog.state = { ...dc.activeDialog.state, offerWrong: true };
+    if (among && among.length >= 2) lines.push(texts.bothValues(valueName(among[0] ?? ''), valueName(among[1] ?? '')));
+    await dc.context.sendActivity(await this.ask(dc.context, question, record.facts, lines.join(' ') || undefined, { among, extra: summary ? [texts.wrongButton] : [] }));
     return waiting;
   }
 
-  private async ask(context: DialogContext['context'], question: Question, facts: Facts, prefix?: string) {
-    return questionActivity(question, facts, prefix, await clientCanProbe(this.deps, context));
+  private async ask(context: DialogContext['context'], question: Question, facts: Facts, prefix?: string, options: QuestionOptions = {}) {
+    return questionActivity(question, facts, prefix, { ...options, canProbe: await clientCanProbe(this.deps, context) });
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
@@ -58,7 +75,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
     }
     if (dc.context.activity.type !== 'message') {
       // A probe that did not answer the question: its sentence came first, the question follows again.
-      if (isProbe(dc)) await dc.context.sendActivity(await this.ask(dc.context, question, record.facts));
+      if (isProbe(dc)) await dc.context.sendActivity(await this.ask(dc.context, question, record.facts, undefined, keptOptions(state)));
       return waiting;
     }
 
@@ -67,7 +84,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
       record.declined.push(question.id);
       return dc.endDialog();
     }
-    const choices = question.choices(record.facts);
+    const choices = choicesAmong(question, record.facts, state.among);
     // A plain yes or no ("no not live") picks the button that stands for it.
     const yesNo = understanding.answer === 'yes' || understanding.answer === 'no' ? understanding.answer : undefined;
     const picked = understandChoice(text, choices.map((c) => ({ value: c.title, synonyms: [c.title, ...c.synonyms] })));
@@ -84,7 +101,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
 
     // The check button pressed in a chat that cannot run it: say so and ask again; no attempt is spent.
     if (isCheckRequest(dc)) {
-      await dc.context.sendActivity(await this.ask(dc.context, question, record.facts, texts.probeNotHere));
+      await dc.context.sendActivity(await this.ask(dc.context, question, record.facts, texts.probeNotHere, keptOptions(state)));
       return waiting;
     }
     state.attempts += 1;
@@ -93,7 +110,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
       await dc.context.sendActivity(texts.takeAsUnknown);
       return dc.endDialog();
     }
-    await dc.context.sendActivity(await this.ask(dc.context, question, record.facts, texts.didNotCatch));
+    await dc.context.sendActivity(await this.ask(dc.context, question, record.facts, texts.didNotCatch, keptOptions(state)));
     return waiting;
   }
 
@@ -101,7 +118,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
     const question = isFactQuestionState(instance.state) ? findQuestion(instance.state.questionId) : undefined;
     if (!question) return;
     const record = await loadRecord(this.deps, context);
-    await context.sendActivity(await this.ask(context, question, record.facts));
+    await context.sendActivity(await this.ask(context, question, record.facts, undefined, keptOptions(instance.state)));
   }
 }
 
@@ -208,4 +225,23 @@ function isProbe(dc: DialogContext): boolean {
 
 export function isStepOutcome(value: unknown): value is StepOutcome {
   return isStepOutcomeState(value) && 'answer' in value && typeof value.answer === 'string';
+}
+
+/** "Windows · Chrome · microphone · permission denied": what the person's words and the probe told so far. */
+export function understoodSummary(facts: Facts): string {
+  const parts = [
+    facts.os && osNames[facts.os],
+    facts.browser && browserNames[facts.browser],
+    facts.inAppBrowser ? texts.understoodLabels.inAppBrowser : undefined,
+    facts.managedDevice ? texts.understoodLabels.managedDevice : undefined,
+    facts.inIframe ? texts.understoodLabels.inIframe : undefined,
+    facts.media?.map((m) => labels[m] ?? m).join(' and '),
+    facts.symptom && facts.symptom !== 'other' ? labels[facts.symptom] : facts.errorName,
+    facts.urgent ? texts.understoodLabels.urgent : undefined,
+  ].filter((p): p is string => typeof p === 'string' && p !== '');
+  return parts.join(' · ');
+}
+
+function valueName(value: string): string {
+  return osNames[value] ?? browserNames[value] ?? labels[value] ?? value;
 }

@@ -133,7 +133,8 @@ export const questions: readonly Question[] = [
       choice('Safari', { browser: 'safari' }, 'safari'),
       choice('Other', { browser: 'other' }, 'other', 'opera', 'brave'),
     ],
-    needed: (f) => !f.browser,
+    // In an app's built-in browser the answer would be the app, and the first step does not depend on it.
+    needed: (f) => !f.browser && f.inAppBrowser !== true,
   },
   {
     id: 'ios-version',
@@ -162,6 +163,11 @@ export const questions: readonly Question[] = [
 ];
 
 export const DONT_KNOW = "I don't know";
+
+/** The question that fills a fact, if the bot has one (the first, for facts two questions fill). */
+export function questionFor(fact: FactName): Question | undefined {
+  return questions.find((q) => q.fact === fact);
+}
 
 export function findQuestion(id: string): Question | undefined {
   return questions.find((q) => q.id === id);

@@ -34,6 +34,12 @@ export const texts = {
   findingsIntro: 'Something about your setup first:',
   fixed: (title: string, live: boolean) => `Great, glad it works now! What fixed it: ${title}.${live ? ' Good luck with your session.' : ''}`,
   newProblem: "Let's look at this new problem.",
+  closing: "You're welcome! If anything else stops working, just write here.",
+  understood: (summary: string) => `Got it: ${summary}.`,
+  wrongButton: "That's wrong",
+  corrected: "Sorry, I got that wrong. Let's start from what you tell me now.",
+  bothValues: (a: string, b: string) => `You mentioned both ${a} and ${b}.`,
+  understoodLabels: { inAppBrowser: "an app's built-in browser", managedDevice: 'managed by your organisation', inIframe: 'inside another site', urgent: 'live now' },
 
   staffCalled: (position: number) =>
     `I've called a member of staff. You're number ${position} in the queue. While you wait, let's keep trying quick fixes.`,

@@ -67,6 +67,8 @@ export interface DiagnosticsRecord {
   steps: StepRecord[];
   escalations: EscalationEntry[];
   probe?: ProbeSummary;
+  /** The one-line summary of what was understood has been shown (before the first question). */
+  understoodShown?: boolean;
   /** Probe re-runs asked for, newest last; one without a verdict is still awaited. */
   checks?: CheckRecord[];
   rules?: { version: string; escalation: Diagnosis['escalation']; findings: string[]; steps: string[]; at: string };

@@ -207,6 +207,8 @@ export class EscalationService implements StaffHandoff, TurnGate {
   private async takeSupportDetails(context: TurnContext, text: string, diagnostics: DiagnosticsRecord | undefined): Promise<boolean> {
     if (!text) return false;
     const prefixed = NOTE.exec(text);
+    // "thanks, bye" is a goodbye, not a note for the support team.
+    if (!prefixed && understand(text).closing) return false;
     const told = new Set(diagnostics?.escalations.filter((e) => e.kind === 'support-record').map((e) => e.id));
     if (!prefixed && told.size === 0) return false;
     const record = await this.deps.records.latestSupportRecordFor(context.activity.conversation.id);

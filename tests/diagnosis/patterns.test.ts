@@ -69,3 +69,44 @@ describe('causes from patterns, as rules with sources', () => {
     }
   });
 });
+
+describe('advice fitted to the person', () => {
+  it('a microphone problem never leads with camera wording', async () => {
+    for (const facts of [
+      { os: 'windows', browser: 'chrome', media: ['microphone'], symptom: 'permission-denied' },
+      { os: 'macos', browser: 'chrome', media: ['microphone'], errorName: 'NotAllowedError', errorMessage: 'Permission denied by system' },
+      { os: 'windows', browser: 'edge', media: ['microphone'], symptom: 'not-found' },
+      { os: 'android', browser: 'chrome', media: ['microphone'], symptom: 'no-prompt' },
+      { os: 'windows', browser: 'chrome', managedDevice: true, media: ['microphone'], symptom: 'no-prompt' },
+      { os: 'windows', browser: 'chrome', media: ['microphone'], errorName: 'OverconstrainedError' },
+    ] satisfies Facts[]) {
+      const diagnosis = await diagnoser.diagnose(facts);
+      for (const step of diagnosis.steps) {
+        expect(`${step.title} ${step.text.split('.')[0]}`, `${step.id} for ${JSON.stringify(facts)}`).not.toMatch(/camera/i);
+      }
+    }
+  });
+
+  it('keeps the camera wording for a camera problem', async () => {
+    const diagnosis = await diagnoser.diagnose({ os: 'windows', browser: 'chrome', media: ['camera'], symptom: 'permission-denied' });
+    expect(diagnosis.steps[0]?.title).toBe('Allow the camera and microphone for this site');
+  });
+
+  it.each([
+    [{ os: 'windows', browser: 'chrome', media: ['camera'], symptom: 'no-prompt' }],
+    [{ os: 'macos', browser: 'chrome', media: ['microphone'], symptom: 'no-prompt' }],
+    [{ os: 'android', browser: 'chrome', media: ['camera'], symptom: 'no-prompt' }],
+    [{ media: ['camera'], errorName: 'NotAllowedError', errorMessage: 'Permission denied by system' }],
+  ] satisfies [Facts][])('never offers the same step twice under two names: %j', async (facts) => {
+    const ids = (await diagnoser.diagnose(facts)).steps.map((s) => s.id);
+    expect(ids.includes('browser-site-permissions') && ids.includes('permission-prompt-dismissed')).toBe(false);
+    expect(ids.includes('os-privacy-settings') && ids.some((id) => id.startsWith('os-permissions-'))).toBe(false);
+  });
+
+  it('a step tried under one name is not offered under the other', async () => {
+    const generic = await diagnoser.diagnose({ os: 'macos', browser: 'chrome', media: ['camera'], errorName: 'NotAllowedError', errorMessage: 'Permission denied by system', stepsTried: ['os-privacy-settings'] });
+    expect(generic.steps.map((s) => s.id)).not.toContain('os-permissions-macos');
+    const site = await diagnoser.diagnose({ os: 'windows', browser: 'chrome', media: ['camera'], errorMessage: 'Permission dismissed', errorName: 'NotAllowedError', stepsTried: ['browser-site-permissions'] });
+    expect(site.steps.map((s) => s.id)).not.toContain('permission-prompt-dismissed');
+  });
+});
