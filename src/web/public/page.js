@@ -329,6 +329,8 @@
         runProbe(media, value.id);
         return;
       }
+      // On a phone the check is folded away: unfold it, so the request is seen.
+      if (probeDetails) probeDetails.open = true;
       probeRequest.hidden = false;
       probeRequestRun.focus();
       function answer(run) {
