@@ -1,6 +1,6 @@
-import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
+import { ActionTypes, ActivityTypes, CardFactory, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
 import { capabilitiesOf, withChoices, type Where } from './channels';
-import { type Advice, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
+import { type Advice, type CheckRecord, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
 import { inert } from './inertText';
 import { labels, texts } from './texts';
@@ -9,35 +9,64 @@ import { labels, texts } from './texts';
 
 export type AdviceKind = 'finding' | 'step';
 
-const STEP_BUTTONS = [texts.stepButtons.fixed, texts.stepButtons.notFixed, texts.stepButtons.alreadyTried];
-
-export function adviceActivity(where: Where, advice: Advice, kind: AdviceKind, intro?: string): Partial<Activity> {
-  const links = advice.links.map((link) => `[${link.label}](${link.url})`).join(' · ');
-  const text = [intro, `**${advice.title}**`, advice.text, links].filter(Boolean).join('\n\n');
-  const message = MessageFactory.text(text);
-  message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source };
-  return kind === 'step' ? withChoices(where, message, STEP_BUTTONS) : message;
+export interface StepOptions {
+  /** The probe can verify this step here: offer "Check again". */
+  checkable?: boolean;
 }
 
-export function stepButtonsActivity(where: Where, adviceId: string): Partial<Activity> {
-  const message = MessageFactory.text(texts.stepAskAgain);
+/** A step's buttons: the three outcomes, "Check again" where the probe can verify it, and a person. */
+function stepButtons(options: StepOptions): string[] {
+  const b = texts.stepButtons;
+  return [b.fixed, b.notFixed, b.alreadyTried, ...(options.checkable ? [b.checkAgain] : []), b.person];
+}
+
+export function adviceActivity(where: Where, advice: Advice, kind: AdviceKind, intro?: string, options: StepOptions = {}): Partial<Activity> {
+  const links = advice.links.map((link) => `[${link.label}](${link.url})`).join(' · ');
+  // A step's "Step 2 of 5:" reads as the start of its title; a finding's intro stands alone.
+  const heading = kind === 'step' && intro ? `${intro} **${advice.title}**` : [intro, `**${advice.title}**`].filter(Boolean).join('\n\n');
+  const text = [heading, advice.text, links].filter(Boolean).join('\n\n');
+  const message = MessageFactory.text(text);
+  message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source, ...(kind === 'step' && options.checkable ? { checkable: true } : {}) };
+  return kind === 'step' ? withChoices(where, message, stepButtons(options)) : message;
+}
+
+export function stepButtonsActivity(where: Where, adviceId: string, options: StepOptions = {}, text: string = texts.stepAskAgain): Partial<Activity> {
+  const message = MessageFactory.text(text);
   message.channelData = { adviceId, adviceKind: 'step' };
-  return withChoices(where, message, STEP_BUTTONS);
+  return withChoices(where, message, stepButtons(options));
 }
 
 /** The pending step named again, with its buttons, after something came between it and its answer. */
-export function stepReminderActivity(where: Where, step: { adviceId: string; title: string }): Partial<Activity> {
+export function stepReminderActivity(where: Where, step: { adviceId: string; title: string; checkable?: boolean }): Partial<Activity> {
   const message = MessageFactory.text(step.title ? texts.stepReminder(step.title) : texts.stepAskAgain);
   message.channelData = { adviceId: step.adviceId, adviceKind: 'step' };
-  return withChoices(where, message, STEP_BUTTONS);
+  return withChoices(where, message, stepButtons(step));
 }
 
 /** The value of the "Run a quick check" button; a page with the probe runs it instead of sending it. */
 export const RUN_CHECK = { action: 'run-probe' } as const;
 
-export function questionActivity(where: Where, question: Question, facts: Facts, prefix?: string, canProbe = false): Partial<Activity> {
-  const titles = [...question.choices(facts).map((c) => c.title), DONT_KNOW];
-  const check: CardAction[] = canProbe && question.checkable ? [{ type: ActionTypes.PostBack, title: texts.runCheck, value: { ...RUN_CHECK, media: probeMedia(facts) } }] : [];
+/**
+ * Asks the person's page to run its probe again (SPEC §6's `diagnostics` event comes back with
+ * `check.id`). `ask`: the page asks the person first, because someone else (staff) asked for it.
+ */
+export function probeRunActivity(check: CheckRecord, ask: boolean): Partial<Activity> {
+  return { type: ActivityTypes.Event, name: PROBE_RUN_EVENT, value: { id: check.id, media: check.media, ask } };
+}
+export const PROBE_RUN_EVENT = 'probe/run';
+
+export interface QuestionOptions {
+  /** The chat's page can run the probe: questions it can answer offer "Run a quick check". */
+  canProbe?: boolean;
+  /** Only the choices for these values (the two the person named together). */
+  among?: readonly string[];
+  /** Buttons after the choices ("That's wrong"). */
+  extra?: readonly string[];
+}
+
+export function questionActivity(where: Where, question: Question, facts: Facts, prefix?: string, options: QuestionOptions = {}): Partial<Activity> {
+  const titles = [...choicesAmong(question, facts, options.among).map((c) => c.title), DONT_KNOW, ...(options.extra ?? [])];
+  const check: CardAction[] = options.canProbe && question.checkable ? [{ type: ActionTypes.PostBack, title: texts.runCheck, value: { ...RUN_CHECK, media: probeMedia(facts) } }] : [];
   const text = prefix ? `${prefix} ${question.text}` : question.text;
   const message = MessageFactory.text(check.length > 0 ? `${text} ${texts.runCheckHint}` : text);
   message.channelData = { questionId: question.id };
@@ -50,12 +79,28 @@ function probeMedia(facts: Facts): string[] {
   return devices.length > 0 ? devices : ['camera', 'microphone'];
 }
 
+const OUTCOME_LABELS: Record<string, string> = {
+  fixed: 'fixed', 'not-fixed': 'did not help', 'already-tried': 'already tried',
+  'verified-fixed': 'fixed, confirmed by the check', 'verified-not-fixed': 'not fixed, confirmed by the check',
+};
+
+/** A question's choices, narrowed to the values the person hesitated between (when at least two remain). */
+export function choicesAmong(question: Question, facts: Facts, among: readonly string[] | undefined) {
+  const all = question.choices(facts);
+  if (!among) return all;
+  const narrowed = all.filter((c) => among.includes(String(Reflect.get(c.facts, question.fact))));
+  return narrowed.length >= 2 ? narrowed : all;
+}
+
 const FACT_LABELS: Record<string, string> = {
   os: 'Operating system', osVersion: 'OS version', browser: 'Browser', browserVersion: 'Browser version',
   inAppBrowser: 'In-app browser', deviceType: 'Device', media: 'Not working', symptom: 'What happens',
   errorName: 'Error', errorMessage: 'Error message', permission: 'Site permission', devices: 'Devices found',
   secureContext: 'Secure page (https)', inIframe: 'Inside a frame', liveConference: 'Live session',
   role: 'Role', liveStream: 'Live-stream', urgent: 'Urgent', humanRequested: 'Asked for a person', stepsTried: 'Steps tried',
+  managedDevice: 'Managed by an organisation', audioLevel: 'Microphone level', audioClipping: 'Microphone distorts',
+  videoFrames: 'Camera picture', staleDevice: 'Saved device missing', permissionsPolicy: 'Frame allows',
+  displayMediaAvailable: 'Screen sharing available',
 };
 
 /** A fact's value in words: our labels where there are some, else the value itself made inert (it may come from a client). */
@@ -80,7 +125,11 @@ export function diagnosticsActivity(where: Where, record: DiagnosticsRecord, con
     const source = record.sources[name];
     return [{ title: FACT_LABELS[name] ?? name, value: `${describeValue(value)}${source ? ` (${source})` : ''}` }];
   });
-  const steps = record.steps.map((s) => ({ title: s.adviceId, value: s.outcome }));
+  const steps = record.steps.map((s) => ({ title: s.adviceId, value: OUTCOME_LABELS[s.outcome] ?? s.outcome }));
+  const checks = (record.checks ?? []).map((c) => ({
+    title: `${c.requestedBy === 'staff' ? 'Asked by staff' : 'Check again'}${c.adviceId ? ` (${c.adviceId})` : ''}`,
+    value: c.verdict ? OUTCOME_LABELS[c.verdict] ?? c.verdict : 'waiting for the check',
+  }));
   const body: unknown[] = [
     { type: 'TextBlock', text: 'Diagnostics', weight: 'Bolder', size: 'Medium' },
     { type: 'TextBlock', text: `Conversation ${conversationId}`, isSubtle: true, wrap: true, size: 'Small' },
@@ -88,6 +137,7 @@ export function diagnosticsActivity(where: Where, record: DiagnosticsRecord, con
   ];
   if (record.findings.length > 0) body.push({ type: 'TextBlock', text: `Findings: ${record.findings.join(', ')}`, wrap: true });
   if (steps.length > 0) body.push({ type: 'TextBlock', text: 'Steps', weight: 'Bolder' }, { type: 'FactSet', facts: steps });
+  if (checks.length > 0) body.push({ type: 'TextBlock', text: 'Checks', weight: 'Bolder' }, { type: 'FactSet', facts: checks });
   for (const e of record.escalations) body.push({ type: 'TextBlock', text: `Escalation: ${e.kind} (${e.reason}) — ${e.status}`, wrap: true });
   if (record.resolution) body.push({ type: 'TextBlock', text: `Outcome: ${record.resolution}`, wrap: true });
 

@@ -18,7 +18,7 @@ export async function requestStaff(context: TurnContext, deps: ConversationDeps,
   const outcome = await deps.handoff.requestStaff(context, { reason, record });
   if (outcome.status === 'requested') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'requested', id: outcome.escalationId });
-    await context.sendActivity(texts.staffCalled(outcome.position));
+    await context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
   } else {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'unavailable' });
     await context.sendActivity(texts.staffUnavailable);
@@ -31,7 +31,7 @@ export async function fileSupportRecord(context: TurnContext, deps: Conversation
   if (outcome.status === 'filed') {
     recordEscalation(record, { kind: 'support-record', reason: 'steps-exhausted', status: 'filed', id: outcome.id });
     record.resolution = 'support-record';
-    await context.sendActivity(texts.supportRecordFiled(outcome.id));
+    await context.sendActivity({ type: 'message', text: texts.supportRecordFiled(outcome.id), channelData: { adviceId: 'support-record', adviceKind: 'escalation' } });
   } else {
     recordEscalation(record, { kind: 'support-record', reason: 'steps-exhausted', status: 'unavailable' });
     record.resolution = 'unresolved';

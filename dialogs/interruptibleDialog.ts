@@ -1,6 +1,6 @@
 import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
 import type { TurnContext } from 'botbuilder';
-import { createRecord, mergeFacts, type DiagnosticsRecord } from '../src/diagnosis';
+import { createRecord, FACT_NAMES, forgetFacts, mergeFacts, type DiagnosticsRecord } from '../src/diagnosis';
 import { diagnosticsActivity } from './cards';
 import { whereOf } from './channels';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
@@ -33,6 +33,12 @@ export abstract class InterruptibleDialog extends ComponentDialog {
     // While a question waits, informational commands answer and ask it again, so the last message offers a way on.
     const stay = async (): Promise<DialogTurnResult> => (active ? { status: DialogTurnStatus.waiting } : innerDc.cancelAllDialogs());
 
+    if (understanding.closing && record.resolution && !understanding.command) {
+      await context.sendActivity(texts.closing);
+      await innerDc.cancelAllDialogs();
+      return { status: DialogTurnStatus.complete };
+    }
+
     switch (understanding.command) {
       case 'help':
         await context.sendActivity(texts.help);
@@ -51,6 +57,14 @@ export abstract class InterruptibleDialog extends ComponentDialog {
         await innerDc.cancelAllDialogs();
         await context.sendActivity(texts.restarted);
         return { status: DialogTurnStatus.complete };
+      case 'correct': {
+        // What the person's words told us is forgotten; what the probe and their buttons said stays.
+        forgetFacts(record, FACT_NAMES.filter((name) => record.sources[name] === 'text'));
+        record.declined = [];
+        record.understoodShown = false;
+        await context.sendActivity(texts.corrected);
+        return this.startOver(innerDc, active);
+      }
       case 'human': {
         if (openStaffRequest(record)?.status === 'requested') {
           await context.sendActivity(texts.staffAlreadyRequested);

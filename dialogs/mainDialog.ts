@@ -4,9 +4,13 @@ import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { openStaffRequest, requestStaff } from './escalate';
 import { InterruptibleDialog } from './interruptibleDialog';
-import { perceive, probeSentence } from './perception';
+import { perceive, perceived, probeSentence } from './perception';
 import { FactQuestionDialog } from './questionDialogs';
-import { nextQuestion } from './questions';
+import { nextQuestion, questionFor } from './questions';
+import { texts } from './texts';
+import { randomUUID } from 'node:crypto';
+import { mediaToCheck, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading } from '../src/diagnosis';
+import { probeRunActivity } from './cards';
 import { StepsDialog, type StepsResult } from './stepsDialog';
 
 /**
@@ -33,7 +37,7 @@ export class MainDialog extends InterruptibleDialog {
 
   /** Runs one turn (a message, or a probe's `diagnostics` event). */
   async runTurn(context: TurnContext, dialogState: StatePropertyAccessor<DialogState>): Promise<void> {
-    await this.prepareTurn(context);
+    if (await this.prepareTurn(context)) return;
     const dialogs = new DialogSet(dialogState);
     dialogs.add(this);
     if (this.stateConfiguration) context.turnState.set(STATE_MANAGER_CONFIGURATION, this.stateConfiguration);
@@ -54,12 +58,35 @@ export class MainDialog extends InterruptibleDialog {
     if (dc.activeDialog) await dc.repromptDialog();
   }
 
-  /** Learns what the turn says before any dialog step runs; a probe is acknowledged in one sentence. */
-  async prepareTurn(context: TurnContext): Promise<void> {
+  /**
+   * Learns what the turn says before any dialog step runs; a probe is acknowledged in one or two
+   * sentences. A check the person asked for is answered by the step it verifies; one staff asked
+   * for is answered here and ends the turn (staff may be talking with the person). True: handled.
+   */
+  async prepareTurn(context: TurnContext): Promise<boolean> {
     const stored = await loadRecord(this.deps, context);
     const { perception, record } = perceive(context, stored);
     if (record !== stored) await this.deps.records.set(context, record);
-    if (context.activity.type === 'event' && context.activity.name === 'diagnostics') await context.sendActivity(probeSentence(perception.probe));
+    if (context.activity.type !== 'event' || context.activity.name !== 'diagnostics') return false;
+    const reading = perception.probe;
+    const check = reading?.checkId ? pendingCheck(record, reading.checkId) : undefined;
+    if (reading && check?.requestedBy === 'staff') {
+      recordCheckVerdict(record, check, verifyReading(reading).verdict);
+      await context.sendActivities([probeSentence(reading), { type: 'message', text: texts.check.staffDone }]);
+      return true;
+    }
+    if (!check) await context.sendActivity(probeSentence(reading));
+    return false;
+  }
+
+  /** Staff asked for the check again: noted in the record, and the page asked to ask the person. Returns the check's id. */
+  async requestStaffCheck(context: TurnContext, staffName: string): Promise<string> {
+    const record = await loadRecord(this.deps, context);
+    const check = recordCheckRequest(record, {
+      id: `staff-${randomUUID().slice(0, 12)}`, requestedBy: 'staff', staffName, media: mediaToCheck(record.facts, record.probe?.requested),
+    });
+    await context.sendActivities([{ type: 'message', text: texts.check.staffAsked(staffName) }, probeRunActivity(check, true)]);
+    return check.id;
   }
 
   private async route(step: WaterfallStepContext) {
@@ -69,6 +96,10 @@ export class MainDialog extends InterruptibleDialog {
       const diagnosis = await this.deps.diagnose(record.facts);
       if (diagnosis.escalation === 'staff-now') await requestStaff(step.context, this.deps, record);
     }
+    // Two values for one fact in the person's words: ask which, offering just those two.
+    const hesitation = perceived(step.context).understanding.ambiguous?.find((a) => record.facts[a.fact] === undefined && questionFor(a.fact));
+    const hesitant = hesitation && questionFor(hesitation.fact);
+    if (hesitation && hesitant) return step.beginDialog(DialogIds.factQuestion, { questionId: hesitant.id, attempts: 0, among: hesitation.values });
     const question = nextQuestion(record.facts, record.declined, this.deps.ruleFacts);
     if (question) return step.beginDialog(DialogIds.factQuestion, { questionId: question.id, attempts: 0 });
     return step.beginDialog(DialogIds.steps);

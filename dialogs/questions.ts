@@ -23,6 +23,11 @@ export interface Question {
   checkable?: true;
 }
 
+/** The probe already saw what is wrong (a silent microphone, a black picture, …): no need to ask. */
+const probeSawProblem = (f: Facts): boolean =>
+  f.audioLevel === 'silent' || f.audioLevel === 'low' || f.videoFrames === 'black' || f.videoFrames === 'frozen' || f.staleDevice === true
+  || f.permissionsPolicy?.camera === false || f.permissionsPolicy?.microphone === false;
+
 const choice = (title: string, facts: Facts, ...synonyms: string[]): Choice => ({ title, facts, synonyms });
 
 const mediaSymptoms = (facts: Facts): Choice[] => {
@@ -59,7 +64,7 @@ export const questions: readonly Question[] = [
       choice('Screen sharing', { media: ['screen'] }, 'screen', 'share', 'sharing'),
       choice('Camera and microphone', { media: ['camera', 'microphone'] }, 'both', 'all'),
     ],
-    needed: (f) => !f.media && !f.errorName,
+    needed: (f) => !f.media && !f.errorName && !probeSawProblem(f),
   },
   {
     id: 'symptom',
@@ -67,7 +72,7 @@ export const questions: readonly Question[] = [
     fact: 'symptom',
     text: 'What happens when you try?',
     choices: mediaSymptoms,
-    needed: (f) => !f.symptom && !f.errorName,
+    needed: (f) => !f.symptom && !f.errorName && !probeSawProblem(f),
   },
   {
     id: 'live',
@@ -128,7 +133,8 @@ export const questions: readonly Question[] = [
       choice('Safari', { browser: 'safari' }, 'safari'),
       choice('Other', { browser: 'other' }, 'other', 'opera', 'brave'),
     ],
-    needed: (f) => !f.browser,
+    // In an app's built-in browser the answer would be the app, and the first step does not depend on it.
+    needed: (f) => !f.browser && f.inAppBrowser !== true,
   },
   {
     id: 'ios-version',
@@ -157,6 +163,11 @@ export const questions: readonly Question[] = [
 ];
 
 export const DONT_KNOW = "I don't know";
+
+/** The question that fills a fact, if the bot has one (the first, for facts two questions fill). */
+export function questionFor(fact: FactName): Question | undefined {
+  return questions.find((q) => q.fact === fact);
+}
 
 export function findQuestion(id: string): Question | undefined {
   return questions.find((q) => q.id === id);

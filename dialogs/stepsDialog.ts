@@ -1,12 +1,13 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from './framework';
-import { recordRuleResult, recordStep } from '../src/diagnosis';
+import { isVerifiable, recordRuleResult, recordStep } from '../src/diagnosis';
 import { adviceActivity } from './cards';
 import { whereOf } from './channels';
-import { loadRecord, type ConversationDeps } from './conversationDeps';
+import { clientCanProbe, loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { fileSupportRecord, openStaffRequest, requestStaff } from './escalate';
 import { isStepOutcome, StepOutcomeDialog } from './questionDialogs';
-import { texts } from './texts';
+import { describeReading, perceived } from './perception';
+import { labels, texts } from './texts';
 
 export type StepsResult = 'done' | 'facts-changed';
 
@@ -18,7 +19,7 @@ export class StepsDialog extends ComponentDialog {
   constructor(private readonly deps: ConversationDeps) {
     super(DialogIds.steps);
     this.addDialog(new WaterfallDialog(DialogIds.stepsLoop, [this.offerStep.bind(this), this.takeOutcome.bind(this)]));
-    this.addDialog(new StepOutcomeDialog());
+    this.addDialog(new StepOutcomeDialog(deps));
     this.initialDialogId = DialogIds.stepsLoop;
   }
 
@@ -41,8 +42,10 @@ export class StepsDialog extends ComponentDialog {
       return step.endDialog('done' satisfies StepsResult);
     }
     const shown = record.steps.length + 1;
-    await step.context.sendActivity(adviceActivity(whereOf(step.context), next, 'step', texts.stepIntro(shown)));
-    return step.beginDialog(DialogIds.stepOutcome, { adviceId: next.id, title: next.title });
+    // "Check again" needs a page that can run the probe: one that declared it, or already sent a reading.
+    const checkable = isVerifiable(next.id) && (record.probe !== undefined || (await clientCanProbe(this.deps, step.context)));
+    await step.context.sendActivity(adviceActivity(whereOf(step.context), next, 'step', texts.stepIntro(shown, record.steps.length + diagnosis.steps.length), { checkable }));
+    return step.beginDialog(DialogIds.stepOutcome, { adviceId: next.id, title: next.title, checkable });
   }
 
   private async takeOutcome(step: WaterfallStepContext) {
@@ -55,6 +58,13 @@ export class StepsDialog extends ComponentDialog {
       await step.context.sendActivity(texts.fixed(outcome.title, record.facts.liveConference === true));
       return step.endDialog('done' satisfies StepsResult);
     }
+    const reading = perceived(step.context).probe;
+    if (outcome.answer === 'verified-fixed') {
+      const what = (reading?.media?.requested ?? []).map((m) => labels[m] ?? m).join(' and ') || labels.cameraAndMicrophone || '';
+      await step.context.sendActivity(`${texts.check.fixed(what)}${record.facts.liveConference ? texts.check.fixedLive : ''}`);
+      return step.endDialog('done' satisfies StepsResult);
+    }
+    if (outcome.answer === 'verified-not-fixed' && reading) await step.context.sendActivity(texts.check.notFixed(describeReading(reading, false)));
     return step.replaceDialog(DialogIds.stepsLoop);
   }
 }

@@ -32,13 +32,19 @@ export const texts = {
   urgentNoted: "Understood, your session is live or about to start. Let's be quick.",
   humanNoted: "OK, I'll get you a person.",
 
-  stepIntro: (position: number) => (position === 1 ? 'Try this first:' : 'Next, try this:'),
-  stepButtons: { fixed: 'That fixed it', notFixed: "Didn't help", alreadyTried: 'Already tried' },
+  stepIntro: (position: number, total: number) => `Step ${position} of ${Math.max(position, total)}:`,
+  stepButtons: { fixed: 'That fixed it', notFixed: "Didn't help", alreadyTried: 'Already tried', checkAgain: 'Check again', person: 'Talk to a person' },
   stepAskAgain: 'Did that help? Pick a button, or tell me what you see now.',
   stepReminder: (title: string) => `Back to the step we were on: **${title}**. Did it help? Pick a button, or tell me what you see now.`,
   findingsIntro: 'Something about your setup first:',
   fixed: (title: string, live: boolean) => `Great, glad it works now! What fixed it: ${title}.${live ? ' Good luck with your session.' : ''}`,
   newProblem: "Let's look at this new problem.",
+  closing: "You're welcome! If anything else stops working, just write here.",
+  understood: (summary: string) => `Got it: ${summary}.`,
+  wrongButton: "That's wrong",
+  corrected: "Sorry, I got that wrong. Let's start from what you tell me now.",
+  bothValues: (a: string, b: string) => `You mentioned both ${a} and ${b}.`,
+  understoodLabels: { inAppBrowser: "an app's built-in browser", managedDevice: 'managed by your organisation', inIframe: 'inside another site', urgent: 'live now' },
 
   staffCalled: (position: number) =>
     `I've called a member of staff. You're number ${position} in the queue. While you wait, let's keep trying quick fixes.`,
@@ -51,6 +57,16 @@ export const texts = {
   supportRecordUnavailable:
     "I've run out of steps to suggest, and I can't file a support record from this chat yet. Please fill in the platform's troubleshooting form, and mention what we tried (type **diagnostics** to see it).",
 
+  check: {
+    running: 'Checking again; this takes a few seconds.',
+    fixed: (what: string) => `Your ${what} works now, confirmed by the check. Glad that's sorted!`,
+    fixedLive: ' Good luck with your session.',
+    notFixed: (still: string) => `The check still shows a problem: ${still} Let's try the next step.`,
+    cannotRun: "I can't run the check from this chat. Did the step help?",
+    staffAsked: (name: string) => `${name} from the support team would like to run the device check again. Your page will ask you first.`,
+    staffDone: 'Thanks, the support team can see the new results.',
+  },
+
   probeInvalid: "Sorry, I couldn't read the results of that check.",
   probe: {
     thanks: 'Thanks for running the check.',
@@ -60,6 +76,22 @@ export const texts = {
     works: (what: string) => `Your ${what} started fine in this browser.`,
     blocked: (what: string, error: string) => `your browser blocked the ${what} (${error}).`,
     failed: (what: string, error: string) => `the ${what} could not start (${error}).`,
+    /** Second sentence: what the deeper readings showed, joined into one list. */
+    found: {
+      micSilent: 'your microphone picked up no sound at all',
+      micLow: 'your microphone sounds very quiet',
+      micOk: 'your microphone picks up sound',
+      micClipping: 'so loud that it distorts',
+      cameraBlack: 'your camera shows only a black picture',
+      cameraFrozen: 'your camera picture does not move',
+      cameraOk: (size: string) => `your camera shows a moving picture${size ? ` (${size})` : ''}`,
+      policy: (what: string) => `this page sits inside another site that does not let it use the ${what}`,
+      inApp: (app: string) => `you're in the built-in browser of ${app}, which often has no camera access`,
+      stale: (what: string) => `the ${what} chosen earlier is no longer there, though others are`,
+      noScreenShare: 'this browser cannot share the screen',
+      screenShared: 'screen sharing started fine',
+      screenFailed: (error: string) => `screen sharing did not start (${error})`,
+    },
   },
 
   status: {
@@ -98,4 +130,11 @@ export const labels: Record<string, string> = {
   'poor-quality': 'poor quality',
   'screen-share-failed': 'screen sharing fails',
   other: 'other',
+  silent: 'silent',
+  low: 'very quiet',
+  ok: 'fine',
+  black: 'black',
+  frozen: 'frozen',
+  'display-capture': 'screen sharing',
+  displayCapture: 'screen sharing',
 };

@@ -4,7 +4,7 @@ import { createAdapter, createBot, diagnosticsReader, type ChannelCredentials } 
 import { createDiagnoser } from './diagnosis';
 import { loadConfig, type Config } from './config';
 import { AppError, ConfigError } from './errors';
-import { createEscalation } from './escalation';
+import { createEscalation, type StaffCheckRequester } from './escalation';
 import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { localConnector } from './channel';
@@ -46,8 +46,14 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   // Escalation sends proactive messages through the adapter, and the bot calls escalation.
   // Proactive sends to the local web chat take its loopback connector, whatever the bot's identity.
   const adapter = createAdapter(config, log, { credentials: options.credentials, local: localConnector() });
+  // Staff checks run bot logic in the person's conversation; the bot is built just below.
+  let runtime: ReturnType<typeof createBot> | undefined;
+  const requestCheck: StaffCheckRequester = (context, staffName) => {
+    if (!runtime) throw new AppError('BOT_UNAVAILABLE', 'The bot is not ready yet.');
+    return runtime.requestStaffCheck(context, staffName);
+  };
   const escalation = createEscalation({
-    config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage),
+    config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage), requestCheck,
     observer: {
       claimed: (s) => metrics.claimed(s),
       firstStaffReply: (s) => metrics.firstStaffReply(s),
@@ -56,10 +62,11 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   });
   metrics.addStoreCounts(() => escalation.counts());
   metrics.countStreams('staff-feed', () => escalation.openStreams());
-  const { bot } = createBot({
+  runtime = createBot({
     config, log, storage: store.storage, diagnosis, adapter, handoff: escalation.service, gate: escalation.service, middleware: [escalation.transcript],
     onStepOutcome: (outcome) => metrics.stepOutcome(outcome),
   });
+  const { bot } = runtime;
   escalation.repromptWith((context) => bot.repromptPending(context));
   const lifecycle = new Lifecycle();
   // The staff console's EventSource reconnects by itself (to another instance behind the balancer).

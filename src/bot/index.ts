@@ -1,4 +1,4 @@
-import { UserState, type Middleware, type Storage } from 'botbuilder';
+import { UserState, type Middleware, type Storage, type TurnContext } from 'botbuilder';
 import { OptimisticConversationState } from './conversationState';
 import type { ConversationDeps } from '../../dialogs/conversationDeps';
 import { noStaffHandoff, type StaffHandoff } from '../../dialogs/handoff';
@@ -20,6 +20,8 @@ export interface BotRuntime {
   adapter: BotAdapter;
   bot: TechSupportBot;
   conversationState: OptimisticConversationState;
+  /** In a proactive turn: asks the person's page to run its check again for a staff member. */
+  requestStaffCheck(context: TurnContext, staffName: string): Promise<{ checkId: string }>;
 }
 
 export interface BotDeps {
@@ -55,5 +57,10 @@ export function createBot(deps: BotDeps): BotRuntime {
   const adapter = deps.adapter ?? createAdapter(deps.config, deps.log);
   adapter.use(new TypingIndicator(deps.log));
   for (const middleware of deps.middleware ?? []) adapter.use(middleware);
-  return { adapter, bot, conversationState };
+  const requestStaffCheck = async (context: TurnContext, staffName: string) => {
+    const checkId = await dialog.requestStaffCheck(context, staffName);
+    await conversationState.saveChanges(context, false);
+    return { checkId };
+  };
+  return { adapter, bot, conversationState, requestStaffCheck };
 }

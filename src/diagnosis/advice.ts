@@ -18,6 +18,8 @@ export interface Advice {
 /** Advice as stored in rules/advice: `platforms` marks advice that only makes sense on some OSes. */
 export interface AdviceContent extends Advice {
   readonly platforms?: readonly OperatingSystem[];
+  readonly forMicrophone?: { readonly title: string; readonly text: string };
+  readonly sameAs?: readonly string[];
   readonly file: string;
 }
 
@@ -30,12 +32,13 @@ export interface Diagnosis {
   rulesVersion: string;
 }
 
-/** Public projection: the extra loader fields never leave the folder. */
-export function toAdvice(content: AdviceContent): Advice {
+/** Public projection: the extra loader fields never leave the folder. `microphone`: its own wording, when it has one. */
+export function toAdvice(content: AdviceContent, microphone = false): Advice {
+  const wording = microphone && content.forMicrophone ? content.forMicrophone : content;
   return Object.freeze({
     id: content.id,
-    title: content.title,
-    text: content.text,
+    title: wording.title,
+    text: wording.text,
     links: Object.freeze(content.links.map((link) => Object.freeze({ label: link.label, url: link.url }))),
     source: content.source,
   });

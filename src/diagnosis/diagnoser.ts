@@ -119,15 +119,20 @@ export function canonicalFacts(facts: Facts): { key: string; facts: Facts } {
   const d = facts.devices;
   const devices = d && (d.camera !== undefined || d.microphone !== undefined || d.labelsVisible !== undefined)
     ? { camera: d.camera, microphone: d.microphone, labelsVisible: d.labelsVisible } : undefined;
+  const pp = facts.permissionsPolicy;
+  const permissionsPolicy = pp && (pp.camera !== undefined || pp.microphone !== undefined || pp.displayCapture !== undefined)
+    ? { camera: pp.camera, microphone: pp.microphone, displayCapture: pp.displayCapture } : undefined;
   const values = [
     facts.os, facts.osVersion, facts.browser, facts.browserVersion, facts.inAppBrowser, facts.deviceType,
     media?.join(','), facts.symptom, facts.errorName, facts.errorMessage,
     permission?.camera, permission?.microphone, devices?.camera, devices?.microphone, devices?.labelsVisible,
     facts.secureContext, facts.inIframe, facts.liveConference, facts.role, facts.liveStream, facts.urgent,
     facts.humanRequested, stepsTried?.join(','),
+    facts.managedDevice, facts.audioLevel, facts.audioClipping, facts.videoFrames, facts.staleDevice,
+    permissionsPolicy?.camera, permissionsPolicy?.microphone, permissionsPolicy?.displayCapture, facts.displayMediaAvailable,
   ];
   const normalized: Facts = {};
-  for (const [name, value] of Object.entries({ ...facts, media, stepsTried, permission, devices })) {
+  for (const [name, value] of Object.entries({ ...facts, media, stepsTried, permission, devices, permissionsPolicy })) {
     if (value !== undefined) Reflect.set(normalized, name, value);
   }
   return { key: JSON.stringify(values), facts: normalized };
@@ -146,8 +151,14 @@ export function assembleDiagnosis(
   advice: ReadonlyMap<string, Advice>,
   facts: Facts,
   rulesVersion: string,
+  microphoneAdvice: ReadonlyMap<string, Advice> = advice,
+  sameAs: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): Diagnosis {
   const tried = new Set(facts.stepsTried ?? []);
+  // A step tried under another name counts as tried.
+  for (const id of facts.stepsTried ?? []) for (const other of sameAs.get(id) ?? []) tried.add(other);
+  // A problem with the microphone alone gets the microphone's own wording where advice has one.
+  const wording = facts.media?.length === 1 && facts.media[0] === 'microphone' ? microphoneAdvice : advice;
   const findings = new Map<string, Ranked>();
   const steps = new Map<string, Ranked>();
   let escalation: EscalationLevel | null = null;
@@ -160,13 +171,20 @@ export function assembleDiagnosis(
     }
     if (rule.type === 'step' && tried.has(rule.adviceId)) continue;
     const target = rule.type === 'finding' ? findings : steps;
-    const content = advice.get(rule.adviceId);
+    const content = wording.get(rule.adviceId);
     const current = target.get(rule.adviceId);
     if (content && (!current || rule.rank < current.rank)) target.set(rule.adviceId, { advice: content, rank: rule.rank });
   }
+  // Of advice that says the same thing, only the first-ranked one is offered.
+  const offered = new Set<string>();
+  const ordered = [...steps.values()].sort(byRankThenId).filter(({ advice: a }) => {
+    if ([...(sameAs.get(a.id) ?? [])].some((other) => offered.has(other))) return false;
+    offered.add(a.id);
+    return true;
+  });
   return {
     findings: [...findings.values()].sort(byRankThenId).map((r) => r.advice),
-    steps: [...steps.values()].sort(byRankThenId).map((r) => r.advice),
+    steps: ordered.map((r) => r.advice),
     escalation,
     rulesVersion,
   };
@@ -182,7 +200,19 @@ export function createDiagnoser(ruleSet: RuleSet = loadRuleSet(), options: Diagn
   const engine = buildEngine(ruleSet);
   const rulesById = new Map(ruleSet.rules.map((rule) => [rule.id, rule]));
   const advice = new Map<string, Advice>();
-  for (const [id, content] of ruleSet.advice) advice.set(id, toAdvice(content));
+  const microphoneAdvice = new Map<string, Advice>();
+  // sameAs is symmetric: either name stands for both.
+  const sameAs = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => sameAs.set(a, new Set([...(sameAs.get(a) ?? []), b]));
+  for (const content of ruleSet.advice.values()) for (const other of content.sameAs ?? []) {
+    link(content.id, other);
+    link(other, content.id);
+  }
+  for (const [id, content] of ruleSet.advice) {
+    const plain = toAdvice(content);
+    advice.set(id, plain);
+    microphoneAdvice.set(id, content.forMicrophone ? toAdvice(content, true) : plain);
+  }
   const memo = new Map<string, Diagnosis>();
   const inFlight = new Map<string, Promise<Diagnosis>>();
   const stats = { engineBuilds: 1, engineRuns: 0, memoHits: 0 };
@@ -196,7 +226,7 @@ export function createDiagnoser(ruleSet: RuleSet = loadRuleSet(), options: Diagn
     const run = queue.then(() => {
       stats.engineRuns++;
       return engine.run(facts);
-    }).then((result) => assembleDiagnosis(result, rulesById, advice, facts, ruleSet.version));
+    }).then((result) => assembleDiagnosis(result, rulesById, advice, facts, ruleSet.version, microphoneAdvice, sameAs));
     queue = run.catch(() => undefined);
     const remembered = run.then((diagnosis) => {
       if (memoSize > 0) {

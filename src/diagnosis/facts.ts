@@ -19,6 +19,10 @@ export const ERROR_NAME_VALUES = [
 ] as const;
 export const PERMISSION_STATE_VALUES = ['granted', 'denied', 'prompt'] as const;
 export const ROLE_VALUES = ['presenter', 'attendee'] as const;
+/** What the probe's ~3 s level reading of the microphone found. */
+export const AUDIO_LEVEL_VALUES = ['silent', 'low', 'ok'] as const;
+/** What a few frames of the camera showed. */
+export const VIDEO_FRAMES_VALUES = ['black', 'frozen', 'ok'] as const;
 
 /** Advice ids of SPEC §4.1. The rules may add more; these must always exist. */
 export const SPEC_ADVICE_IDS = [
@@ -70,6 +74,17 @@ export const factsSchema = z
     urgent: z.boolean(),
     humanRequested: z.boolean(),
     stepsTried: z.array(adviceIdSchema).max(100),
+    // Beyond SPEC §4: what the deeper probe (and the person's own words) can tell.
+    /** The computer or browser is managed by an employer or school (policies may block capture). */
+    managedDevice: z.boolean(),
+    audioLevel: z.enum(AUDIO_LEVEL_VALUES),
+    audioClipping: z.boolean(),
+    videoFrames: z.enum(VIDEO_FRAMES_VALUES),
+    /** The camera or microphone saved as the chosen one is gone, while others exist. */
+    staleDevice: z.boolean(),
+    /** The frame's permissions policy: may this page use each feature at all? */
+    permissionsPolicy: z.object({ camera: z.boolean(), microphone: z.boolean(), displayCapture: z.boolean() }).partial().strict(),
+    displayMediaAvailable: z.boolean(),
   })
   .partial()
   .strict();
@@ -83,6 +98,8 @@ export type Media = (typeof MEDIA_VALUES)[number];
 export type Symptom = (typeof SYMPTOM_VALUES)[number];
 export type ErrorName = (typeof ERROR_NAME_VALUES)[number];
 export type Role = (typeof ROLE_VALUES)[number];
+export type AudioLevel = (typeof AUDIO_LEVEL_VALUES)[number];
+export type VideoFrames = (typeof VIDEO_FRAMES_VALUES)[number];
 export type SpecAdviceId = (typeof SPEC_ADVICE_IDS)[number];
 
 export const FACT_NAMES = Object.keys(factsSchema.shape) as FactName[];

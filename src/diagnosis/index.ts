@@ -8,7 +8,7 @@ import type { Advice, Diagnosis } from './advice';
 
 export {
   parseFacts, factsSchema, FACT_NAMES, SPEC_ADVICE_IDS, OS_VALUES, BROWSER_VALUES, DEVICE_TYPE_VALUES,
-  MEDIA_VALUES, SYMPTOM_VALUES, ERROR_NAME_VALUES, PERMISSION_STATE_VALUES, ROLE_VALUES,
+  MEDIA_VALUES, SYMPTOM_VALUES, ERROR_NAME_VALUES, PERMISSION_STATE_VALUES, ROLE_VALUES, AUDIO_LEVEL_VALUES, VIDEO_FRAMES_VALUES,
 } from './facts';
 export type {
   Facts, FactName, OperatingSystem, Browser, DeviceType, Media, Symptom, ErrorName, Role, SpecAdviceId,
@@ -18,7 +18,7 @@ export { loadRuleSet, DEFAULT_RULES_DIR, DERIVED_FACTS } from './ruleSet';
 export type { RuleSet, RuleDefinition, GuideSection } from './ruleSet';
 export { createDiagnoser, engineConstructionCount } from './diagnoser';
 export type { Diagnoser, DiagnoserOptions, DiagnoserStats } from './diagnoser';
-export { factsFromUserAgent } from './userAgent';
+export { factsFromUserAgent, inAppBrowserName } from './userAgent';
 export type { UserAgentHints } from './userAgent';
 export { measureDiagnose, realisticFactsMix } from './measure';
 export type { DiagnoseMeasurement, TimingSummary } from './measure';
@@ -48,7 +48,10 @@ export function ruleFactNames(): readonly string[] {
 
 export {
   createRecord, mergeFacts, recordStep, recordEscalation, recordRuleResult, restartRecord, DIAGNOSTICS_RECORD_VERSION,
+  pendingCheck, recordCheckRequest, recordCheckVerdict, forgetFacts,
 } from './record';
-export type { DiagnosticsRecord, FactSource, StepOutcome, StepRecord, EscalationEntry, ProbeSummary, Resolution } from './record';
-export { parseProbe, factsFromProbe, probeSchema } from './probe';
+export type { DiagnosticsRecord, FactSource, StepOutcome, StepRecord, EscalationEntry, ProbeSummary, Resolution, CheckRecord } from './record';
+export { parseProbe, factsFromProbe, probeSchema, PROBE_VERSION } from './probe';
+export { VERIFIABLE_STEPS, isVerifiable, mediaToCheck, verifyReading } from './verify';
+export type { Verdict, Verification } from './verify';
 export type { ProbeResult, ProbeReading } from './probe';

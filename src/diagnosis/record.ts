@@ -9,7 +9,8 @@ import type { Facts, FactName } from './facts';
 export const DIAGNOSTICS_RECORD_VERSION = 1;
 
 export type FactSource = 'asked' | 'text' | 'user-agent' | 'probe';
-export type StepOutcome = 'fixed' | 'not-fixed' | 'already-tried';
+/** `verified-*`: the probe checked it by itself after "Check again", rather than the person saying so. */
+export type StepOutcome = 'fixed' | 'not-fixed' | 'already-tried' | 'verified-fixed' | 'verified-not-fixed';
 export type Resolution = 'fixed' | 'support-record' | 'staff-now' | 'unresolved';
 
 export interface StepRecord {
@@ -29,10 +30,29 @@ export interface EscalationEntry {
 
 export interface ProbeSummary {
   at: string;
+  version?: number;
   ok?: boolean;
   requested?: string[];
   errorName?: string;
   errorMessage?: string;
+  audioLevel?: string;
+  videoFrames?: string;
+  /** Set when this reading answered a check request. */
+  checkId?: string;
+}
+
+/** A request to run the probe again ("Check again" by the person, or asked for by staff), and its verdict. */
+export interface CheckRecord {
+  id: string;
+  requestedBy: 'person' | 'staff';
+  /** The staff member's display name when staff asked. */
+  staffName?: string;
+  /** The step being checked, when the check verifies one. */
+  adviceId?: string;
+  media: string[];
+  requestedAt: string;
+  verdict?: 'verified-fixed' | 'verified-not-fixed';
+  answeredAt?: string;
 }
 
 export interface DiagnosticsRecord {
@@ -47,6 +67,10 @@ export interface DiagnosticsRecord {
   steps: StepRecord[];
   escalations: EscalationEntry[];
   probe?: ProbeSummary;
+  /** The one-line summary of what was understood has been shown (before the first question). */
+  understoodShown?: boolean;
+  /** Probe re-runs asked for, newest last; one without a verdict is still awaited. */
+  checks?: CheckRecord[];
   rules?: { version: string; escalation: Diagnosis['escalation']; findings: string[]; steps: string[]; at: string };
   resolution?: Resolution;
 }
@@ -81,10 +105,25 @@ export function mergeFacts(record: DiagnosticsRecord, learned: Facts, source: Fa
   return changed;
 }
 
+/** Drops facts that no longer hold (a probe that now succeeds clears the earlier error). */
+export function forgetFacts(record: DiagnosticsRecord, names: readonly FactName[], now = new Date()): void {
+  const facts: Record<string, unknown> = { ...record.facts };
+  let changed = false;
+  for (const name of names) {
+    if (facts[name] === undefined) continue;
+    delete facts[name];
+    delete record.sources[name];
+    changed = true;
+  }
+  if (!changed) return;
+  record.facts = facts;
+  record.updatedAt = now.toISOString();
+}
+
 export function recordStep(record: DiagnosticsRecord, adviceId: string, outcome: StepOutcome, now = new Date()): void {
   record.steps.push({ adviceId, outcome, at: now.toISOString() });
-  if (outcome !== 'fixed') mergeFacts(record, { stepsTried: [adviceId] }, 'asked', now);
-  else record.resolution = 'fixed';
+  if (outcome === 'fixed' || outcome === 'verified-fixed') record.resolution = 'fixed';
+  else mergeFacts(record, { stepsTried: [adviceId] }, outcome === 'verified-not-fixed' ? 'probe' : 'asked', now);
   record.updatedAt = now.toISOString();
 }
 
@@ -105,11 +144,34 @@ export function recordRuleResult(record: DiagnosticsRecord, diagnosis: Diagnosis
   };
 }
 
+/** The check still awaiting its reading, if any. */
+export function pendingCheck(record: DiagnosticsRecord, id?: string): CheckRecord | undefined {
+  const open = [...(record.checks ?? [])].reverse().find((c) => c.verdict === undefined);
+  return id === undefined || open?.id === id ? open : undefined;
+}
+
+export function recordCheckRequest(record: DiagnosticsRecord, check: Omit<CheckRecord, 'requestedAt'>, now = new Date()): CheckRecord {
+  const full: CheckRecord = { ...check, requestedAt: now.toISOString() };
+  // A newer request replaces one that never got its reading.
+  record.checks = [...(record.checks ?? []).filter((c) => c.verdict !== undefined), full].slice(-20);
+  record.updatedAt = full.requestedAt;
+  return full;
+}
+
+export function recordCheckVerdict(record: DiagnosticsRecord, check: CheckRecord, verdict: NonNullable<CheckRecord['verdict']>, now = new Date()): void {
+  check.verdict = verdict;
+  check.answeredAt = now.toISOString();
+  record.updatedAt = check.answeredAt;
+}
+
 /** Starts over on the same conversation: the platform is kept (it has not changed), the problem is forgotten. */
 export function restartRecord(record: DiagnosticsRecord, keepPlatform: boolean, now = new Date()): DiagnosticsRecord {
   const fresh = createRecord(now);
   if (!keepPlatform) return fresh;
-  const platform: FactName[] = ['os', 'osVersion', 'browser', 'browserVersion', 'deviceType', 'inAppBrowser', 'secureContext', 'inIframe'];
+  const platform: FactName[] = [
+    'os', 'osVersion', 'browser', 'browserVersion', 'deviceType', 'inAppBrowser', 'secureContext', 'inIframe', 'managedDevice',
+    'permissionsPolicy', 'displayMediaAvailable',
+  ];
   for (const name of platform) {
     const value = record.facts[name];
     const source = record.sources[name];

@@ -68,7 +68,8 @@ export interface RuleSet {
 }
 
 const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case').max(80);
-const rank = z.number().int().min(1).max(99);
+// Rank 0 is for causes that overrule the usual first step (an employer's policy, a frame's policy).
+const rank = z.number().int().min(0).max(99);
 
 const eventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -110,6 +111,10 @@ const adviceContentSchema = z.object({
   links: z.array(z.object({ label: z.string().min(1).max(80), url: z.string().url() }).strict()).max(6),
   source: z.string().min(1).max(300),
   platforms: z.array(z.enum(OS_VALUES)).min(1).optional(),
+  /** The wording for a problem with the microphone alone, so it never leads with the camera. */
+  forMicrophone: z.object({ title: z.string().min(1).max(80), text: z.string().min(1).max(700) }).strict().optional(),
+  /** Advice that says the same thing under another name: once one is offered or tried, the other is not. */
+  sameAs: z.array(adviceIdSchema).min(1).max(10).optional(),
 }).strict();
 
 const adviceFileSchema = z.object({
@@ -397,9 +402,15 @@ export function loadRuleSet(dir: string = DEFAULT_RULES_DIR): RuleSet {
         links: content.data.links,
         source: content.data.source,
         ...(content.data.platforms && { platforms: content.data.platforms }),
+        ...(content.data.forMicrophone && { forMicrophone: content.data.forMicrophone }),
+        ...(content.data.sameAs && { sameAs: content.data.sameAs }),
         file: label,
       });
     }
+  }
+  for (const content of advice.values()) {
+    const unknown = content.sameAs?.find((id) => !advice.has(id) || id === content.id);
+    if (unknown) throw new RulesError(content.file, undefined, `advice "${content.id}": sameAs names "${unknown}", which is not another advice`);
   }
   const missingSpec = SPEC_ADVICE_IDS.filter((id) => !advice.has(id));
   if (missingSpec.length) {

@@ -49,7 +49,28 @@ const OS_NAMES: Record<string, OperatingSystem> = {
 const WINDOWS_NT: Record<string, string> = { '10.0': '10', '6.3': '8.1', '6.2': '8', '6.1': '7', '6.0': '6', '5.2': '5.1', '5.1': '5.1' };
 
 // Apps whose built-in web view identifies itself in the UA. Their camera support is limited.
-const IN_APP_TOKENS = /FBAN\/|FBAV\/|FB_IAB|Instagram|\bLine\/|MicroMessenger|\bGSA\/|Snapchat|Twitter|LinkedInApp/;
+const IN_APP_TOKENS = /FBAN\/|FBAV\/|FB_IAB|Instagram|\bLine\/|MicroMessenger|\bGSA\/|Snapchat|Twitter|LinkedInApp|\bSlack\/|\bTeams\/|\bBytedanceWebview|musical_ly|Pinterest/;
+
+/** Apps whose built-in browser the user agent names, most specific first (Instagram's UA also says FBAN on some builds). */
+const IN_APP_NAMES: readonly (readonly [RegExp, string])[] = [
+  [/Instagram/, 'Instagram'],
+  [/FBAN\/|FBAV\/|FB_IAB|FBIOS/, 'Facebook'],
+  [/LinkedInApp/, 'LinkedIn'],
+  [/\bSlack\//, 'Slack'],
+  [/\bTeams\//, 'Microsoft Teams'],
+  [/\bLine\//, 'LINE'],
+  [/MicroMessenger/, 'WeChat'],
+  [/Twitter/, 'X (Twitter)'],
+  [/Snapchat/, 'Snapchat'],
+  [/BytedanceWebview|musical_ly/, 'TikTok'],
+  [/Pinterest/, 'Pinterest'],
+  [/\bGSA\//, 'the Google app'],
+];
+
+/** The app whose built-in browser sent this user agent, for wording ("open it outside Instagram"). */
+export function inAppBrowserName(ua: string): string | undefined {
+  return IN_APP_NAMES.find(([pattern]) => pattern.test(ua))?.[1];
+}
 const IOS_BROWSER_TOKENS = /\b(CriOS|FxiOS|EdgiOS|OPiOS)\//;
 
 /**

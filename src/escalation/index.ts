@@ -9,12 +9,12 @@ import { StaffFeed } from './feed';
 import { AdapterMessenger, type ContinuingAdapter, type ProactiveMessenger, type Reprompter } from './proactive';
 import { EscalationRecords } from './records';
 import { staffRoutes } from './routes';
-import { EscalationService, type EscalationObserver } from './service';
+import { EscalationService, type EscalationObserver, type StaffCheckRequester } from './service';
 import { TimeoutPoller } from './timeoutPoller';
 import { TranscriptMiddleware } from './transcript';
 import { StaffWebhook, type WebhookObserver } from './webhook';
 
-export { EscalationService } from './service';
+export { EscalationService, type StaffCheckRequester } from './service';
 export { EscalationRecords, type Escalation, type EscalationStatus, type SupportRecord, type TranscriptEntry } from './records';
 export { AdapterMessenger, type ProactiveMessenger, type Reprompter } from './proactive';
 export { StaffFeed, type EscalationSummary, type StaffEvent } from './feed';
@@ -30,6 +30,8 @@ export interface EscalationDeps {
   /** The bot's adapter: proactive sends continue conversations through it. */
   adapter: ContinuingAdapter;
   readDiagnostics?: (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined>;
+  /** The bot's side of "staff ask for the check again". */
+  requestCheck?: StaffCheckRequester;
   /** Replaces proactive sends through the adapter (tests, other hosts). */
   messenger?: ProactiveMessenger;
   /** How often waiting escalations are checked for the timeout; about a second by default. */
@@ -83,6 +85,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     webhook,
     readDiagnostics: deps.readDiagnostics,
     observer: deps.observer,
+    requestCheck: deps.requestCheck,
   });
   const routes = staffRoutes({ service, feed, staff: deps.config.STAFF_TOKENS, rateLimits: deps.store.rateLimits });
   const poller = new TimeoutPoller(() => service.timeOutDue(), deps.log, deps.pollIntervalMs);

@@ -9,6 +9,8 @@ import { ClaimsIdentity } from 'botframework-connector';
 export interface ProactiveMessenger {
   /** With `reprompt`, the conversation's pending question or step follows the activities (when a reprompter is set). */
   send(reference: ConversationReference, activities: Partial<Activity>[], options?: { reprompt?: boolean }): Promise<void>;
+  /** Runs bot logic in the conversation (e.g. asking the page to re-run its check); a failure is thrown. */
+  run?(reference: ConversationReference, logic: (context: TurnContext) => Promise<void>): Promise<void>;
 }
 
 /** Asks a conversation's pending question or step again, in a proactive turn (the bot's dialogs do it). */
@@ -32,25 +34,31 @@ export class AdapterMessenger implements ProactiveMessenger {
   ) {}
 
   async send(reference: ConversationReference, activities: Partial<Activity>[], options: { reprompt?: boolean } = {}): Promise<void> {
+    await this.run(reference, async (context) => {
+      await context.sendActivities(activities);
+      if (options.reprompt) await this.reprompter?.(context);
+    });
+  }
+
+  async run(reference: ConversationReference, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     let failure: unknown;
-    const logic = async (context: TurnContext) => {
-      // Caught here: the adapter would hand it to onTurnError, which apologises to the person
-      // over the same failing connection, and the caller would never know.
+    const guarded = async (context: TurnContext) => {
       // Not replies: botbuilder makes each one reply to the continuation event's made-up id (or the
       // reference's last message), which Web Chat waits 5 s for before showing the message.
       context.onSendActivities((_context, outgoing, next) => {
         for (const activity of outgoing) delete activity.replyToId;
         return next();
       });
+      // Caught here: the adapter would hand it to onTurnError, which apologises to the person
+      // over the same failing connection, and the caller would never know.
       try {
-        await context.sendActivities(activities);
-        if (options.reprompt) await this.reprompter?.(context);
+        await logic(context);
       } catch (error) {
         failure = error;
       }
     };
-    if (this.appId) await this.adapter.continueConversationAsync(this.appId, reference, logic);
-    else await this.adapter.continueConversationAsync(new ClaimsIdentity([], true), reference, logic);
+    if (this.appId) await this.adapter.continueConversationAsync(this.appId, reference, guarded);
+    else await this.adapter.continueConversationAsync(new ClaimsIdentity([], true), reference, guarded);
     if (failure !== undefined) throw failure;
   }
 }

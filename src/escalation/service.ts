@@ -31,6 +31,8 @@ export interface EscalationServiceDeps {
   webhook?: StaffWebhook;
   /** The live diagnostics record of a conversation (bot state); escalation's snapshot otherwise. */
   readDiagnostics?: (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined>;
+  /** The bot's side of a staff check: records the request and asks the person's page (in a proactive turn). */
+  requestCheck?: StaffCheckRequester;
   now?: () => Date;
   observer?: EscalationObserver;
 }
@@ -40,6 +42,9 @@ export interface EscalationObserver {
   claimed(secondsWaiting: number): void;
   firstStaffReply(secondsSinceCreated: number): void;
 }
+
+/** Asks the person's page, inside their conversation, to run the device check again for a staff member. */
+export type StaffCheckRequester = (context: TurnContext, staffName: string) => Promise<{ checkId: string }>;
 
 /** How much of the transcript travels with an escalation (the whole one stays readable by conversation). */
 const TRANSCRIPT_AT_ESCALATION = 200;
@@ -206,6 +211,8 @@ export class EscalationService implements StaffHandoff, TurnGate {
   private async takeSupportDetails(context: TurnContext, text: string, diagnostics: DiagnosticsRecord | undefined): Promise<boolean> {
     if (!text) return false;
     const prefixed = NOTE.exec(text);
+    // "thanks, bye" is a goodbye, not a note for the support team.
+    if (!prefixed && understand(text).closing) return false;
     const told = new Set(diagnostics?.escalations.filter((e) => e.kind === 'support-record').map((e) => e.id));
     if (!prefixed && told.size === 0) return false;
     const record = await this.deps.records.latestSupportRecordFor(context.activity.conversation.id);
@@ -331,6 +338,31 @@ export class EscalationService implements StaffHandoff, TurnGate {
     if (await this.deps.records.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
     await this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text, at });
     return { escalationId: id, at };
+  }
+
+  /**
+   * Staff ask the person's page to run the device check again. The page asks the person before it
+   * runs; the reading lands in the conversation's diagnostics record with its verdict.
+   */
+  async requestCheck(id: string, staffName: string): Promise<{ escalationId: string; checkId: string; at: string }> {
+    const escalation = await this.require(id);
+    if (escalation.status !== 'claimed') throw new AppError('CONFLICT', `The escalation is ${escalation.status}; claim it first.`);
+    if (escalation.claimedBy !== staffName) throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
+    const { requestCheck } = this.deps;
+    const run = this.deps.messenger.run?.bind(this.deps.messenger);
+    if (!requestCheck || !run) throw new AppError('BOT_UNAVAILABLE', 'This bot cannot ask the page to run its check.');
+    let checkId: string | undefined;
+    try {
+      await run(escalation.reference, async (context) => {
+        checkId = (await requestCheck(context, staffName)).checkId;
+      });
+    } catch (error) {
+      this.deps.log.warn({ err: error, escalationId: id }, 'check request not delivered');
+      throw new AppError('BOT_UNAVAILABLE', 'The check request could not be delivered to the person.', { cause: error });
+    }
+    if (!checkId) throw new AppError('BOT_UNAVAILABLE', 'The check request could not be delivered to the person.');
+    this.deps.log.info({ escalationId: id, staff: staffName, checkId }, 'staff asked for a check');
+    return { escalationId: id, checkId, at: this.now().toISOString() };
   }
 
   async close(id: string, staffName: string): Promise<EscalationSummary> {

@@ -9,7 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 
 export type TurnResult = 'ok' | 'error' | 'rejected';
-export type StepOutcome = 'fixed' | 'not-fixed' | 'already-tried';
+export type StepOutcome = 'fixed' | 'not-fixed' | 'already-tried' | 'verified-fixed' | 'verified-not-fixed';
 export type WebhookResult = 'delivered' | 'failed';
 
 /** What the store says about escalation, read once per scrape. */
@@ -59,7 +59,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
     this.turns = new Counter({ name: 'techsupport_turns_total', help: 'Turns by channel and result (ok; error: the bot threw and apologised; rejected: bad activity or token).', labelNames: ['channel', 'result'], registers });
     this.turnSeconds = new Histogram({ name: 'techsupport_turn_duration_seconds', help: 'Time from a turn\'s activity arriving to its answer.', labelNames: ['channel'], buckets: TURN_BUCKETS, registers });
-    this.stepOutcomes = new Counter({ name: 'techsupport_step_outcomes_total', help: 'Answers to a step: fixed ("That fixed it"), not-fixed ("Didn\'t help"), already-tried.', labelNames: ['outcome'], registers });
+    this.stepOutcomes = new Counter({ name: 'techsupport_step_outcomes_total', help: 'Answers to a step: fixed ("That fixed it"), not-fixed ("Didn\'t help"), already-tried, and verified-fixed / verified-not-fixed from "Check again".', labelNames: ['outcome'], registers });
     this.timeToClaim = new Histogram({ name: 'techsupport_escalation_time_to_claim_seconds', help: 'From an escalation\'s creation to its claim by staff.', buckets: STAFF_BUCKETS, registers });
     this.timeToFirstReply = new Histogram({ name: 'techsupport_escalation_time_to_first_staff_reply_seconds', help: 'From an escalation\'s creation to the first staff message the person received.', buckets: STAFF_BUCKETS, registers });
     this.webhook = new Counter({ name: 'techsupport_staff_webhook_deliveries_total', help: 'Staff webhook notifications by result (failed: every retry failed), one per escalation.', labelNames: ['result'], registers });
@@ -67,7 +67,7 @@ export class Metrics {
     this.storeErrors = new Counter({ name: 'techsupport_store_errors_total', help: 'Store queries that failed.', registers });
     this.querySeconds = new Histogram({ name: 'techsupport_store_query_duration_seconds', help: 'Store query latency.', buckets: QUERY_BUCKETS, registers });
     // Known label values start at zero, so a rate() sees their first increment.
-    for (const outcome of ['fixed', 'not-fixed', 'already-tried'] satisfies StepOutcome[]) this.stepOutcomes.inc({ outcome }, 0);
+    for (const outcome of ['fixed', 'not-fixed', 'already-tried', 'verified-fixed', 'verified-not-fixed'] satisfies StepOutcome[]) this.stepOutcomes.inc({ outcome }, 0);
     for (const result of ['delivered', 'failed'] satisfies WebhookResult[]) this.webhook.inc({ result }, 0);
 
     const streams = this.streamSources;

@@ -150,6 +150,15 @@ export const ROUTES: DescribedRoute[] = [
     },
   },
   {
+    method: 'post', path: '/api/escalations/:id/check', operationId: 'requestCheck', tag: 'staff', auth: 'staff',
+    summary: 'Ask the person\'s page to run the device check again (the claimant only); the page asks the person first, and the verdict lands in the diagnostics record\'s checks.',
+    responses: {
+      202: { description: 'Asked; the reading follows when the person agrees.', schema: z.object({ escalationId: z.string(), checkId: z.string(), at: z.string() }), example: { escalationId: 'E-m3x1a-4f2c9b', checkId: 'staff-1a2b3c4d5e6f', at: '2026-05-04T10:01:00.000Z' } },
+      403: { description: 'Claimed by someone else.', schema: errorBody }, 409: { description: 'Not claimed.', schema: errorBody },
+      502: { description: 'The person\'s channel did not take it.', schema: errorBody }, ...staffErrors, ...notFound,
+    },
+  },
+  {
     method: 'post', path: '/api/escalations/:id/close', operationId: 'closeEscalation', tag: 'staff', auth: 'staff', summary: 'End the hand-off; the bot asks the person whether it is solved.',
     responses: { 200: { description: 'Closed.', schema: escalation }, 403: { description: 'Claimed by someone else.', schema: errorBody }, 409: { description: 'Already closed or timed out.', schema: errorBody }, ...staffErrors, ...notFound },
   },

@@ -23,13 +23,17 @@ export { findContactHandle } from './contactHandle';
  *   dont-know, yes, no that is present wins; "fixed" is not read from a message that still
  *   describes a symptom. No answer is given when the message is a command.
  */
-export type Command = 'help' | 'restart' | 'human' | 'status' | 'diagnostics';
+export type Command = 'help' | 'restart' | 'human' | 'status' | 'diagnostics' | 'correct';
 export type Answer = 'fixed' | 'not-fixed' | 'already-tried' | 'dont-know' | 'yes' | 'no';
 
 export interface Understanding {
   facts: Partial<Facts>;
   command?: Command;
   answer?: Answer;
+  /** A single-valued fact named with two values the context could not settle (e.g. Mac and Windows): ask which. */
+  ambiguous?: { fact: FactName; values: string[] }[];
+  /** Only thanks and goodbyes ("ok thanks", "great, bye"). */
+  closing?: true;
 }
 
 export interface Choice {
@@ -37,16 +41,18 @@ export interface Choice {
   synonyms: readonly string[];
 }
 
-const COMMANDS = ['help', 'restart', 'human', 'status', 'diagnostics'] as const satisfies readonly Command[];
+const COMMANDS = ['help', 'restart', 'human', 'status', 'diagnostics', 'correct'] as const satisfies readonly Command[];
 /** Priority order: "nope, still broken" is not-fixed rather than no. */
 const ANSWERS = ['fixed', 'not-fixed', 'already-tried', 'dont-know', 'yes', 'no'] as const satisfies readonly Answer[];
 const SINGLE_FACTS = [
   'os', 'osVersion', 'browser', 'browserVersion', 'deviceType', 'symptom', 'errorName', 'errorMessage',
-  'role', 'liveConference', 'liveStream', 'urgent', 'humanRequested', 'inAppBrowser',
+  'role', 'liveConference', 'liveStream', 'urgent', 'humanRequested', 'inAppBrowser', 'managedDevice', 'inIframe',
 ] as const satisfies readonly FactName[];
 type SingleFact = (typeof SINGLE_FACTS)[number];
 
 const SHORT_MESSAGE_WORDS = 8;
+/** Button titles of this many words or more match a reply one word away from them. */
+const NEAR_TITLE_WORDS = 3;
 const COMMAND_EXTRA_WORDS = 2;
 const TYPO_MIN_LENGTH = 5;
 const TYPO_MAX_LENGTH = 24;
@@ -70,7 +76,8 @@ const phraseFileSchema = z.object({
   negation: z.object({ negators: z.array(z.string()), bridges: z.array(z.string()), mediaWorks: z.array(z.string()) }),
   values: z.record(z.record(say)),
   phrases: z.array(z.object({ $comment: z.string().optional(), say, facts: z.record(z.unknown()) }).strict()),
-  commands: z.object({ help: commandEntry, restart: commandEntry, human: commandEntry, status: commandEntry, diagnostics: commandEntry }).strict(),
+  commands: z.object({ help: commandEntry, restart: commandEntry, human: commandEntry, status: commandEntry, diagnostics: commandEntry, correct: commandEntry }).strict(),
+  closing: z.object({ $comment: z.string().optional(), strong: z.array(z.string().regex(/^\p{L}+$/u)).min(1), also: z.array(z.string().regex(/^\p{L}+$/u)) }).strict(),
   answers: z.object({ fixed: say, 'not-fixed': say, 'already-tried': say, 'dont-know': say, yes: say, no: say }).strict(),
 });
 const data = phraseFileSchema.parse(phraseFile);
@@ -99,6 +106,8 @@ const contractions = new Map<string, string>(Object.entries(data.normalise.contr
 const numberWords = new Set(data.normalise.numbers);
 const filler = new Set(data.normalise.filler);
 const negators = new Set(data.negation.negators);
+const closingStrong = new Set(data.closing.strong);
+const closingWords = new Set([...data.closing.strong, ...data.closing.also]);
 const bridges = new Set(data.negation.bridges);
 
 /** Letters then digits are split ("win10", "ios13", "chrome120") unless it looks like a typo ("safar1"). */
@@ -442,15 +451,21 @@ function negated(words: readonly string[], start: number): boolean {
   return bridges.has(before) && twoBefore !== undefined && negators.has(twoBefore);
 }
 
-function mergeOne<K extends SingleFact>(into: Facts, from: Facts, key: K, conflicts: Set<FactName>): void {
+type Conflicts = Map<FactName, Set<string>>;
+
+function mergeOne<K extends SingleFact>(into: Facts, from: Facts, key: K, conflicts: Conflicts): void {
   const value = from[key];
   if (value === undefined) return;
   const previous = into[key];
   if (previous === undefined) into[key] = value;
-  else if (previous !== value) conflicts.add(key);
+  else if (previous !== value) {
+    const values = conflicts.get(key) ?? new Set([String(previous)]);
+    values.add(String(value));
+    conflicts.set(key, values);
+  }
 }
 
-function mergeInto(into: Facts, from: Facts, conflicts: Set<FactName>): void {
+function mergeInto(into: Facts, from: Facts, conflicts: Conflicts): void {
   for (const key of SINGLE_FACTS) mergeOne(into, from, key, conflicts);
   if (from.media) into.media = into.media ? [...new Set([...into.media, ...from.media])] : [...from.media];
 }
@@ -462,14 +477,14 @@ export function understand(text: string): Understanding {
   const matches = findMatches(words, firstContent);
 
   const facts: Facts = {};
-  const conflicts = new Set<FactName>();
+  const conflicts: Conflicts = new Map();
   for (const match of matches) {
     if (match.meaning.kind !== 'facts' || negated(words, match.start)) continue;
     // "my camera is fine but nobody can hear me": the camera is not what is broken.
     if (match.meaning.media && mediaWorks.some((sequence) => startsWithWords(words, match.end, sequence))) continue;
     for (const f of match.facts) mergeInto(facts, f, conflicts);
   }
-  for (const key of conflicts) delete facts[key];
+  for (const key of conflicts.keys()) delete facts[key];
   if (facts.errorName) {
     const pasted = pastedError.exec(text);
     const name = pasted?.[1] === undefined ? undefined : errorNames.get(pasted[1].toLowerCase())?.errorName;
@@ -478,6 +493,10 @@ export function understand(text: string): Understanding {
   }
 
   const result: Understanding = { facts };
+  // Only facts people choose between are asked about; a pasted error message is not one of them.
+  const ambiguous = [...conflicts].filter(([fact]) => fact !== 'errorMessage').map(([fact, values]) => ({ fact, values: [...values] }));
+  if (ambiguous.length > 0) result.ambiguous = ambiguous;
+  if (Object.keys(facts).length === 0 && isClosing(words)) result.closing = true;
   const command = commandOf(matches, words, Object.keys(facts).length > 0);
   if (command) {
     result.command = command;
@@ -486,6 +505,16 @@ export function understand(text: string): Understanding {
   const answer = answerOf(matches, words.length <= SHORT_MESSAGE_WORDS, firstContent, facts);
   if (answer) result.answer = answer;
   return result;
+}
+
+/** Thanks and goodbyes only: every word is one of them (or filler), and at least one is a real one. */
+function isClosing(words: readonly string[]): boolean {
+  let strong = false;
+  for (const word of words) {
+    if (closingStrong.has(word)) strong = true;
+    else if (!closingWords.has(word) && !filler.has(word)) return false;
+  }
+  return strong;
 }
 
 function commandOf(matches: readonly Match[], words: readonly string[], hasFacts: boolean): Command | undefined {
@@ -530,6 +559,10 @@ export function understandChoice(text: string, choices: readonly Choice[]): stri
   const containing = forms.filter((c) => c.forms.some((f) => said.some((_, i) => startsWithWords(said, i, f) && (negators.has(f[0] ?? '') || !negated(said, i)))));
   if (containing.length > 0) return only(containing);
 
+  // Almost word for word a button's title: one word more, less or different ("cant find the device").
+  const nearTitle = forms.filter((c) => c.forms.some((f) => f.length >= NEAR_TITLE_WORDS && wordEditDistance(said, f) <= 1));
+  if (nearTitle.length > 0) return only(nearTitle);
+
   const typo = forms.filter((c) =>
     c.forms.some((f) => {
       const form = f.join(' ');
@@ -538,4 +571,23 @@ export function understandChoice(text: string, choices: readonly Choice[]): stri
     }),
   );
   return only(typo);
+}
+
+/** Levenshtein distance counted in words, stopping early once it exceeds one. */
+function wordEditDistance(a: readonly string[], b: readonly string[]): number {
+  if (Math.abs(a.length - b.length) > 1) return 2;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      if (value < best) best = value;
+    }
+    if (best > 1) return 2;
+    previous = current;
+  }
+  return previous[b.length] ?? 2;
 }

@@ -60,7 +60,7 @@ describe('rules run only when something changed', () => {
     expect(diagnoser.stats().engineRuns).toBe(runs);
 
     // A step outcome changes the facts (steps tried): that is when the rules run again.
-    expect(await say("didn't help")).toMatch(/Next, try this/i);
+    expect(await say("didn't help")).toMatch(/^Step 2 of \d+:/);
     expect(diagnoser.stats().engineRuns).toBeGreaterThan(runs);
   });
 

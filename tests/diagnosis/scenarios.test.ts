@@ -99,9 +99,10 @@ const scenarios: Scenario[] = [
   { name: 'R12: Permissions API says denied', facts: { os: 'windows', browser: 'chrome', permission: { microphone: 'denied' }, media: ['microphone'] }, first: 'browser-site-permissions' },
   { name: 'permission-denied symptom with no error details', facts: { os: 'macos', browser: 'safari', browserVersion: '17.2', symptom: 'permission-denied' }, first: 'browser-site-permissions' },
   { name: 'R11: prompt dismissed', facts: { os: 'windows', browser: 'chrome', errorName: 'NotAllowedError', errorMessage: 'Permission dismissed', media: ['camera'] },
-    first: 'permission-prompt-dismissed', before: [['permission-prompt-dismissed', 'browser-site-permissions']] },
-  { name: 'no prompt at all: site blocked, then auto-block after dismissals', facts: { os: 'windows', browser: 'chrome', symptom: 'no-prompt', media: ['camera'] },
-    first: 'browser-site-permissions', before: [['permission-prompt-dismissed', 'close-other-apps']], include: ['enterprise-policy'] },
+    // The site-permission step says the same thing under another name (sameAs): not offered again.
+    first: 'permission-prompt-dismissed', exclude: ['browser-site-permissions'] },
+  { name: 'no prompt at all: site blocked (its twin, the dismissed prompt, is not repeated)', facts: { os: 'windows', browser: 'chrome', symptom: 'no-prompt', media: ['camera'] },
+    first: 'browser-site-permissions', exclude: ['permission-prompt-dismissed'], include: ['enterprise-policy'] },
   { name: 'R26: Android with no prompt: app permission first', facts: { os: 'android', browser: 'chrome', symptom: 'no-prompt', media: ['camera'] },
     first: 'os-permissions-android', exclude: ['os-permissions-ios', 'os-permissions-macos'] },
   { name: 'Android denied: site, then app permission', facts: { os: 'android', browser: 'chrome', ...denied },

@@ -334,7 +334,9 @@ describe('the no-staff fallback', () => {
       const sent = channel.sentTo(alex.id);
       return sent[sent.indexOf(notice) + 1];
     });
-    expect(following.text).toBe(pending?.text);
+    // The same question; the one-line summary of what was understood came only the first time.
+    expect(following.channelData?.questionId).toBe(pending?.channelData?.questionId);
+    expect(pending?.text?.endsWith(following.text ?? '-')).toBe(true);
     expect(following.suggestedActions?.actions.length).toBeGreaterThan(0);
     expect(asList((await sam.get('/api/support-records')).body).find((r) => r.id === timedOut.supportRecordId)).toMatchObject({ reason: 'no-staff', escalationId: timedOut.id });
 

@@ -58,8 +58,8 @@ export function dialogHarness(handoff = new FakeHandoff(), options: { canProbe?:
       onTurn: async (context, next) => {
         // As the page's webchat/join declares it.
         if (options.canProbe) await canProbe.set(context, true);
-        await dialog.prepareTurn(context);
-        await next();
+        // As MainDialog#runTurn: a turn prepareTurn handled (a check staff asked for) runs no dialog.
+        if (!(await dialog.prepareTurn(context))) await next();
         lastRecord = structuredClone(await records.get(context));
       },
     },
@@ -86,3 +86,7 @@ export const adviceIds = (replies: Partial<Activity>[]): string[] =>
 
 export const buttons = (reply: Partial<Activity> | undefined): string[] =>
   (reply?.suggestedActions?.actions ?? []).map((a) => a.title ?? '');
+
+/** The `probe/run` events a turn sent to the page. */
+export const probeRuns = (replies: Partial<Activity>[]) =>
+  replies.filter((r) => r.type === 'event' && r.name === 'probe/run').map((r) => r.value as { id: string; media: string[]; ask: boolean });

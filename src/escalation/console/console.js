@@ -41,7 +41,10 @@
   };
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
   const REASONS = { urgent: 'Urgent, live session', 'human-requested': 'Asked for a person', 'steps-exhausted': 'Steps ran out', 'no-staff': 'No staff in time' };
-  const OUTCOMES = { fixed: 'fixed it', 'not-fixed': "didn't help", 'already-tried': 'already tried' };
+  const OUTCOMES = {
+    fixed: 'fixed it', 'not-fixed': "didn't help", 'already-tried': 'already tried',
+    'verified-fixed': 'fixed, confirmed by the check', 'verified-not-fixed': 'not fixed, confirmed by the check',
+  };
   const FACT_LABELS = {
     os: 'System', osVersion: 'System version', browser: 'Browser', browserVersion: 'Browser version', deviceType: 'Device',
     inAppBrowser: 'In-app browser', media: 'Not working', symptom: 'Symptom', errorName: 'Error', errorMessage: 'Error message',
@@ -186,6 +189,7 @@
     const mine = escalation.status === 'claimed' && escalation.claimedBy === state.me;
     $('claim').disabled = escalation.status !== 'waiting';
     $('close').disabled = !(escalation.status === 'waiting' || mine);
+    $('check').disabled = !mine;
     $('reply').disabled = !mine;
     $('send').disabled = !mine;
     $('reply').placeholder = mine ? `Reply as ${state.me}` : 'Claim the escalation to reply';
@@ -234,6 +238,12 @@
     if (record.steps && record.steps.length) {
       container.append(el('ol', { className: 'steps' }, record.steps.map((s) => el('li', { className: `outcome-${s.outcome}`, text: `${s.adviceId}: ${OUTCOMES[s.outcome] || s.outcome}` }))));
     } else container.append(el('p', { className: 'empty', text: 'None yet.' }));
+    if (record.checks && record.checks.length) {
+      container.append(el('h3', { text: 'Checks' }), el('ol', { className: 'steps' }, record.checks.map((c) => el('li', {
+        className: c.verdict ? `outcome-${c.verdict}` : '',
+        text: `${c.requestedBy === 'staff' ? `asked by ${c.staffName || 'staff'}` : 'Check again'}${c.adviceId ? ` · ${c.adviceId}` : ''}: ${c.verdict ? OUTCOMES[c.verdict] : 'waiting for the page'} · ${time(c.answeredAt || c.requestedAt)}`,
+      }))));
+    }
     if (record.rules && record.rules.steps && record.rules.steps.length) container.append(el('h3', { text: 'Steps left' }), el('p', { text: record.rules.steps.join(', ') }));
     if (record.escalations && record.escalations.length) {
       container.append(el('h3', { text: 'Escalations' }), el('ol', { className: 'steps' }, record.escalations.map((e) => el('li', { text: `${e.kind} · ${e.reason} · ${e.status}${e.id ? ` · ${e.id}` : ''} · ${time(e.at)}` }))));
@@ -252,6 +262,7 @@
     }
   }
   $('claim').addEventListener('click', () => state.selected && act(`/api/escalations/${encodeURIComponent(state.selected.id)}/claim`).catch(() => {}));
+  $('check').addEventListener('click', () => state.selected && act(`/api/escalations/${encodeURIComponent(state.selected.id)}/check`).catch(() => {}));
   $('close').addEventListener('click', () => state.selected && act(`/api/escalations/${encodeURIComponent(state.selected.id)}/close`).catch(() => {}));
   $('reply-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -61,6 +61,15 @@
   function staffElement(like, type, props) {
     return Object.assign({}, like, { type: type, key: null, ref: null, props: props });
   }
+  var probeRequest = document.getElementById('probe-request');
+  var probeRequestRun = document.getElementById('probe-request-run');
+  var probeRequestDecline = document.getElementById('probe-request-decline');
+  /** Checks already answered, so a reload replaying the history does not run them again. */
+  var CHECKS = 'techSupport.checks';
+  /** A request older than this (a replayed history) is ignored. */
+  var CHECK_MAX_AGE_MS = 120000;
+  /** Where a conference page keeps the person's chosen devices; the probe reports when they are gone. */
+  var PREFERRED = { camera: 'techSupport.preferredCamera', microphone: 'techSupport.preferredMicrophone' };
 
   function showChatStatus(text, isError) {
     chatStatus.textContent = text;
@@ -82,6 +91,36 @@
     } catch (error) {
       // Private modes may refuse storage; the chat still works, a reload starts afresh.
     }
+  }
+
+  function answeredChecks() {
+    try {
+      var list = JSON.parse(sessionStorage.getItem(CHECKS) || '[]');
+      return Array.isArray(list) ? list : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function markAnswered(id) {
+    try {
+      sessionStorage.setItem(CHECKS, JSON.stringify(answeredChecks().concat([id]).slice(-50)));
+    } catch (error) {
+      // Without storage a reload may offer an old check again; the bot ignores unknown ids.
+    }
+  }
+
+  function preferredDevices() {
+    var ids = {};
+    try {
+      Object.keys(PREFERRED).forEach(function (kind) {
+        var id = localStorage.getItem(PREFERRED[kind]);
+        if (id) ids[kind] = id;
+      });
+    } catch (error) {
+      // Storage refused: no saved choice to test.
+    }
+    return ids;
   }
 
   /** The saved conversation if its token still opens it, else a new one. */
@@ -170,10 +209,16 @@
             // The bot's "Run a quick check" button: run the page's probe; nothing is sent but its results.
             runProbe(Array.isArray(action.payload.value.media) ? action.payload.value.media : ['camera', 'microphone']);
             return undefined;
-          } else if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && directLine.token && directLine.token !== current.token) {
-            // DirectLineJS refreshes the token every 15 minutes; keep the newest for a reload.
-            current.token = directLine.token;
-            save(current.conversationId, current.token);
+          } else if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') {
+            if (directLine.token && directLine.token !== current.token) {
+              // DirectLineJS refreshes the token every 15 minutes; keep the newest for a reload.
+              current.token = directLine.token;
+              save(current.conversationId, current.token);
+            }
+            var activity = action.payload && action.payload.activity;
+            if (activity && activity.type === 'event' && activity.name === 'probe/run' && activity.from && activity.from.role === 'bot') {
+              setTimeout(function () { checkRequested(activity); }, 0);
+            }
           }
           return next(action);
         };
@@ -246,15 +291,18 @@
     });
 
     var probing = false;
-    async function runProbe(requested) {
+    /** Runs the probe and sends its `diagnostics` event; `checkId` ties it to the bot's request. */
+    async function runProbe(requested, checkId) {
       if (probing) return;
       probing = true;
       probeButton.disabled = true;
-      probeStatus.textContent = 'Checking… your browser may ask for permission.';
+      probeStatus.textContent = 'Checking for a few seconds… your browser may ask for permission.';
       try {
-        var value = await window.TechSupportProbe.run(requested);
+        var value = await window.TechSupportProbe.run(requested, { preferred: preferredDevices() });
+        if (checkId) value.check = { id: checkId };
         store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'diagnostics', value: value } });
-        probeStatus.textContent = value.getUserMedia && value.getUserMedia.ok
+        var worked = value.getUserMedia ? value.getUserMedia.ok : value.display && value.display.ok;
+        probeStatus.textContent = worked
           ? 'Done: your browser could open them. The results are in the chat.'
           : 'Done: there was a problem. The results are in the chat.';
       } catch (error) {
@@ -264,6 +312,38 @@
         probeButton.disabled = false;
       }
     }
+
+    /**
+     * The bot asks for the check again: at once when the person pressed "Check again" (their
+     * click is the consent); after asking them when someone else (staff) wants it.
+     */
+    function checkRequested(activity) {
+      var value = activity.value || {};
+      if (typeof value.id !== 'string' || answeredChecks().indexOf(value.id) >= 0) return;
+      var sent = Date.parse(activity.timestamp || '');
+      if (sent && Date.now() - sent > CHECK_MAX_AGE_MS) return;
+      markAnswered(value.id);
+      var media = Array.isArray(value.media) ? value.media.filter(function (m) { return m === 'camera' || m === 'microphone' || m === 'screen'; }) : [];
+      if (media.length === 0) media = ['camera', 'microphone'];
+      if (!value.ask) {
+        runProbe(media, value.id);
+        return;
+      }
+      // On a phone the check is folded away: unfold it, so the request is seen.
+      if (probeDetails) probeDetails.open = true;
+      probeRequest.hidden = false;
+      probeRequestRun.focus();
+      function answer(run) {
+        probeRequest.hidden = true;
+        probeRequestRun.onclick = null;
+        probeRequestDecline.onclick = null;
+        if (run) runProbe(media, value.id);
+        else probeStatus.textContent = 'You chose not to run the check. You can run it later with the button above.';
+      }
+      probeRequestRun.onclick = function () { answer(true); };
+      probeRequestDecline.onclick = function () { answer(false); };
+    }
+
   }
 
   function whenWebChatLoaded() {

@@ -17,8 +17,11 @@ interface LoggedActivity {
   channelData?: { adviceId?: string };
 }
 
-/** SPEC §6: the keys a `diagnostics` value may have (maxTouchPoints tells an iPad from a Mac). */
-const PROBE_KEYS = ['userAgent', 'userAgentData', 'maxTouchPoints', 'secureContext', 'inIframe', 'permissions', 'devices', 'getUserMedia'];
+/** SPEC §6: the keys a `diagnostics` value may have (maxTouchPoints tells an iPad from a Mac), and version 2's additions. */
+const PROBE_KEYS = [
+  'userAgent', 'userAgentData', 'maxTouchPoints', 'secureContext', 'inIframe', 'permissions', 'devices', 'getUserMedia',
+  'version', 'permissionsPolicy', 'audio', 'video', 'display', 'staleDevice', 'check',
+];
 
 interface PageConversation {
   conversationId: string;
