@@ -1,9 +1,9 @@
 import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
 import { capabilitiesOf, withChoices, type Where } from './channels';
-import { type Advice, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
+import { type Advice, type DiagnosticsRecord, FACT_NAMES, type Facts, getAdvice } from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
 import { inert } from './inertText';
-import { labels, texts } from './texts';
+import { escalationLabels, factLabels, labels, outcomeLabels, reasonLabels, sourceLabels, texts } from './texts';
 
 /** How advice, questions and the diagnostics record look in the chat. */
 
@@ -17,6 +17,21 @@ export function adviceActivity(where: Where, advice: Advice, kind: AdviceKind, i
   const message = MessageFactory.text(text);
   message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source };
   return kind === 'step' ? withChoices(where, message, STEP_BUTTONS) : message;
+}
+
+/** "How did we do?" with a few buttons; any other message passes it over. */
+export function feedbackActivity(where: Where): Partial<Activity> {
+  const { good, ok, poor, skip } = texts.feedback.buttons;
+  const message = MessageFactory.text(texts.feedback.question);
+  message.channelData = { feedback: true };
+  return withChoices(where, message, [good, ok, poor, skip]);
+}
+
+/** The rating a button's text stands for, `skip`, or undefined for anything else. */
+export function feedbackAnswer(text: string): 'good' | 'ok' | 'poor' | 'skip' | undefined {
+  const said = text.trim().toLowerCase();
+  const buttons = texts.feedback.buttons;
+  return (['good', 'ok', 'poor', 'skip'] as const).find((key) => buttons[key].toLowerCase() === said);
 }
 
 export function stepButtonsActivity(where: Where, adviceId: string): Partial<Activity> {
@@ -50,14 +65,6 @@ function probeMedia(facts: Facts): string[] {
   return devices.length > 0 ? devices : ['camera', 'microphone'];
 }
 
-const FACT_LABELS: Record<string, string> = {
-  os: 'Operating system', osVersion: 'OS version', browser: 'Browser', browserVersion: 'Browser version',
-  inAppBrowser: 'In-app browser', deviceType: 'Device', media: 'Not working', symptom: 'What happens',
-  errorName: 'Error', errorMessage: 'Error message', permission: 'Site permission', devices: 'Devices found',
-  secureContext: 'Secure page (https)', inIframe: 'Inside a frame', liveConference: 'Live session',
-  role: 'Role', liveStream: 'Live-stream', urgent: 'Urgent', humanRequested: 'Asked for a person', stepsTried: 'Steps tried',
-};
-
 /** A fact's value in words: our labels where there are some, else the value itself made inert (it may come from a client). */
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => labels[String(v)] ?? inert(String(v))).join(', ');
@@ -66,6 +73,11 @@ function describeValue(value: unknown): string {
     return Object.entries(value).map(([k, v]) => `${inert(k)}: ${describeValue(v)}`).join(', ');
   }
   return labels[String(value)] ?? inert(String(value));
+}
+
+/** Advice by its title; an id the rules no longer know stays as it is. */
+function adviceTitle(id: string): string {
+  return getAdvice(id)?.title ?? id;
 }
 
 /**
@@ -78,18 +90,20 @@ export function diagnosticsActivity(where: Where, record: DiagnosticsRecord, con
     const value = record.facts[name];
     if (value === undefined) return [];
     const source = record.sources[name];
-    return [{ title: FACT_LABELS[name] ?? name, value: `${describeValue(value)}${source ? ` (${source})` : ''}` }];
+    return [{ title: factLabels[name] ?? name, value: `${describeValue(value)}${source ? ` (${sourceLabels[source] ?? source})` : ''}` }];
   });
-  const steps = record.steps.map((s) => ({ title: s.adviceId, value: s.outcome }));
+  const steps = record.steps.map((s) => ({ title: adviceTitle(s.adviceId), value: outcomeLabels[s.outcome] ?? s.outcome }));
   const body: unknown[] = [
     { type: 'TextBlock', text: 'Diagnostics', weight: 'Bolder', size: 'Medium' },
     { type: 'TextBlock', text: `Conversation ${conversationId}`, isSubtle: true, wrap: true, size: 'Small' },
     facts.length > 0 ? { type: 'FactSet', facts } : { type: 'TextBlock', text: 'No facts yet.', wrap: true },
   ];
-  if (record.findings.length > 0) body.push({ type: 'TextBlock', text: `Findings: ${record.findings.join(', ')}`, wrap: true });
+  if (record.findings.length > 0) body.push({ type: 'TextBlock', text: `Findings: ${record.findings.map(adviceTitle).join(', ')}`, wrap: true });
   if (steps.length > 0) body.push({ type: 'TextBlock', text: 'Steps', weight: 'Bolder' }, { type: 'FactSet', facts: steps });
-  for (const e of record.escalations) body.push({ type: 'TextBlock', text: `Escalation: ${e.kind} (${e.reason}) — ${e.status}`, wrap: true });
-  if (record.resolution) body.push({ type: 'TextBlock', text: `Outcome: ${record.resolution}`, wrap: true });
+  for (const e of record.escalations) {
+    body.push({ type: 'TextBlock', text: `${escalationLabels[e.kind] ?? e.kind} (${reasonLabels[e.reason] ?? e.reason}): ${escalationLabels[e.status] ?? e.status}`, wrap: true });
+  }
+  if (record.resolution) body.push({ type: 'TextBlock', text: `Outcome: ${escalationLabels[record.resolution] ?? record.resolution}`, wrap: true });
 
   const card: Attachment = CardFactory.adaptiveCard({ type: 'AdaptiveCard', version: '1.4', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', body });
   const json: Attachment = { contentType: 'application/json', name: 'diagnostics.json', content: record };

@@ -47,7 +47,7 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
   // Proactive sends to the local web chat take its loopback connector, whatever the bot's identity.
   const adapter = createAdapter(config, log, { credentials: options.credentials, local: localConnector() });
   const escalation = createEscalation({
-    config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage),
+    config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage), diagnose: diagnosis.diagnose,
     observer: {
       claimed: (s) => metrics.claimed(s),
       firstStaffReply: (s) => metrics.firstStaffReply(s),

@@ -49,6 +49,8 @@ export interface DiagnosticsRecord {
   probe?: ProbeSummary;
   rules?: { version: string; escalation: Diagnosis['escalation']; findings: string[]; steps: string[]; at: string };
   resolution?: Resolution;
+  /** "How did we do?": asked after a fix by the bot or a close by staff, until answered or passed over. */
+  feedback?: { askedAt: string; after: 'bot' | 'staff'; escalationId?: string };
 }
 
 export function createRecord(now = new Date()): DiagnosticsRecord {
