@@ -375,7 +375,7 @@
     if (switched) $('action-error').textContent = '';
     const b = escalation.brief;
     $('esc-title').textContent = `${b.name} · ${b.urgency}`;
-    $('esc-meta').textContent = [b.platform, b.problem, b.check.summary].filter(Boolean).join(' · ');
+    $('esc-meta').textContent = [escalation.id, b.platform, b.problem, b.check.summary].filter(Boolean).join(' · ');
     renderStatus(escalation);
     const mine = escalation.status === 'claimed' && escalation.claimedBy === state.me;
     const ended = escalation.status === 'closed' || escalation.status === 'timed-out';
