@@ -363,7 +363,8 @@ describe('staff API authentication', () => {
   let open: RunningBot;
   let closed: RunningBot;
   beforeAll(async () => {
-    [open, closed] = await Promise.all([startTestBot({ STAFF_TOKENS }), startTestBot({})]);
+    // Behind a loopback proxy, so each route's wrong guesses can come from an address of their own.
+    [open, closed] = await Promise.all([startTestBot({ STAFF_TOKENS, TRUST_PROXY: 'loopback' }), startTestBot({})]);
   });
   afterAll(async () => {
     await Promise.all([open?.close(), closed?.close()]);
