@@ -214,7 +214,7 @@ for (const backend of backends) {
       expect(texts(asked)).toEqual([escalationTexts.hubCompleted]);
       expect(asked[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual([escalationTexts.solvedButtons.yes, escalationTexts.solvedButtons.no]);
       expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', closedBy: escalationTexts.hubName, solved: 'asked', hubState: 'completed' });
-      expect(texts(await ren.say('Yes'))).toEqual([escalationTexts.solvedYes]);
+      expect(texts(await ren.say('Yes'))).toEqual([escalationTexts.solvedYes, botTexts.feedback.question]);
       expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ solved: 'yes' });
     });
 
