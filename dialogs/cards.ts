@@ -1,9 +1,9 @@
 import { ActionTypes, ActivityTypes, CardFactory, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
 import { capabilitiesOf, withChoices, type Where } from './channels';
-import { type Advice, type CheckRecord, type DiagnosticsRecord, FACT_NAMES, type Facts } from '../src/diagnosis';
+import { type Advice, type CheckRecord, type DiagnosticsRecord, FACT_NAMES, type Facts, getAdvice } from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
 import { inert } from './inertText';
-import { labels, texts } from './texts';
+import { escalationLabels, factLabels, labels, outcomeLabels, reasonLabels, sourceLabels, texts } from './texts';
 
 /** How advice, questions and the diagnostics record look in the chat. */
 
@@ -28,6 +28,21 @@ export function adviceActivity(where: Where, advice: Advice, kind: AdviceKind, i
   const message = MessageFactory.text(text);
   message.channelData = { adviceId: advice.id, adviceKind: kind, source: advice.source, ...(kind === 'step' && options.checkable ? { checkable: true } : {}) };
   return kind === 'step' ? withChoices(where, message, stepButtons(options)) : message;
+}
+
+/** "How did we do?" with a few buttons; any other message passes it over. */
+export function feedbackActivity(where: Where): Partial<Activity> {
+  const { good, ok, poor, skip } = texts.feedback.buttons;
+  const message = MessageFactory.text(texts.feedback.question);
+  message.channelData = { feedback: true };
+  return withChoices(where, message, [good, ok, poor, skip]);
+}
+
+/** The rating a button's text stands for, `skip`, or undefined for anything else. */
+export function feedbackAnswer(text: string): 'good' | 'ok' | 'poor' | 'skip' | undefined {
+  const said = text.trim().toLowerCase();
+  const buttons = texts.feedback.buttons;
+  return (['good', 'ok', 'poor', 'skip'] as const).find((key) => buttons[key].toLowerCase() === said);
 }
 
 export function stepButtonsActivity(where: Where, adviceId: string, options: StepOptions = {}, text: string = texts.stepAskAgain): Partial<Activity> {
@@ -79,11 +94,6 @@ function probeMedia(facts: Facts): string[] {
   return devices.length > 0 ? devices : ['camera', 'microphone'];
 }
 
-const OUTCOME_LABELS: Record<string, string> = {
-  fixed: 'fixed', 'not-fixed': 'did not help', 'already-tried': 'already tried',
-  'verified-fixed': 'fixed, confirmed by the check', 'verified-not-fixed': 'not fixed, confirmed by the check',
-};
-
 /** A question's choices, narrowed to the values the person hesitated between (when at least two remain). */
 export function choicesAmong(question: Question, facts: Facts, among: readonly string[] | undefined) {
   const all = question.choices(facts);
@@ -91,17 +101,6 @@ export function choicesAmong(question: Question, facts: Facts, among: readonly s
   const narrowed = all.filter((c) => among.includes(String(Reflect.get(c.facts, question.fact))));
   return narrowed.length >= 2 ? narrowed : all;
 }
-
-const FACT_LABELS: Record<string, string> = {
-  os: 'Operating system', osVersion: 'OS version', browser: 'Browser', browserVersion: 'Browser version',
-  inAppBrowser: 'In-app browser', deviceType: 'Device', media: 'Not working', symptom: 'What happens',
-  errorName: 'Error', errorMessage: 'Error message', permission: 'Site permission', devices: 'Devices found',
-  secureContext: 'Secure page (https)', inIframe: 'Inside a frame', liveConference: 'Live session',
-  role: 'Role', liveStream: 'Live-stream', urgent: 'Urgent', humanRequested: 'Asked for a person', stepsTried: 'Steps tried',
-  managedDevice: 'Managed by an organisation', audioLevel: 'Microphone level', audioClipping: 'Microphone distorts',
-  videoFrames: 'Camera picture', staleDevice: 'Saved device missing', permissionsPolicy: 'Frame allows',
-  displayMediaAvailable: 'Screen sharing available',
-};
 
 /** A fact's value in words: our labels where there are some, else the value itself made inert (it may come from a client). */
 function describeValue(value: unknown): string {
@@ -111,6 +110,11 @@ function describeValue(value: unknown): string {
     return Object.entries(value).map(([k, v]) => `${inert(k)}: ${describeValue(v)}`).join(', ');
   }
   return labels[String(value)] ?? inert(String(value));
+}
+
+/** Advice by its title; an id the rules no longer know stays as it is. */
+function adviceTitle(id: string): string {
+  return getAdvice(id)?.title ?? id;
 }
 
 /**
@@ -123,23 +127,25 @@ export function diagnosticsActivity(where: Where, record: DiagnosticsRecord, con
     const value = record.facts[name];
     if (value === undefined) return [];
     const source = record.sources[name];
-    return [{ title: FACT_LABELS[name] ?? name, value: `${describeValue(value)}${source ? ` (${source})` : ''}` }];
+    return [{ title: factLabels[name] ?? name, value: `${describeValue(value)}${source ? ` (${sourceLabels[source] ?? source})` : ''}` }];
   });
-  const steps = record.steps.map((s) => ({ title: s.adviceId, value: OUTCOME_LABELS[s.outcome] ?? s.outcome }));
+  const steps = record.steps.map((s) => ({ title: adviceTitle(s.adviceId), value: outcomeLabels[s.outcome] ?? s.outcome }));
   const checks = (record.checks ?? []).map((c) => ({
-    title: `${c.requestedBy === 'staff' ? 'Asked by staff' : 'Check again'}${c.adviceId ? ` (${c.adviceId})` : ''}`,
-    value: c.verdict ? OUTCOME_LABELS[c.verdict] ?? c.verdict : 'waiting for the check',
+    title: `${c.requestedBy === 'staff' ? 'Asked by staff' : 'Check again'}${c.adviceId ? ` (${adviceTitle(c.adviceId)})` : ''}`,
+    value: c.verdict ? outcomeLabels[c.verdict] ?? c.verdict : 'waiting for the check',
   }));
   const body: unknown[] = [
     { type: 'TextBlock', text: 'Diagnostics', weight: 'Bolder', size: 'Medium' },
     { type: 'TextBlock', text: `Conversation ${conversationId}`, isSubtle: true, wrap: true, size: 'Small' },
     facts.length > 0 ? { type: 'FactSet', facts } : { type: 'TextBlock', text: 'No facts yet.', wrap: true },
   ];
-  if (record.findings.length > 0) body.push({ type: 'TextBlock', text: `Findings: ${record.findings.join(', ')}`, wrap: true });
+  if (record.findings.length > 0) body.push({ type: 'TextBlock', text: `Findings: ${record.findings.map(adviceTitle).join(', ')}`, wrap: true });
   if (steps.length > 0) body.push({ type: 'TextBlock', text: 'Steps', weight: 'Bolder' }, { type: 'FactSet', facts: steps });
   if (checks.length > 0) body.push({ type: 'TextBlock', text: 'Checks', weight: 'Bolder' }, { type: 'FactSet', facts: checks });
-  for (const e of record.escalations) body.push({ type: 'TextBlock', text: `Escalation: ${e.kind} (${e.reason}) — ${e.status}`, wrap: true });
-  if (record.resolution) body.push({ type: 'TextBlock', text: `Outcome: ${record.resolution}`, wrap: true });
+  for (const e of record.escalations) {
+    body.push({ type: 'TextBlock', text: `${escalationLabels[e.kind] ?? e.kind} (${reasonLabels[e.reason] ?? e.reason}): ${escalationLabels[e.status] ?? e.status}`, wrap: true });
+  }
+  if (record.resolution) body.push({ type: 'TextBlock', text: `Outcome: ${escalationLabels[record.resolution] ?? record.resolution}`, wrap: true });
 
   const card: Attachment = CardFactory.adaptiveCard({ type: 'AdaptiveCard', version: '1.4', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', body });
   const json: Attachment = { contentType: 'application/json', name: 'diagnostics.json', content: record };

@@ -8,7 +8,7 @@ import { texts } from './texts';
  * so do `timed-out` and `closed`: staff were called, and only "human" calls them again).
  */
 export function openStaffRequest(record: DiagnosticsRecord): EscalationEntry | undefined {
-  const handled = ['requested', 'claimed', 'unavailable', 'timed-out', 'closed'];
+  const handled = ['requested', 'claimed', 'unavailable', 'timed-out', 'closed', 'no-staff-online'];
   return [...record.escalations].reverse().find((e) => e.kind === 'staff-now' && handled.includes(e.status));
 }
 
@@ -19,6 +19,11 @@ export async function requestStaff(context: TurnContext, deps: ConversationDeps,
   if (outcome.status === 'requested') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'requested', id: outcome.escalationId });
     await context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
+    if (outcome.wait) await context.sendActivity(texts.staffWait(outcome.wait.online, outcome.wait.estimateMinutes));
+  } else if (outcome.status === 'no-staff-online') {
+    recordEscalation(record, { kind: 'staff-now', reason, status: 'no-staff-online' });
+    recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: outcome.supportRecordId });
+    await context.sendActivity(texts.noStaffOnline(outcome.supportRecordId));
   } else {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'unavailable' });
     await context.sendActivity(texts.staffUnavailable);

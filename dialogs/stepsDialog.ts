@@ -1,6 +1,6 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from './framework';
 import { isVerifiable, recordRuleResult, recordStep } from '../src/diagnosis';
-import { adviceActivity } from './cards';
+import { adviceActivity, feedbackActivity } from './cards';
 import { whereOf } from './channels';
 import { clientCanProbe, loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
@@ -54,8 +54,11 @@ export class StepsDialog extends ComponentDialog {
     const record = await loadRecord(this.deps, step.context);
     recordStep(record, outcome.adviceId, outcome.answer);
     this.deps.onStepOutcome?.(outcome.answer);
+    await this.deps.handoff.recordStepOutcome?.(step.context, { adviceId: outcome.adviceId, outcome: outcome.answer, record });
     if (outcome.answer === 'fixed') {
       await step.context.sendActivity(texts.fixed(outcome.title, record.facts.liveConference === true));
+      await step.context.sendActivity(feedbackActivity(whereOf(step.context)));
+      record.feedback = { askedAt: new Date().toISOString(), after: 'bot' };
       return step.endDialog('done' satisfies StepsResult);
     }
     const reading = perceived(step.context).probe;

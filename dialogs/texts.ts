@@ -48,6 +48,11 @@ export const texts = {
 
   staffCalled: (position: number) =>
     `I've called a member of staff. You're number ${position} in the queue. While you wait, let's keep trying quick fixes.`,
+  staffWait: (online: number, minutes?: number) =>
+    `${online === 1 ? '1 member of staff is' : `${online} members of staff are`} online right now${minutes ? `; the wait is usually about ${minutes === 1 ? 'a minute' : `${minutes} minutes`}` : ''}.`,
+  noStaffOnline: (supportRecordId: string) =>
+    `Nobody from the support team is online right now, so rather than keep you waiting I've filed a support record (${supportRecordId}) with everything so far; ` +
+    "they usually reply within a few hours. If your session is about to start, please tell your session's host or the organisers now. Meanwhile, let's try the quickest fixes.",
   staffUnavailable:
     "I can't reach support staff from this chat yet, so nobody has been called. If your session is about to start, please tell your session's host or the organisers now. Meanwhile, let's try the quickest fixes.",
   staffAlreadyRequested: 'A member of staff has already been called; they will join here.',
@@ -106,6 +111,12 @@ export const texts = {
     supportRecord: 'A support record has been filed; expect a reply within a few hours.',
   },
   diagnosticsIntro: "Here's what I know so far.",
+  feedback: {
+    question: 'How did we do? One tap, or just carry on.',
+    buttons: { good: 'Great', ok: 'OK', poor: 'Not good', skip: 'Skip' },
+    thanks: 'Thanks for telling us!',
+    skipped: 'No problem.',
+  },
 } as const;
 
 export const osNames: Record<string, string> = {
@@ -138,3 +149,48 @@ export const labels: Record<string, string> = {
   'display-capture': 'screen sharing',
   displayCapture: 'screen sharing',
 };
+
+/** What each fact is called, on the diagnostics card and in the staff console. */
+export const factLabels: Record<string, string> = {
+  os: 'Operating system', osVersion: 'OS version', browser: 'Browser', browserVersion: 'Browser version',
+  inAppBrowser: 'In-app browser', deviceType: 'Device', media: 'Not working', symptom: 'What happens',
+  errorName: 'Error', errorMessage: 'Error message', permission: 'Site permission', devices: 'Devices found',
+  secureContext: 'Secure page (https)', inIframe: 'Inside a frame', liveConference: 'Live session',
+  role: 'Role', liveStream: 'Live-stream', urgent: 'Urgent', humanRequested: 'Asked for a person', stepsTried: 'Steps tried',
+  managedDevice: 'Managed by an organisation', audioLevel: 'Microphone level', audioClipping: 'Microphone distorts',
+  videoFrames: 'Camera picture', staleDevice: 'Saved device missing', permissionsPolicy: 'Frame allows',
+  displayMediaAvailable: 'Screen sharing available',
+};
+
+/** Where a fact came from. */
+export const sourceLabels: Record<string, string> = {
+  asked: 'answered', text: 'from their words', 'user-agent': 'from the browser', probe: 'from the check',
+};
+
+/** How a step went, in the words of the buttons the person pressed. */
+export const outcomeLabels: Record<string, string> = {
+  fixed: texts.stepButtons.fixed, 'not-fixed': texts.stepButtons.notFixed, 'already-tried': texts.stepButtons.alreadyTried,
+  'verified-fixed': 'Fixed, confirmed by the check', 'verified-not-fixed': 'Not fixed, confirmed by the check',
+};
+
+/** Why staff were called or a record was filed. */
+export const reasonLabels: Record<string, string> = {
+  urgent: 'Urgent, live session', 'human-requested': 'Asked for a person', 'steps-exhausted': 'Steps ran out', 'no-staff': 'No staff in time',
+};
+
+/** Escalation kinds, states and outcomes as people say them. */
+export const escalationLabels: Record<string, string> = {
+  'staff-now': 'Staff called', 'support-record': 'Support record',
+  requested: 'requested', filed: 'filed', unavailable: 'nobody could be called', waiting: 'waiting', claimed: 'with staff',
+  closed: 'closed', 'timed-out': 'no staff in time',
+  fixed: 'fixed', unresolved: 'not solved',
+};
+
+/** What a browser's media error means, in words. */
+export const errorLabels: Record<string, string> = {
+  NotAllowedError: 'permission denied', NotFoundError: 'no device found', NotReadableError: 'device busy or blocked by the system',
+  OverconstrainedError: 'no device fits', AbortError: 'start was aborted', SecurityError: 'blocked by security settings',
+  InvalidStateError: 'page was not active', TypeError: 'not available on this page',
+};
+
+export const roleLabels: Record<string, string> = { presenter: 'presenter', attendee: 'attendee' };

@@ -84,7 +84,9 @@ export const configSchema = z.object({
   SHUTDOWN_DRAIN_S: z.coerce.number().min(0).max(300).default(5),
   /** Seconds in-flight requests get to finish once the listener has stopped accepting. */
   SHUTDOWN_TIMEOUT_S: z.coerce.number().min(1).max(300).default(10),
-  ESCALATION_TIMEOUT_S: z.coerce.number().int().min(1).max(86_400).default(300),
+  ESCALATION_TIMEOUT_S: z.coerce.number().int().min(1).max(86_400).default(180),
+  /** `file`: with no staff console open anywhere, file a support record at once instead of queueing. */
+  ESCALATION_WHEN_NOBODY_ONLINE: z.enum(['file', 'queue']).default('file'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest JSON body accepted on any route; Azure's activity limit is 256 KB. */
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 300kb').default('300kb'),

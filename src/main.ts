@@ -53,7 +53,7 @@ export async function startBot(config: Config, log: Logger, options: { schema?: 
     return runtime.requestStaffCheck(context, staffName);
   };
   const escalation = createEscalation({
-    config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage), requestCheck,
+    config, log, store, adapter, readDiagnostics: diagnosticsReader(store.storage), requestCheck, diagnose: diagnosis.diagnose,
     observer: {
       claimed: (s) => metrics.claimed(s),
       firstStaffReply: (s) => metrics.firstStaffReply(s),

@@ -6,7 +6,7 @@ import { configSchema, loadConfig } from '../src/config';
 describe('configuration', () => {
   it('has the defaults of SPEC §2', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 3978, DATA_DIR: './data', ESCALATION_TIMEOUT_S: 300, LOG_LEVEL: 'info', MicrosoftAppId: '' });
+    expect(config).toMatchObject({ PORT: 3978, DATA_DIR: './data', ESCALATION_TIMEOUT_S: 180, ESCALATION_WHEN_NOBODY_ONLINE: 'file', LOG_LEVEL: 'info', MicrosoftAppId: '' });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.STAFF_TOKENS).toBeUndefined();
   });
@@ -27,6 +27,7 @@ describe('configuration', () => {
     [{ STAFF_TOKENS: 'sam:short' }, /^STAFF_TOKENS: .*16 characters/],
     [{ STAFF_WEBHOOK_URL: 'not a url' }, /^STAFF_WEBHOOK_URL: /],
     [{ ESCALATION_TIMEOUT_S: '0' }, /^ESCALATION_TIMEOUT_S: /],
+    [{ ESCALATION_WHEN_NOBODY_ONLINE: 'wait' }, /^ESCALATION_WHEN_NOBODY_ONLINE: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ DATABASE_POOL_SIZE: '1000' }, /^DATABASE_POOL_SIZE: /],
     [{ STAFF_WEBHOOK_FORMAT: 'discord' }, /^STAFF_WEBHOOK_FORMAT: /],

@@ -25,11 +25,31 @@ export interface AdviceContent extends Advice {
 
 export type EscalationLevel = 'staff-now' | 'support-record';
 
+/** One condition of a rule that held, with the value the fact had. */
+export interface MatchedCondition {
+  readonly fact: string;
+  readonly operator: string;
+  readonly value: unknown;
+  readonly actual: unknown;
+}
+
+/** Why a finding, step or escalation was chosen: the rule and the conditions of it that held. */
+export interface RuleTrace {
+  readonly ruleId: string;
+  readonly description?: string;
+  readonly type: 'finding' | 'step' | 'escalation';
+  readonly adviceId: string;
+  readonly escalation?: EscalationLevel;
+  readonly matched: readonly MatchedCondition[];
+}
+
 export interface Diagnosis {
   findings: Advice[];
   steps: Advice[];
   escalation: EscalationLevel | null;
   rulesVersion: string;
+  /** Every rule that fired, in the engine's order (tried steps included, marked by the facts). */
+  trace: RuleTrace[];
 }
 
 /** Public projection: the extra loader fields never leave the folder. `microphone`: its own wording, when it has one. */

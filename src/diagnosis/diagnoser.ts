@@ -4,7 +4,7 @@ import {
 import type { Facts } from './facts';
 import { CUSTOM_OPERATORS } from './operators';
 import { loadRuleSet, type RuleDefinition, type RuleSet } from './ruleSet';
-import { toAdvice, type Advice, type Diagnosis, type EscalationLevel } from './advice';
+import { toAdvice, type Advice, type Diagnosis, type EscalationLevel, type MatchedCondition, type RuleTrace } from './advice';
 
 // json-rules-engine implements Almanac#getEvents but its typings leave it out.
 declare module 'json-rules-engine' {
@@ -161,10 +161,15 @@ export function assembleDiagnosis(
   const wording = facts.media?.length === 1 && facts.media[0] === 'microphone' ? microphoneAdvice : advice;
   const findings = new Map<string, Ranked>();
   const steps = new Map<string, Ranked>();
+  const trace: RuleTrace[] = [];
   let escalation: EscalationLevel | null = null;
   for (const ruleResult of result.results) {
     const rule = rulesById.get(ruleResult.name);
     if (!rule) continue;
+    trace.push(Object.freeze({
+      ruleId: rule.id, description: rule.description, type: rule.type, adviceId: rule.adviceId,
+      ...(rule.escalation ? { escalation: rule.escalation } : {}), matched: Object.freeze(matchedConditions(ruleResult.conditions)),
+    }));
     if (rule.type === 'escalation') {
       if (rule.escalation === 'staff-now' || escalation === null) escalation = rule.escalation ?? null;
       continue;
@@ -187,7 +192,23 @@ export function assembleDiagnosis(
     steps: ordered.map((r) => r.advice),
     escalation,
     rulesVersion,
+    trace,
   };
+}
+
+/**
+ * The leaf conditions that held in an evaluated rule, as json-rules-engine reports them
+ * (`result`, `factResult`). Conditions under a `not` are left out: they held by failing.
+ */
+function matchedConditions(node: unknown): MatchedCondition[] {
+  if (typeof node !== 'object' || node === null) return [];
+  if ('all' in node && Array.isArray(node.all)) return node.all.flatMap(matchedConditions);
+  if ('any' in node && Array.isArray(node.any)) return node.any.flatMap(matchedConditions);
+  if ('fact' in node && typeof node.fact === 'string' && 'result' in node && node.result === true) {
+    const operator = 'operator' in node && typeof node.operator === 'string' ? node.operator : '';
+    return [{ fact: node.fact, operator, value: 'value' in node ? node.value : undefined, actual: 'factResult' in node ? node.factResult : undefined }];
+  }
+  return [];
 }
 
 /**
@@ -220,7 +241,7 @@ export function createDiagnoser(ruleSet: RuleSet = loadRuleSet(), options: Diagn
   // a concurrent run skip its remaining priority tiers. Runs therefore go one after another.
   let queue: Promise<unknown> = Promise.resolve();
 
-  const copy = (d: Diagnosis): Diagnosis => ({ ...d, findings: [...d.findings], steps: [...d.steps] });
+  const copy = (d: Diagnosis): Diagnosis => ({ ...d, findings: [...d.findings], steps: [...d.steps], trace: [...d.trace] });
 
   function evaluate(key: string, facts: Facts): Promise<Diagnosis> {
     const run = queue.then(() => {

@@ -13,7 +13,7 @@ export {
 export type {
   Facts, FactName, OperatingSystem, Browser, DeviceType, Media, Symptom, ErrorName, Role, SpecAdviceId,
 } from './facts';
-export type { Advice, AdviceLink, Diagnosis, EscalationLevel } from './advice';
+export type { Advice, AdviceLink, Diagnosis, EscalationLevel, MatchedCondition, RuleTrace } from './advice';
 export { loadRuleSet, DEFAULT_RULES_DIR, DERIVED_FACTS } from './ruleSet';
 export type { RuleSet, RuleDefinition, GuideSection } from './ruleSet';
 export { createDiagnoser, engineConstructionCount } from './diagnoser';
@@ -39,6 +39,12 @@ export function diagnose(facts: Facts): Promise<Diagnosis> {
 /** Advice content by id (e.g. for `support-record` and `escalate-to-staff` messages). */
 export function getAdvice(id: string): Advice | undefined {
   return defaultDiagnoser().getAdvice(id);
+}
+
+/** The whole advice library (canned replies for staff), in id order. */
+export function allAdvice(): Advice[] {
+  const diagnoser = defaultDiagnoser();
+  return [...diagnoser.ruleSet.advice.keys()].sort().flatMap((id) => diagnoser.getAdvice(id) ?? []);
 }
 
 /** The SPEC §4 facts the rules look at: the conversation asks only for these. */

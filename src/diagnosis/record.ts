@@ -73,6 +73,8 @@ export interface DiagnosticsRecord {
   checks?: CheckRecord[];
   rules?: { version: string; escalation: Diagnosis['escalation']; findings: string[]; steps: string[]; at: string };
   resolution?: Resolution;
+  /** "How did we do?": asked after a fix by the bot or a close by staff, until answered or passed over. */
+  feedback?: { askedAt: string; after: 'bot' | 'staff'; escalationId?: string };
 }
 
 export function createRecord(now = new Date()): DiagnosticsRecord {

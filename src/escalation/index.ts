@@ -1,11 +1,12 @@
 import type { Middleware } from 'botbuilder';
 import type { Router } from 'express';
 import type { Config } from '../config';
-import type { DiagnosticsRecord } from '../diagnosis';
+import type { DiagnosticsRecord, Diagnosis, Facts } from '../diagnosis';
 import type { Logger } from '../logger';
 import type { StoreCounts } from '../metrics';
 import type { Store } from '../store';
 import { StaffFeed } from './feed';
+import { StaffPresence } from './presence';
 import { AdapterMessenger, type ContinuingAdapter, type ProactiveMessenger, type Reprompter } from './proactive';
 import { EscalationRecords } from './records';
 import { staffRoutes } from './routes';
@@ -20,11 +21,15 @@ export { AdapterMessenger, type ProactiveMessenger, type Reprompter } from './pr
 export { StaffFeed, type EscalationSummary, type StaffEvent } from './feed';
 export { StaffWebhook, webhookBody, consoleLink, type WebhookFormat, type WebhookObserver } from './webhook';
 export type { EscalationObserver } from './service';
-export { idParam as staffIdParam, messageBody as staffMessageBody, statusQuery as staffStatusQuery } from './routes';
+export {
+  idParam as staffIdParam, messageBody as staffMessageBody, statusQuery as staffStatusQuery, noteBody as staffNoteBody, transferBody as staffTransferBody,
+  dismissBody as staffDismissBody, adviceBody as staffAdviceBody, adviceQuery as staffAdviceQuery, supportRecordQuery, supportRecordStatusBody,
+  reportQueryFields,
+} from './routes';
 export { TranscriptMiddleware, TranscriptWriter } from './transcript';
 
 export interface EscalationDeps {
-  config: Pick<Config, 'STAFF_TOKENS' | 'STAFF_WEBHOOK_URL' | 'ESCALATION_TIMEOUT_S' | 'MicrosoftAppId'> & Partial<Pick<Config, 'STAFF_WEBHOOK_FORMAT' | 'PUBLIC_URL'>>;
+  config: Pick<Config, 'STAFF_TOKENS' | 'STAFF_WEBHOOK_URL' | 'ESCALATION_TIMEOUT_S' | 'MicrosoftAppId'> & Partial<Pick<Config, 'ESCALATION_WHEN_NOBODY_ONLINE'>> & Partial<Pick<Config, 'STAFF_WEBHOOK_FORMAT' | 'PUBLIC_URL'>>;
   log: Logger;
   store: Pick<Store, 'db' | 'notifier' | 'rateLimits'>;
   /** The bot's adapter: proactive sends continue conversations through it. */
@@ -32,6 +37,8 @@ export interface EscalationDeps {
   readDiagnostics?: (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined>;
   /** The bot's side of "staff ask for the check again". */
   requestCheck?: StaffCheckRequester;
+  /** The bot's diagnoser (for the rule trace); the default rule set otherwise. */
+  diagnose?: (facts: Facts) => Promise<Diagnosis>;
   /** Replaces proactive sends through the adapter (tests, other hosts). */
   messenger?: ProactiveMessenger;
   /** How often waiting escalations are checked for the timeout; about a second by default. */
@@ -76,6 +83,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
       })
     : undefined;
   const adapterMessenger = new AdapterMessenger(deps.adapter, deps.config.MicrosoftAppId);
+  const presence = new StaffPresence(deps.store.notifier, deps.log);
   const service = new EscalationService({
     records,
     messenger: deps.messenger ?? adapterMessenger,
@@ -86,14 +94,21 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     readDiagnostics: deps.readDiagnostics,
     observer: deps.observer,
     requestCheck: deps.requestCheck,
+    diagnose: deps.diagnose,
+    presence,
+    whenNobodyOnline: deps.config.ESCALATION_WHEN_NOBODY_ONLINE,
+    staffNames: deps.config.STAFF_TOKENS?.map((s) => s.name),
   });
-  const routes = staffRoutes({ service, feed, staff: deps.config.STAFF_TOKENS, rateLimits: deps.store.rateLimits });
+  const routes = staffRoutes({ service, feed, presence, staff: deps.config.STAFF_TOKENS, rateLimits: deps.store.rateLimits });
   const poller = new TimeoutPoller(() => service.timeOutDue(), deps.log, deps.pollIntervalMs);
   return {
     service,
     transcript: new TranscriptMiddleware(records, deps.log),
     router: routes.router,
-    start: () => poller.start(),
+    start: () => {
+      presence.start();
+      poller.start();
+    },
     closeStreams: () => routes.closeStreams(),
     openStreams: () => routes.openStreams(),
     counts: () => records.counts(),
@@ -102,6 +117,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     },
     async stop() {
       routes.closeStreams();
+      presence.stop();
       webhook?.stop();
       await poller.stop();
       await service.settled();

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { createRecord, type DiagnosticsRecord } from '../diagnosis';
 import { ReusableQuery, type Database } from '../store';
-import type { EscalationStatus } from '../store/escalationTables';
 import type { StoreCounts } from '../metrics';
+import type { EscalationStatus, SatisfactionRating, SupportRecordStatus } from '../store/escalationTables';
 import { isReachable } from './proactive';
+import { buildReport, type Report } from './reports';
 
-export type { EscalationStatus };
+export type { EscalationStatus, SatisfactionRating, SupportRecordStatus };
 
 /** A staff hand-off as the rest of the code sees it (the row, with its JSON parsed). */
 export interface Escalation {
@@ -27,6 +28,12 @@ export interface Escalation {
   supportRecordId: string | null;
   solved: string | null;
   hubState: string | null;
+  /** The person's latest message while it was open (capped at `LAST_MESSAGE_CHARS`). */
+  lastMessage: string | null;
+  lastMessageAt: string | null;
+  dismissReason: string | null;
+  /** The advice staff sent as a step, until the person answers it. */
+  pendingAdvice: string | null;
 }
 
 export interface EscalationDetail extends Escalation {
@@ -47,9 +54,22 @@ export interface SupportRecord {
   contact: string | null;
   description: string | null;
   followUp: string;
+  status: SupportRecordStatus;
+  statusBy: string | null;
+  statusAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
+
+/** A staff member's internal note on an escalation or a support record. */
+export interface StaffNote {
+  id: number;
+  author: string;
+  text: string;
+  at: string;
+}
+
+export const LAST_MESSAGE_CHARS = 300;
 
 export interface TranscriptEntry {
   id: number;
@@ -70,7 +90,18 @@ export interface TranscriptRow {
   channelId: string;
   direction: 'in' | 'out';
   activity: Partial<Activity>;
+  /** On the person's answer to a step. */
+  stepOutcome?: StepOutcomeNote;
   at: Date;
+}
+
+/** A step's outcome as the reports read it: whose advice, how it went, on what platform. */
+export interface StepOutcomeNote {
+  adviceId: string;
+  outcome: 'fixed' | 'not-fixed' | 'already-tried' | 'verified-fixed' | 'verified-not-fixed';
+  givenBy: 'bot' | 'staff';
+  os?: string;
+  browser?: string;
 }
 
 export interface NewEscalation {
@@ -79,6 +110,8 @@ export interface NewEscalation {
   reason: string;
   diagnostics: DiagnosticsRecord;
   transcript: Partial<Activity>[];
+  /** The message that led to the request, if it was one. */
+  lastMessage?: string;
   now: Date;
   timeoutS: number;
 }
@@ -143,6 +176,10 @@ export class EscalationRecords {
       solved: null,
       hub_state: null,
       first_staff_reply_at: null,
+      last_message: input.lastMessage ? input.lastMessage.slice(0, LAST_MESSAGE_CHARS) : null,
+      last_message_at: input.lastMessage ? at : null,
+      dismiss_reason: null,
+      pending_advice: null,
       updated_at: at,
     };
     await this.db.insertInto('escalations').values(row).execute();
@@ -153,6 +190,13 @@ export class EscalationRecords {
     const row = await this.db.selectFrom('escalations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
     return { ...toEscalation(row), diagnostics: parseRecord(row.diagnostics), transcript: parseArray(row.transcript) };
+  }
+
+  /** Every escalation of `status` (or all), each with its diagnostics snapshot. */
+  async listDetailed(status?: EscalationStatus): Promise<(Escalation & { diagnostics: DiagnosticsRecord | null })[]> {
+    let query = this.db.selectFrom('escalations').select([...ESCALATION_COLUMNS, 'diagnostics']).orderBy('created_at', 'asc').orderBy('id', 'asc').limit(500);
+    if (status) query = query.where('status', '=', status);
+    return (await query.execute()).map((row) => ({ ...toEscalation(row), diagnostics: parseRecord(row.diagnostics) }));
   }
 
   async list(status?: EscalationStatus): Promise<Escalation[]> {
@@ -213,6 +257,105 @@ export class EscalationRecords {
       .where('status', '=', from)
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
+  }
+
+  /** Compare-and-set: takes an unclaimed escalation out of the queue, with the reason staff gave. */
+  async dismiss(id: string, staffName: string, reason: string, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('escalations')
+      .set({ status: 'closed', closed_at: at, closed_by: staffName, dismiss_reason: reason, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'waiting')
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  /** Compare-and-set: the claimant hands it back to the queue, at its old place, with a fresh claim window. */
+  async release(id: string, staffName: string, now: Date, timeoutS: number): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('escalations')
+      .set({ status: 'waiting', claimed_by: null, claimed_at: null, pending_advice: null, due_at: new Date(now.getTime() + timeoutS * 1000).toISOString(), updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'claimed')
+      .where('claimed_by', '=', staffName)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  /** Compare-and-set: the claimant passes it to another staff member. */
+  async transfer(id: string, from: string, to: string, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('escalations')
+      .set({ claimed_by: to, claimed_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'claimed')
+      .where('claimed_by', '=', from)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  /** Compare-and-set: an ended escalation (closed, dismissed or timed out) is claimed again by `staffName`. */
+  async reopen(id: string, staffName: string, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('escalations')
+      .set({ status: 'claimed', claimed_by: staffName, claimed_at: at, closed_at: null, closed_by: null, solved: null, dismiss_reason: null, updated_at: at })
+      .where('id', '=', id)
+      .where('status', 'in', ['closed', 'timed-out'])
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async setLastMessage(id: string, text: string, now: Date): Promise<void> {
+    const at = now.toISOString();
+    await this.db.updateTable('escalations').set({ last_message: text.slice(0, LAST_MESSAGE_CHARS), last_message_at: at }).where('id', '=', id).execute();
+  }
+
+  report(from: Date, to: Date): Promise<Report> {
+    return buildReport(this.db, from, to);
+  }
+
+  async logSatisfaction(input: { conversationId: string; escalationId?: string; after: 'bot' | 'staff'; rating: SatisfactionRating; now: Date }): Promise<void> {
+    await this.db
+      .insertInto('satisfaction')
+      .values({ conversation_id: input.conversationId, escalation_id: input.escalationId ?? null, after: input.after, rating: input.rating, created_at: input.now.toISOString() })
+      .execute();
+  }
+
+  /** The person's "How did we do?" answer after this escalation, if they gave one. */
+  async satisfactionFor(escalationId: string): Promise<SatisfactionRating | null> {
+    const row = await this.db.selectFrom('satisfaction').select('rating').where('escalation_id', '=', escalationId).orderBy('id', 'desc').executeTakeFirst();
+    return row?.rating ?? null;
+  }
+
+  /** Seconds from request to claim of the most recent claims: the basis of an honest wait estimate. */
+  async recentClaimWaits(limit = 20): Promise<number[]> {
+    const rows = await this.db.selectFrom('escalations').select(['created_at', 'claimed_at']).where('claimed_at', 'is not', null).orderBy('claimed_at', 'desc').limit(limit).execute();
+    return rows.flatMap((r) => (r.claimed_at ? [Math.max(0, (Date.parse(r.claimed_at) - Date.parse(r.created_at)) / 1000)] : []));
+  }
+
+  async setPendingAdvice(id: string, adviceId: string | null): Promise<void> {
+    await this.db.updateTable('escalations').set({ pending_advice: adviceId }).where('id', '=', id).execute();
+  }
+
+  /** Clears the pending advice if it is still `adviceId`; true for the one caller that did. */
+  async takePendingAdvice(id: string, adviceId: string): Promise<boolean> {
+    const result = await this.db.updateTable('escalations').set({ pending_advice: null }).where('id', '=', id).where('pending_advice', '=', adviceId).executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async addNote(subjectId: string, author: string, text: string, now: Date): Promise<StaffNote> {
+    const at = now.toISOString();
+    const row = await this.db.insertInto('staff_notes').values({ subject_id: subjectId, author, text, created_at: at }).returning('id').executeTakeFirstOrThrow();
+    return { id: Number(row.id), author, text, at };
+  }
+
+  async notes(subjectId: string): Promise<StaffNote[]> {
+    const rows = await this.db.selectFrom('staff_notes').select(['id', 'author', 'text', 'created_at']).where('subject_id', '=', subjectId).orderBy('id', 'asc').limit(500).execute();
+    return rows.map((r) => ({ id: Number(r.id), author: r.author, text: r.text, at: r.created_at }));
   }
 
   /** Ids of waiting escalations whose claim window has passed. */
@@ -327,9 +470,33 @@ export class EscalationRecords {
     return toSupportRecord(row);
   }
 
-  async listSupportRecords(): Promise<SupportRecord[]> {
-    const rows = await this.db.selectFrom('support_records').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(500).execute();
-    return rows.map(toSupportRecord);
+  /** Newest first; `text` matches the id, conversation id, contact or description, ignoring case. */
+  async listSupportRecords(filter: { status?: SupportRecordStatus; text?: string } = {}): Promise<SupportRecord[]> {
+    let query = this.db.selectFrom('support_records').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(500);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.text) {
+      const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) =>
+        eb.or(['id', 'conversation_id', 'contact', 'description'].map((column) => eb(sql`lower(${sql.ref(column)})`, 'like', sql`${pattern} escape '\\'`))),
+      );
+    }
+    return (await query.execute()).map(toSupportRecord);
+  }
+
+  async getSupportRecord(id: string): Promise<SupportRecord | undefined> {
+    const row = await this.db.selectFrom('support_records').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toSupportRecord(row) : undefined;
+  }
+
+  async setSupportRecordStatus(id: string, status: SupportRecordStatus, staffName: string, now: Date): Promise<SupportRecord | undefined> {
+    const at = now.toISOString();
+    const row = await this.db
+      .updateTable('support_records')
+      .set({ status, status_by: staffName, status_at: at, updated_at: at })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toSupportRecord(row) : undefined;
   }
 
   async latestSupportRecordFor(conversationId: string): Promise<SupportRecord | undefined> {
@@ -371,9 +538,12 @@ export class EscalationRecords {
     // At most 32 rows an insert: at most 32 shapes, each compiled once.
     for (let start = 0; start < entries.length; ) {
       const size = Math.min(32, entries.length - start);
-      const values: Record<string, string> = {};
+      const values: Record<string, string | null> = {};
       for (const [i, e] of entries.slice(start, start + size).entries()) {
-        Object.assign(values, { [`conversation${i}`]: e.conversationId, [`channel${i}`]: e.channelId, [`direction${i}`]: e.direction, [`activity${i}`]: JSON.stringify(e.activity), [`at${i}`]: e.at.toISOString() });
+        Object.assign(values, {
+          [`conversation${i}`]: e.conversationId, [`channel${i}`]: e.channelId, [`direction${i}`]: e.direction, [`activity${i}`]: JSON.stringify(e.activity),
+          [`outcome${i}`]: e.stepOutcome ? JSON.stringify(e.stepOutcome) : null, [`at${i}`]: e.at.toISOString(),
+        });
       }
       await this.transcriptInsert(size).execute(this.db, values);
       start += size;
@@ -386,7 +556,7 @@ export class EscalationRecords {
     if (!query) {
       query = new ReusableQuery<string>((slot) =>
         this.db.insertInto('transcript_activities').values(
-          Array.from({ length: rows }, (_, i) => ({ conversation_id: slot(`conversation${i}`), channel_id: slot(`channel${i}`), direction: slot(`direction${i}`) as 'in' | 'out', activity: slot(`activity${i}`), created_at: slot(`at${i}`) })),
+          Array.from({ length: rows }, (_, i) => ({ conversation_id: slot(`conversation${i}`), channel_id: slot(`channel${i}`), direction: slot(`direction${i}`) as 'in' | 'out', activity: slot(`activity${i}`), step_outcome: slot(`outcome${i}`), created_at: slot(`at${i}`) })),
         ),
       );
       this.transcriptInserts.set(rows, query);
@@ -436,7 +606,7 @@ export class EscalationRecords {
 
 const ESCALATION_COLUMNS = [
   'id', 'conversation_id', 'channel_id', 'reference', 'user_name', 'reason', 'status', 'claimed_by', 'created_at', 'due_at',
-  'claimed_at', 'closed_at', 'closed_by', 'support_record_id', 'solved', 'hub_state',
+  'claimed_at', 'closed_at', 'closed_by', 'support_record_id', 'solved', 'hub_state', 'last_message', 'last_message_at', 'dismiss_reason', 'pending_advice',
 ] as const;
 
 type EscalationRow = Pick<Selectable<Database['escalations']>, (typeof ESCALATION_COLUMNS)[number]>;
@@ -461,6 +631,10 @@ function toEscalation(row: EscalationRow): Escalation {
     supportRecordId: row.support_record_id,
     solved: row.solved,
     hubState: row.hub_state,
+    lastMessage: row.last_message,
+    lastMessageAt: row.last_message_at,
+    dismissReason: row.dismiss_reason,
+    pendingAdvice: row.pending_advice,
   };
 }
 
@@ -480,6 +654,9 @@ function supportRecordRow(id: string, input: NewSupportRecord): Selectable<Datab
     contact: input.contact?.slice(0, SUPPORT_RECORD_LIMITS.contact) ?? null,
     description: input.description?.slice(0, SUPPORT_RECORD_LIMITS.description) ?? null,
     follow_up: input.followUp,
+    status: 'open',
+    status_by: null,
+    status_at: null,
     created_at: at,
     updated_at: at,
   };
@@ -509,6 +686,9 @@ function toSupportRecord(row: Selectable<Database['support_records']>): SupportR
     contact: row.contact,
     description: row.description,
     followUp: row.follow_up,
+    status: row.status,
+    statusBy: row.status_by,
+    statusAt: row.status_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

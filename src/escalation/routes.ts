@@ -3,10 +3,13 @@ import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { StaffFeed } from './feed';
+import type { StaffPresence } from './presence';
 import type { EscalationService } from './service';
 import { idSchema, parseId } from '../ids';
 import type { RateLimits } from '../store';
 import { STAFF_SIGN_IN_FAILURES_PER_MINUTE, staffAuth, staffName, type StaffCredential } from './staffAuth';
+import { DISMISS_REASONS } from './texts';
+import { reportCsv } from './reports';
 
 const CONSOLE_DIR = path.join(__dirname, 'console');
 /** The console is one HTML page with its script and styles as separate files, so this CSP holds. */
@@ -18,8 +21,33 @@ export const statusQuery = z.object({ status: z.enum(['waiting', 'claimed', 'clo
 /** Escalation and conversation ids follow the one id rule; `parseId` checks them. */
 export const idParam = idSchema;
 export const messageBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4000) });
+export const noteBody = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4000) });
+export const transferBody = z.object({ to: z.string().trim().min(1).max(100) });
+export const dismissBody = z.object({ reason: z.enum(DISMISS_REASONS) });
+export const adviceBody = z.object({ adviceId: z.string().min(1).max(100) });
+export const adviceQuery = z.object({ q: z.string().max(200).optional() });
+export const supportRecordStatus = z.enum(['open', 'contacted', 'resolved']);
+export const supportRecordQuery = z.object({ status: supportRecordStatus.optional(), q: z.string().trim().max(200).optional() });
+export const supportRecordStatusBody = z.object({ status: supportRecordStatus });
+const DAY_MS = 86_400_000;
+/** `from` and `to` as dates or date-times; the last seven days by default; at most a year. */
+export const reportQueryFields = z.object({
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+export const reportQuery = reportQueryFields
+  .transform((q, ctx) => {
+    const to = q.to ? new Date(q.to) : new Date();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * DAY_MS);
+    if (Number.isNaN(to.getTime())) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['to'], message: 'not a date' });
+    else if (Number.isNaN(from.getTime())) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['from'], message: 'not a date' });
+    else if (from >= to) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['from'], message: 'must be before to' });
+    else if (to.getTime() - from.getTime() > 366 * DAY_MS) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['from'], message: 'the window is at most a year' });
+    return { from, to, format: q.format ?? 'json' };
+  });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -36,7 +64,7 @@ export interface StaffRoutes {
 }
 
 /** The staff API (SPEC §5.4), its live feed (SSE) and the staff console at `/staff`. */
-export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed; staff: readonly StaffCredential[] | undefined; rateLimits: RateLimits }): StaffRoutes {
+export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed; presence: StaffPresence; staff: readonly StaffCredential[] | undefined; rateLimits: RateLimits }): StaffRoutes {
   const { service } = deps;
   const router = Router();
   // One count of failed sign-ins for every staff route (and, on PostgreSQL, every instance).
@@ -68,8 +96,63 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
   router.post('/api/escalations/:id/close', auth, async (req, res) => {
     res.json(await service.close(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
-  router.get('/api/support-records', auth, async (_req, res) => {
-    res.json(await service.supportRecords());
+  router.post('/api/escalations/:id/dismiss', auth, async (req, res) => {
+    const { reason } = parse(dismissBody, req.body, 'body');
+    res.json(await service.dismiss(parseId(req.params.id, 'escalation id'), staffName(req), reason));
+  });
+  router.post('/api/escalations/:id/release', auth, async (req, res) => {
+    res.json(await service.release(parseId(req.params.id, 'escalation id'), staffName(req)));
+  });
+  router.post('/api/escalations/:id/transfer', auth, async (req, res) => {
+    const { to } = parse(transferBody, req.body, 'body');
+    res.json(await service.transfer(parseId(req.params.id, 'escalation id'), staffName(req), to));
+  });
+  router.post('/api/escalations/:id/reopen', auth, async (req, res) => {
+    res.json(await service.reopen(parseId(req.params.id, 'escalation id'), staffName(req)));
+  });
+  router.post('/api/escalations/:id/advice', auth, async (req, res) => {
+    const { adviceId } = parse(adviceBody, req.body, 'body');
+    res.status(201).json(await service.sendAdvice(parseId(req.params.id, 'escalation id'), staffName(req), adviceId));
+  });
+  router.post('/api/escalations/:id/notes', auth, async (req, res) => {
+    const { text } = parse(noteBody, req.body, 'body');
+    res.status(201).json(await service.addNote('escalation', parseId(req.params.id, 'escalation id'), staffName(req), text));
+  });
+  router.get('/api/advice', auth, (req, res) => {
+    res.json(service.advice(parse(adviceQuery, req.query, 'query').q));
+  });
+  router.get('/api/staff/labels', auth, (_req, res) => {
+    res.json(service.labels());
+  });
+  router.get('/api/staff', auth, (_req, res) => {
+    const online = new Set(deps.presence.online());
+    res.json((deps.staff ?? []).map((s) => ({ name: s.name, online: online.has(s.name) })));
+  });
+  router.get('/api/reports', auth, async (req, res) => {
+    const { from, to, format } = parse(reportQuery, req.query, 'query');
+    const report = await service.report(from, to);
+    if (format === 'csv' || (req.query.format === undefined && req.accepts(['json', 'text/csv']) === 'text/csv')) {
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', `attachment; filename="support-report-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv"`);
+      res.send(reportCsv(report));
+      return;
+    }
+    res.json(report);
+  });
+  router.get('/api/support-records', auth, async (req, res) => {
+    const { status, q } = parse(supportRecordQuery, req.query, 'query');
+    res.json(await service.supportRecords({ status, text: q || undefined }));
+  });
+  router.get('/api/support-records/:id', auth, async (req, res) => {
+    res.json(await service.supportRecord(parseId(req.params.id, 'support record id')));
+  });
+  router.post('/api/support-records/:id/status', auth, async (req, res) => {
+    const { status } = parse(supportRecordStatusBody, req.body, 'body');
+    res.json(await service.setSupportRecordStatus(parseId(req.params.id, 'support record id'), staffName(req), status));
+  });
+  router.post('/api/support-records/:id/notes', auth, async (req, res) => {
+    const { text } = parse(noteBody, req.body, 'body');
+    res.status(201).json(await service.addNote('support-record', parseId(req.params.id, 'support record id'), staffName(req), text));
   });
   router.get('/api/conversations/:id/diagnostics', auth, async (req, res) => {
     res.json(await service.diagnostics(parseId(req.params.id, 'conversation id')));
@@ -94,7 +177,10 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     streams.add(res);
+    // Signed in means a live feed is open, on this instance or another.
+    const leave = deps.presence.join(staffName(req));
     const end = () => {
+      leave();
       clearInterval(heartbeat);
       unsubscribe();
       streams.delete(res);

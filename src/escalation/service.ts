@@ -7,18 +7,23 @@ import {
   type StatePropertyAccessor,
 } from 'botbuilder';
 import { capabilitiesOf, whereOf, whereReferenced, withChoices } from '../../dialogs/channels';
-import type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, SupportRecordOutcome } from '../../dialogs/handoff';
-import { texts as dialogTexts } from '../../dialogs/texts';
+import type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, StaffWait, SupportRecordOutcome } from '../../dialogs/handoff';
+import { adviceActivity, feedbackActivity, feedbackAnswer } from '../../dialogs/cards';
+import { errorLabels, escalationLabels, factLabels, labels, outcomeLabels, reasonLabels, roleLabels, sourceLabels, texts as dialogTexts, browserNames, osNames } from '../../dialogs/texts';
 import type { TurnGate } from '../bot';
-import { recordEscalation, type DiagnosticsRecord } from '../diagnosis';
+import { allAdvice, diagnose as defaultDiagnose, getAdvice, recordEscalation, recordStep, type DiagnosticsRecord, type Diagnosis, type Facts, type StepOutcome } from '../diagnosis';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { findContactHandle, understand, type Understanding } from '../understanding';
 import { summarize, type EscalationSummary, type StaffFeed } from './feed';
 import { isReachable, type ProactiveMessenger } from './proactive';
-import type { Escalation, EscalationDetail, EscalationRecords, EscalationStatus, SupportRecord, TranscriptEntry } from './records';
-import { escalationTexts } from './texts';
-import { pendingTranscript } from './transcript';
+import { briefOf, type EscalationBrief } from './brief';
+import { explain, type TraceItem } from './trace';
+import type { StaffPresence } from './presence';
+import type { Report } from './reports';
+import type { Escalation, EscalationDetail, EscalationRecords, EscalationStatus, SatisfactionRating, StaffNote, SupportRecord, SupportRecordStatus, TranscriptEntry } from './records';
+import { escalationTexts, staffLabels, type DismissReason } from './texts';
+import { noteStepOutcome, pendingTranscript } from './transcript';
 import type { StaffWebhook } from './webhook';
 
 export interface EscalationServiceDeps {
@@ -33,6 +38,14 @@ export interface EscalationServiceDeps {
   readDiagnostics?: (channelId: string, conversationId: string) => Promise<DiagnosticsRecord | undefined>;
   /** The bot's side of a staff check: records the request and asks the person's page (in a proactive turn). */
   requestCheck?: StaffCheckRequester;
+  /** The bot's own diagnoser, for the rule trace staff read; the default rule set otherwise. */
+  diagnose?: (facts: Facts) => Promise<Diagnosis>;
+  /** Who has the staff console open, on any instance. */
+  presence?: Pick<StaffPresence, 'online'>;
+  /** With nobody online: `file` a support record at once (default), or `queue` and wait for the timeout. */
+  whenNobodyOnline?: 'file' | 'queue';
+  /** Names of every configured staff member (transfer targets). */
+  staffNames?: readonly string[];
   now?: () => Date;
   observer?: EscalationObserver;
 }
@@ -45,6 +58,12 @@ export interface EscalationObserver {
 
 /** Asks the person's page, inside their conversation, to run the device check again for a staff member. */
 export type StaffCheckRequester = (context: TurnContext, staffName: string) => Promise<{ checkId: string }>;
+/** An escalation as the queue lists it: the summary and what it says at a glance. */
+export type QueueItem = EscalationSummary & { brief: EscalationBrief };
+
+export type EscalationView = QueueItem & Pick<EscalationDetail, 'diagnostics' | 'transcript'> & { notes: StaffNote[]; trace: TraceItem[]; satisfaction: SatisfactionRating | null };
+
+export type SupportRecordView = SupportRecord & { notes: StaffNote[] };
 
 /** How much of the transcript travels with an escalation (the whole one stays readable by conversation). */
 const TRANSCRIPT_AT_ESCALATION = 200;
@@ -78,6 +97,16 @@ export class EscalationService implements StaffHandoff, TurnGate {
       this.deps.log.warn({ conversationId }, 'cannot escalate: the activity lacks what a later reply needs');
       return { status: 'unavailable' };
     }
+    const online = this.deps.presence?.online();
+    if (online?.length === 0 && (this.deps.whenNobodyOnline ?? 'file') === 'file') {
+      // Nobody could answer: say so now and file the record, rather than let the person wait out the timeout.
+      const filed = await this.deps.records.insertSupportRecord({
+        conversationId, channelId: context.activity.channelId, reason: 'no-staff', diagnostics: request.record, followUp: 'skipped', now: this.now(),
+      });
+      this.deps.log.info({ supportRecordId: filed.id, conversationId, reason: request.reason }, 'nobody online: support record filed instead of queueing');
+      await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: filed.id, conversationId });
+      return { status: 'no-staff-online', supportRecordId: filed.id };
+    }
     const stored = (await this.deps.records.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)).map((e) => e.activity);
     const transcript = [...stored, ...pendingTranscript(context)].slice(-TRANSCRIPT_AT_ESCALATION);
     // Written before the person is told anything (SPEC §5.2.1): this resolves only after the insert.
@@ -87,6 +116,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
       reason: request.reason,
       diagnostics: request.record,
       transcript,
+      lastMessage: context.activity.type === ActivityTypes.Message && typeof context.activity.text === 'string' ? context.activity.text.trim() || undefined : undefined,
       now: this.now(),
       timeoutS: this.deps.timeoutS,
     });
@@ -103,7 +133,15 @@ export class EscalationService implements StaffHandoff, TurnGate {
         this.deps.log.warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
       }
     }
-    return { status: 'requested', escalationId: escalation.id, position };
+    return { status: 'requested', escalationId: escalation.id, position, wait: online ? await this.waitFor(position, online.length) : undefined };
+  }
+
+  /** An honest estimate: the median claim time of recent escalations, scaled by the place in the queue and the staff online. */
+  private async waitFor(position: number, online: number): Promise<StaffWait> {
+    const waits = (await this.deps.records.recentClaimWaits()).sort((a, b) => a - b);
+    const median = waits.length >= 3 ? waits[Math.floor(waits.length / 2)] : undefined;
+    if (median === undefined) return { online };
+    return { online, estimateMinutes: Math.max(1, Math.ceil((median * Math.ceil(position / Math.max(online, 1))) / 60)) };
   }
 
   async fileSupportRecord(context: TurnContext, request: HandoffRequest & { description?: string; contact?: string }): Promise<SupportRecordOutcome> {
@@ -129,6 +167,21 @@ export class EscalationService implements StaffHandoff, TurnGate {
     return { status: 'filed', id: record.id };
   }
 
+  async recordStepOutcome(context: TurnContext, step: { adviceId: string; outcome: StepOutcome; record: DiagnosticsRecord }): Promise<void> {
+    this.noteOutcome(context, step.adviceId, step.outcome, 'bot', step.record);
+  }
+
+  /** The reports read step outcomes from the transcript row of the answer. */
+  private noteOutcome(context: TurnContext, adviceId: string, outcome: StepOutcome, givenBy: 'bot' | 'staff', record: DiagnosticsRecord): void {
+    if (!noteStepOutcome(context, { adviceId, outcome, givenBy, os: record.facts.os, browser: record.facts.browser })) {
+      this.deps.log.warn({ conversationId: context.activity.conversation.id }, 'step outcome not noted for reports: the turn is not logged');
+    }
+  }
+
+  async report(from: Date, to: Date): Promise<Report> {
+    return this.deps.records.report(from, to);
+  }
+
   async queueStatus(context: TurnContext): Promise<QueueStatus | undefined> {
     const latest = await this.deps.records.latestFor(context.activity.conversation.id);
     if (latest?.status === 'waiting') return { state: 'waiting', position: await this.deps.records.position(latest) };
@@ -149,16 +202,42 @@ export class EscalationService implements StaffHandoff, TurnGate {
     const conversationId = activity.conversation.id;
     const text = typeof activity.text === 'string' ? activity.text.trim() : '';
     const record = await records.get(context);
+    if (record?.feedback && text) {
+      const feedback = record.feedback;
+      delete record.feedback;
+      const answer = feedbackAnswer(text);
+      if (answer) {
+        if (answer !== 'skip') {
+          await this.deps.records.logSatisfaction({ conversationId, escalationId: feedback.escalationId, after: feedback.after, rating: answer, now: this.now() });
+          this.deps.log.info({ conversationId, rating: answer, after: feedback.after }, 'satisfaction recorded');
+        }
+        await context.sendActivity(answer === 'skip' ? dialogTexts.feedback.skipped : dialogTexts.feedback.thanks);
+        return true;
+      }
+      // Anything else passes the question over and is handled as usual.
+    }
     // Only a conversation that called staff has an escalation to look up: its record lists each
     // one it was told about. This keeps the escalation tables off every other turn.
     const escalation = record?.escalations.some((e) => e.kind === 'staff-now' && e.id) ? await this.deps.records.latestFor(conversationId) : undefined;
     if (escalation && record) syncRecord(record, escalation);
 
-    if (escalation?.status === 'claimed') {
-      const command = understand(text).command;
-      if (command === 'status' || command === 'restart') return false;
-      // With staff: relayed, and the bot stays quiet. The transcript middleware stores it.
+    if (escalation && text && (escalation.status === 'waiting' || escalation.status === 'claimed')) {
+      // The queue shows the latest words of everyone waiting or with staff.
+      await this.deps.records.setLastMessage(escalation.id, text, this.now());
       await this.deps.feed.publish({ type: 'message', escalationId: escalation.id, conversationId, from: 'person', name: activity.from.name ?? null, text, at: this.now().toISOString() });
+    }
+    if (escalation?.status === 'claimed') {
+      const understood = understand(text);
+      if (understood.command === 'status' || understood.command === 'restart') return false;
+      // An answer to a step staff sent is recorded like any step's; it is still relayed.
+      const outcome = understood.answer === 'fixed' || understood.answer === 'not-fixed' || understood.answer === 'already-tried' ? understood.answer : undefined;
+      if (outcome && record && escalation.pendingAdvice && (await this.deps.records.takePendingAdvice(escalation.id, escalation.pendingAdvice))) {
+        recordStep(record, escalation.pendingAdvice, outcome, this.now());
+        this.noteOutcome(context, escalation.pendingAdvice, outcome, 'staff', record);
+        this.deps.log.info({ escalationId: escalation.id, adviceId: escalation.pendingAdvice, outcome }, 'step sent by staff answered');
+        await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize({ ...escalation, pendingAdvice: null }) });
+      }
+      // With staff: relayed, and the bot stays quiet. The transcript middleware stores it.
       return true;
     }
     if ((escalation?.status === 'closed' || escalation?.status === 'timed-out') && record && understand(text).command === 'human') {
@@ -178,6 +257,11 @@ export class EscalationService implements StaffHandoff, TurnGate {
     if (outcome.status === 'requested') {
       recordEscalation(record, { kind: 'staff-now', reason: 'human-requested', status: 'requested', id: outcome.escalationId });
       await context.sendActivity(dialogTexts.staffCalled(outcome.position));
+      if (outcome.wait) await context.sendActivity(dialogTexts.staffWait(outcome.wait.online, outcome.wait.estimateMinutes));
+    } else if (outcome.status === 'no-staff-online') {
+      recordEscalation(record, { kind: 'staff-now', reason: 'human-requested', status: 'no-staff-online' });
+      recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: outcome.supportRecordId });
+      await context.sendActivity(dialogTexts.noStaffOnline(outcome.supportRecordId));
     } else {
       await context.sendActivity(dialogTexts.staffUnavailable);
     }
@@ -200,6 +284,10 @@ export class EscalationService implements StaffHandoff, TurnGate {
     this.deps.log.info({ escalationId: escalation.id, solved }, 'solved answer recorded');
     await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize({ ...escalation, solved }) });
     await context.sendActivity(solved === 'yes' ? escalationTexts.solvedYes : escalationTexts.solvedNo);
+    if (record) {
+      await context.sendActivity(feedbackActivity(whereOf(context)));
+      record.feedback = { askedAt: this.now().toISOString(), after: 'staff', escalationId: escalation.id };
+    }
     return true;
   }
 
@@ -294,16 +382,39 @@ export class EscalationService implements StaffHandoff, TurnGate {
 
   // ——— The staff side (called by the staff API) ———
 
-  async list(status?: EscalationStatus): Promise<EscalationSummary[]> {
-    const [escalations, positions] = await Promise.all([this.deps.records.list(status), this.positions()]);
-    return escalations.map((e) => summarize(e, positions.get(e.id)));
+  async list(status?: EscalationStatus): Promise<QueueItem[]> {
+    const [escalations, positions] = await Promise.all([this.deps.records.listDetailed(status), this.positions()]);
+    return Promise.all(
+      escalations.map(async ({ diagnostics, ...e }) => ({ ...summarize(e, positions.get(e.id)), brief: briefOf(e, (await this.liveRecord(e)) ?? diagnostics) })),
+    );
   }
 
-  async get(id: string): Promise<EscalationSummary & Pick<EscalationDetail, 'diagnostics' | 'transcript'>> {
+  async get(id: string): Promise<EscalationView> {
     const escalation = await this.deps.records.get(id);
     if (!escalation) throw new AppError('NOT_FOUND', `No escalation ${id}.`);
     const { diagnostics, transcript, ...rest } = escalation;
-    return { ...summarize(rest, await this.deps.records.position(rest)), diagnostics, transcript };
+    const [position, live, notes, satisfaction] = await Promise.all([this.deps.records.position(rest), this.liveRecord(rest), this.deps.records.notes(id), this.deps.records.satisfactionFor(id)]);
+    const record = live ?? diagnostics;
+    // The rules run again on the facts as they are now (memoised): the trace is diagnose()'s own.
+    const trace = record ? explain(await (this.deps.diagnose ?? defaultDiagnose)(record.facts), record) : [];
+    return { ...summarize(rest, position), brief: briefOf(rest, record), diagnostics, transcript, notes, trace, satisfaction };
+  }
+
+  /** Every label the console shows, from the same source as the bot's own cards. */
+  labels() {
+    return {
+      facts: factLabels, values: labels, os: osNames, browsers: browserNames, roles: roleLabels, sources: sourceLabels,
+      outcomes: outcomeLabels, reasons: reasonLabels, errors: errorLabels, ratings: { good: dialogTexts.feedback.buttons.good, ok: dialogTexts.feedback.buttons.ok, poor: dialogTexts.feedback.buttons.poor }, escalations: escalationLabels, dismissReasons: staffLabels.dismissReasons,
+      advice: Object.fromEntries(allAdvice().map((a) => [a.id, a.title])),
+    };
+  }
+
+  /** The advice library, for canned replies: every piece whose title or text contains `query`. */
+  advice(query?: string): { id: string; title: string; text: string }[] {
+    const words = query?.toLowerCase().split(/\s+/).filter(Boolean) ?? [];
+    return allAdvice()
+      .filter((a) => words.every((w) => a.title.toLowerCase().includes(w) || a.text.toLowerCase().includes(w) || a.id.includes(w)))
+      .map((a) => ({ id: a.id, title: a.title, text: a.text }));
   }
 
   async claim(id: string, staffName: string): Promise<EscalationSummary> {
@@ -365,24 +476,132 @@ export class EscalationService implements StaffHandoff, TurnGate {
     return { escalationId: id, checkId, at: this.now().toISOString() };
   }
 
+  /** Ends a conversation the staff member holds; an unclaimed one is dismissed instead (nobody spoke to the person). */
   async close(id: string, staffName: string): Promise<EscalationSummary> {
     const escalation = await this.require(id);
+    if (escalation.status === 'waiting') throw new AppError('CONFLICT', 'Nobody has claimed this escalation: dismiss it with a reason instead.');
     if (escalation.status === 'claimed' && escalation.claimedBy !== staffName) {
       throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
     }
-    if ((escalation.status !== 'waiting' && escalation.status !== 'claimed') || !(await this.deps.records.close(id, escalation.status, staffName, this.now()))) {
+    if (escalation.status !== 'claimed' || !(await this.deps.records.close(id, escalation.status, staffName, this.now()))) {
       throw new AppError('CONFLICT', `The escalation is already ${(await this.require(id)).status}.`);
     }
     const closed = await this.require(id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation closed');
     await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(closed) });
     await this.tell(closed, [solvedQuestion(closed, escalationTexts.staffClosed(staffName))]);
-    if (escalation.status === 'waiting') this.queueMoved(escalation);
     return summarize(closed);
   }
 
-  async supportRecords(): Promise<SupportRecord[]> {
-    return this.deps.records.listSupportRecords();
+  /** Takes an unclaimed escalation out of the queue; the person is told why in words that fit the reason. */
+  async dismiss(id: string, staffName: string, reason: DismissReason): Promise<EscalationSummary> {
+    const escalation = await this.require(id);
+    if (escalation.status !== 'waiting' || !(await this.deps.records.dismiss(id, staffName, reason, this.now()))) {
+      const current = await this.require(id);
+      throw new AppError('CONFLICT', current.status === 'claimed' ? `${current.claimedBy ?? 'Someone'} is with this person: only they can close it.` : `The escalation is already ${current.status}.`);
+    }
+    const dismissed = await this.require(id);
+    this.deps.log.info({ escalationId: id, staff: staffName, reason }, 'escalation dismissed');
+    await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(dismissed) });
+    const message = escalationTexts.dismissed[reason];
+    if (message) await this.tell(dismissed, [{ type: 'message', text: message }]);
+    this.queueMoved(escalation);
+    return summarize(dismissed);
+  }
+
+  /** The claimant hands the person back to the queue, at their old place. */
+  async release(id: string, staffName: string): Promise<EscalationSummary> {
+    await this.requireHeldBy(id, staffName);
+    if (!(await this.deps.records.release(id, staffName, this.now(), this.deps.timeoutS))) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
+    const released = await this.require(id);
+    const position = await this.deps.records.position(released);
+    this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation released');
+    await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize(released, position) });
+    await this.tell(released, [{ type: 'message', text: escalationTexts.released(staffName, position) }]);
+    return summarize(released, position);
+  }
+
+  /** The claimant passes the person to another staff member; the person is told who. */
+  async transfer(id: string, staffName: string, to: string): Promise<EscalationSummary> {
+    const target = this.deps.staffNames?.find((n) => n === to);
+    if (!target) throw new AppError('BAD_REQUEST', `No staff member is called ${to}.`);
+    if (target === staffName) throw new AppError('BAD_REQUEST', 'You already hold this escalation.');
+    await this.requireHeldBy(id, staffName);
+    if (!(await this.deps.records.transfer(id, staffName, target, this.now()))) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
+    const moved = await this.require(id);
+    this.deps.log.info({ escalationId: id, from: staffName, to: target }, 'escalation transferred');
+    await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(moved) });
+    await this.tell(moved, [{ type: 'message', text: escalationTexts.transferred(staffName, target) }]);
+    return summarize(moved);
+  }
+
+  /** An ended escalation (closed, dismissed, timed out) taken up again by this staff member. */
+  async reopen(id: string, staffName: string): Promise<EscalationSummary> {
+    const escalation = await this.require(id);
+    if ((escalation.status !== 'closed' && escalation.status !== 'timed-out') || !(await this.deps.records.reopen(id, staffName, this.now()))) {
+      throw new AppError('CONFLICT', `The escalation is ${(await this.require(id)).status}; only an ended one can be reopened.`);
+    }
+    const open = await this.deps.records.latestFor(escalation.conversationId);
+    if (open && open.id !== id && (open.status === 'waiting' || open.status === 'claimed')) {
+      this.deps.log.warn({ escalationId: id, newer: open.id }, 'reopened while a newer escalation is open');
+    }
+    const reopened = await this.require(id);
+    this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation reopened');
+    await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(reopened) });
+    await this.tell(reopened, [{ type: 'message', text: escalationTexts.reopened(staffName) }]);
+    return summarize(reopened);
+  }
+
+  /**
+   * A piece of advice sent as the bot's own step message (with its `adviceId` and the step
+   * buttons), marked as sent for the staff member; the person's answer is recorded as a step.
+   */
+  async sendAdvice(id: string, staffName: string, adviceId: string): Promise<{ escalationId: string; adviceId: string; at: string }> {
+    const advice = getAdvice(adviceId);
+    if (!advice) throw new AppError('BAD_REQUEST', `No advice ${adviceId}.`);
+    const escalation = await this.requireHeldBy(id, staffName);
+    const message = adviceActivity(whereReferenced(escalation.reference), advice, 'step', escalationTexts.staffAdvice(staffName));
+    message.channelData = { ...message.channelData, staff: { name: staffName } };
+    await this.deps.records.setPendingAdvice(id, advice.id);
+    try {
+      await this.deps.messenger.send(escalation.reference, [message]);
+    } catch (error) {
+      await this.deps.records.setPendingAdvice(id, null);
+      this.deps.log.warn({ err: error, escalationId: id }, 'staff advice not delivered');
+      throw new AppError('BOT_UNAVAILABLE', 'The message could not be delivered to the person.', { cause: error });
+    }
+    const at = this.now().toISOString();
+    if (await this.deps.records.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
+    await this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text: advice.title, at });
+    return { escalationId: id, adviceId: advice.id, at };
+  }
+
+  /** An internal note on an escalation or a support record: staff only, never sent to the person. */
+  async addNote(kind: 'escalation' | 'support-record', subjectId: string, staffName: string, text: string): Promise<StaffNote> {
+    const subject = kind === 'support-record' ? await this.deps.records.getSupportRecord(subjectId) : await this.deps.records.get(subjectId);
+    if (!subject) throw new AppError('NOT_FOUND', `No escalation or support record ${subjectId}.`);
+    const note = await this.deps.records.addNote(subjectId, staffName, text, this.now());
+    if ('followUp' in subject) await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId: subject.id, conversationId: subject.conversationId });
+    else await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize(subject) });
+    return note;
+  }
+
+  async supportRecords(filter: { status?: SupportRecordStatus; text?: string } = {}): Promise<SupportRecord[]> {
+    return this.deps.records.listSupportRecords(filter);
+  }
+
+  async supportRecord(id: string): Promise<SupportRecordView> {
+    const record = await this.deps.records.getSupportRecord(id);
+    if (!record) throw new AppError('NOT_FOUND', `No support record ${id}.`);
+    return { ...record, notes: await this.deps.records.notes(id) };
+  }
+
+  async setSupportRecordStatus(id: string, staffName: string, status: SupportRecordStatus): Promise<SupportRecord> {
+    const record = await this.deps.records.setSupportRecordStatus(id, status, staffName, this.now());
+    if (!record) throw new AppError('NOT_FOUND', `No support record ${id}.`);
+    this.deps.log.info({ supportRecordId: id, staff: staffName, status }, 'support record status set');
+    await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId: id, conversationId: record.conversationId });
+    return record;
   }
 
   async diagnostics(conversationId: string): Promise<DiagnosticsRecord> {
@@ -431,6 +650,25 @@ export class EscalationService implements StaffHandoff, TurnGate {
     if (!escalation) throw new AppError('NOT_FOUND', `No escalation ${id}.`);
     const { diagnostics: _d, transcript: _t, ...rest } = escalation;
     return rest;
+  }
+
+  /** A claimed escalation this staff member holds, or the error that says why not. */
+  private async requireHeldBy(id: string, staffName: string): Promise<Escalation> {
+    const escalation = await this.require(id);
+    if (escalation.status !== 'claimed') throw new AppError('CONFLICT', `The escalation is ${escalation.status}; claim it first.`);
+    if (escalation.claimedBy !== staffName) throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
+    return escalation;
+  }
+
+  /** The conversation's diagnostics as they are now (bot state), for an escalation still open. */
+  private async liveRecord(escalation: Escalation): Promise<DiagnosticsRecord | undefined> {
+    if (escalation.status !== 'waiting' && escalation.status !== 'claimed') return undefined;
+    try {
+      return await this.deps.readDiagnostics?.(escalation.channelId, escalation.conversationId);
+    } catch (error) {
+      this.deps.log.warn({ err: error, escalationId: escalation.id }, 'live diagnostics not readable; using the snapshot');
+      return undefined;
+    }
   }
 
   private async positions(): Promise<Map<string, number>> {

@@ -1,3 +1,7 @@
+/** Why staff may take an unclaimed escalation out of the queue. */
+export const DISMISS_REASONS = ['solved', 'duplicate', 'not-technical', 'test'] as const;
+export type DismissReason = (typeof DISMISS_REASONS)[number];
+
 /**
  * What escalation says to the person, outside the dialogs' own turns (queue moves, staff joining
  * and leaving, the no-staff fallback, support-record details). Kept together, as dialogs/texts.ts.
@@ -31,6 +35,19 @@ export const escalationTexts = {
   recordFull: (supportRecordId: string) =>
     `Your support record (${supportRecordId}) already holds as much as it can, so I couldn't add that. ` +
     'The support team will ask you for anything else when they reply.',
+  released: (name: string, position: number) =>
+    `${name} had to step away, so you're back in the queue for the next member of staff (number ${position}). Your chat so far stays with it.`,
+  transferred: (from: string, to: string) => `${from} has passed your chat to ${to} from the support team, who will take it from here.`,
+  reopened: (name: string) => `${name} from the support team has reopened this chat. Everything you type now goes to them.`,
+  staffAdvice: (name: string) => `${name} suggests:`,
+  /** What the person is told when staff take their unclaimed request out of the queue, by reason; null says nothing. */
+  dismissed: {
+    solved: "A member of staff saw that your problem is sorted, so I've taken you out of the queue. If it comes back, type **human**.",
+    duplicate: "You're already being helped in another chat, so I've taken this one out of the queue. If you still need help here, type **human**.",
+    'not-technical':
+      "This chat is for problems with cameras, microphones and screen sharing, so staff can't help with this one here. Please contact the organisers. If you do have a technical problem, type **human**.",
+    test: null,
+  } satisfies Record<DismissReason, string | null>,
   nothingAdded: (supportRecordId: string) =>
     `All right, your support record (${supportRecordId}) stays as it is. To add something later, type **note:** and your message.`,
 } as const;
@@ -48,4 +65,33 @@ export const webhookTexts = {
     ['Since', e.createdAt],
   ],
   open: 'Open in the staff console',
+} as const;
+
+const OPERATOR_WORDS: Record<string, string> = {
+  equal: 'is', notEqual: 'is not', in: 'is one of', notIn: 'is none of', contains: 'includes', greaterThan: 'is more than',
+  textIncludes: 'mentions', versionLessThan: 'is below', versionAtLeast: 'is at least', known: 'is known', unknown: 'is not known', actually: 'it is',
+  'someFact:in': 'includes one of', 'not:textIncludes': 'does not mention',
+};
+const DERIVED_FACT_WORDS: Record<string, string> = { stepsRemaining: 'Steps left to try', findingsCount: 'Findings' };
+
+/** Words of the staff console that the server puts together (queue items, rule traces). */
+export const staffLabels = {
+  guest: (handle: string) => `Guest ${handle}`,
+  urgent: 'urgent',
+  liveSession: 'live session',
+  liveStream: 'live-stream',
+  inAppBrowser: 'in-app browser',
+  checkNotRun: 'check not run',
+  checkWorked: (what: string) => (what ? `check ran: ${what} worked` : 'check ran: devices worked'),
+  checkFailed: (error: string) => `check ran: ${error}`,
+  unknownError: 'failed',
+  /** Rule conditions in words: "Browser is one of Safari, Firefox". */
+  operators: OPERATOR_WORDS,
+  derivedFacts: DERIVED_FACT_WORDS,
+  dismissReasons: {
+    solved: 'Already solved',
+    duplicate: 'Duplicate of another chat',
+    'not-technical': 'Not a technical problem',
+    test: 'Test or spam (nothing is sent)',
+  } satisfies Record<DismissReason, string>,
 } as const;

@@ -1,10 +1,11 @@
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger';
-import type { EscalationRecords, TranscriptRow } from './records';
+import type { EscalationRecords, StepOutcomeNote, TranscriptRow } from './records';
 
 interface PendingEntry {
   activity: Partial<Activity>;
   direction: 'in' | 'out';
+  stepOutcome?: StepOutcomeNote;
   at: Date;
 }
 
@@ -106,9 +107,9 @@ export class TranscriptMiddleware implements Middleware {
   }
 
   private async write(entries: PendingEntry[]): Promise<void> {
-    const rows = entries.flatMap(({ activity, direction, at }) => {
+    const rows = entries.flatMap(({ activity, direction, stepOutcome, at }) => {
       const conversationId = activity.conversation?.id;
-      return conversationId ? [{ conversationId, channelId: activity.channelId ?? 'unknown', direction, activity, at }] : [];
+      return conversationId ? [{ conversationId, channelId: activity.channelId ?? 'unknown', direction, activity, stepOutcome, at }] : [];
     });
     if (rows.length === 0) return;
     try {
@@ -118,6 +119,17 @@ export class TranscriptMiddleware implements Middleware {
       this.log.error({ err: error, conversationId: rows[0]?.conversationId }, 'transcript write failed');
     }
   }
+}
+
+/**
+ * Marks this turn's incoming message as the answer to a step, for the reports. It rides on the
+ * row the turn writes anyway, so recording it costs no statement. False outside a logged turn.
+ */
+export function noteStepOutcome(context: TurnContext, note: StepOutcomeNote): boolean {
+  const pending: unknown = context.turnState.get(PENDING);
+  const incoming = Array.isArray(pending) ? (pending as PendingEntry[]).find((e) => e.direction === 'in') : undefined;
+  if (incoming) incoming.stepOutcome = note;
+  return incoming !== undefined;
 }
 
 /** This turn's activities not yet written (an escalation made mid-turn appends them to its copy). */

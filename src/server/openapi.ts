@@ -2,7 +2,10 @@ import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@ast
 import { z, type ZodTypeAny } from 'zod';
 import { botActivity, postedActivity } from '../channel';
 import { factsSchema } from '../diagnosis';
-import { staffIdParam, staffMessageBody, staffStatusQuery } from '../escalation';
+import {
+  reportQueryFields, staffAdviceBody, staffAdviceQuery, staffDismissBody, staffIdParam, staffMessageBody, staffNoteBody, staffStatusQuery, staffTransferBody,
+  supportRecordQuery, supportRecordStatusBody,
+} from '../escalation';
 import { activityEnvelope } from './messages';
 
 extendZodWithOpenApi(z);
@@ -39,13 +42,36 @@ const escalation = z
     supportRecordId: z.string().nullable(),
     solved: z.string().nullable(),
     hubState: z.string().nullable(),
+    lastMessage: z.string().nullable(),
+    lastMessageAt: z.string().nullable(),
+    dismissReason: z.string().nullable().openapi({ description: 'Why staff dismissed it unclaimed, if they did.' }),
+    pendingAdvice: z.string().nullable().openapi({ description: 'The advice staff sent as a step, until the person answers it.' }),
     position: z.number().int().min(1).optional().openapi({ description: 'Rank in the queue while waiting (1 = next).' }),
   })
   .openapi('Escalation');
+/** A queue item in words (see the README's staff console section). */
+const brief = z
+  .object({
+    name: z.string(), named: z.boolean(), urgencyRank: z.number().int(), urgency: z.string(), platform: z.string().nullable(), problem: z.string().nullable(),
+    tried: z.array(z.object({ adviceId: z.string(), title: z.string(), outcome: z.string(), outcomeLabel: z.string() })),
+    check: z.object({ ran: z.boolean(), summary: z.string() }),
+    lastMessage: z.object({ text: z.string(), at: z.string() }).nullable(),
+  })
+  .openapi('EscalationBrief');
+const queueItem = escalation.extend({ brief }).openapi('QueueItem');
+const staffNote = z.object({ id: z.number().int(), author: z.string(), text: z.string(), at: z.string() }).openapi('StaffNote');
+const traceItem = z
+  .object({
+    type: z.enum(['finding', 'step', 'escalation']), adviceId: z.string(), title: z.string(), ruleId: z.string(), rule: z.string().nullable(), tried: z.boolean(),
+    reasons: z.array(z.object({ fact: z.string(), text: z.string(), source: z.string().nullable() })),
+  })
+  .openapi('RuleTraceItem');
 /** The diagnostics record of SPEC §3.1 (versioned); its fields are documented in the README. */
 const diagnosticsRecord = z.object({ version: z.number().int(), createdAt: z.string(), facts: z.record(z.unknown()) }).passthrough().openapi('DiagnosticsRecord');
 const activity = z.object({ type: z.string() }).passthrough().openapi('Activity');
-const escalationDetail = escalation.extend({ diagnostics: diagnosticsRecord.nullable(), transcript: z.array(z.unknown()) }).openapi('EscalationDetail');
+const escalationDetail = escalation
+  .extend({ brief, diagnostics: diagnosticsRecord.nullable(), transcript: z.array(z.unknown()), notes: z.array(staffNote), trace: z.array(traceItem), satisfaction: z.enum(['good', 'ok', 'poor']).nullable() })
+  .openapi('EscalationDetail');
 const supportRecord = z
   .object({
     id: z.string(),
@@ -60,10 +86,24 @@ const supportRecord = z
     contact: z.string().nullable(),
     description: z.string().nullable(),
     followUp: z.string(),
+    status: z.enum(['open', 'contacted', 'resolved']),
+    statusBy: z.string().nullable(),
+    statusAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi('SupportRecord');
+const report = z
+  .object({
+    from: z.string(), to: z.string(), conversations: z.number().int(), fixedByBot: z.number().int(), fixedByStaffAdvice: z.number().int(),
+    selfServiceRate: z.number().nullable(), escalations: z.number().int(), escalationRate: z.number().nullable(), supportRecords: z.number().int(),
+    claimed: z.number().int(), medianClaimS: z.number().nullable(), medianFirstReplyS: z.number().nullable(),
+    solved: z.object({ yes: z.number().int(), no: z.number().int() }),
+    satisfaction: z.record(z.object({ good: z.number().int(), ok: z.number().int(), poor: z.number().int() })),
+    notHelped: z.array(z.object({ os: z.string().nullable(), browser: z.string().nullable(), adviceId: z.string(), count: z.number().int() })),
+    platforms: z.array(z.object({ os: z.string().nullable(), browser: z.string().nullable(), conversations: z.number().int(), fixedByBot: z.number().int() })),
+  })
+  .openapi('Report');
 const transcriptEntry = z.object({ id: z.number().int(), direction: z.enum(['in', 'out']), at: z.string(), activity: z.object({}).passthrough() }).openapi('TranscriptEntry');
 const storeHealth = z.object({ ok: z.boolean(), kind: z.enum(['sqlite', 'postgres']), error: z.string().optional() });
 const directLineConversation = z.object({ conversationId: z.string(), token: z.string(), expires_in: z.number().int() }).openapi('DirectLineConversation');
@@ -71,7 +111,13 @@ const directLineConversation = z.object({ conversationId: z.string(), token: z.s
 const EXAMPLE_ESCALATION = {
   id: 'E-m3x1a-4f2c9b', conversationId: 'conv-1', channelId: 'msteams', userName: 'Alex', reason: 'urgent', status: 'waiting' as const,
   claimedBy: null, createdAt: '2026-05-04T09:58:00.000Z', dueAt: '2026-05-04T10:03:00.000Z', claimedAt: null, closedAt: null, closedBy: null,
-  supportRecordId: null, solved: null, hubState: null, position: 1,
+  supportRecordId: null, solved: null, hubState: null, lastMessage: 'I present in 5 minutes and nobody can hear me', lastMessageAt: '2026-05-04T09:58:00.000Z',
+  dismissReason: null, pendingAdvice: null, position: 1,
+};
+
+const EXAMPLE_BRIEF = {
+  name: 'Alex', named: true, urgencyRank: 0, urgency: 'presenter · live session · urgent', platform: 'Windows 10 · Chrome 131', problem: 'microphone · permission denied',
+  tried: [], check: { ran: true, summary: 'check ran: permission denied' }, lastMessage: { text: 'I present in 5 minutes and nobody can hear me', at: '2026-05-04T09:58:00.000Z' },
 };
 
 export interface DescribedRoute {
@@ -130,11 +176,11 @@ export const ROUTES: DescribedRoute[] = [
   {
     method: 'get', path: '/api/escalations', operationId: 'listEscalations', tag: 'staff', auth: 'staff', summary: 'Escalations, newest first, optionally of one status.',
     query: staffStatusQuery,
-    responses: { 200: { description: 'The list.', schema: z.array(escalation), example: [EXAMPLE_ESCALATION] }, 400: { description: 'Unknown status.', schema: errorBody }, ...staffErrors },
+    responses: { 200: { description: 'The list.', schema: z.array(queueItem), example: [{ ...EXAMPLE_ESCALATION, brief: EXAMPLE_BRIEF }] }, 400: { description: 'Unknown status.', schema: errorBody }, ...staffErrors },
   },
   {
     method: 'get', path: '/api/escalations/:id', operationId: 'getEscalation', tag: 'staff', auth: 'staff', summary: 'One escalation with its diagnostics and transcript snapshot.',
-    responses: { 200: { description: 'The escalation.', schema: escalationDetail, example: { ...EXAMPLE_ESCALATION, diagnostics: null, transcript: [] } }, ...staffErrors, ...notFound },
+    responses: { 200: { description: 'The escalation.', schema: escalationDetail, example: { ...EXAMPLE_ESCALATION, brief: EXAMPLE_BRIEF, diagnostics: null, transcript: [], notes: [], trace: [], satisfaction: null } }, ...staffErrors, ...notFound },
   },
   {
     method: 'post', path: '/api/escalations/:id/claim', operationId: 'claimEscalation', tag: 'staff', auth: 'staff', summary: 'Claim a waiting escalation (one claimant).',
@@ -163,8 +209,73 @@ export const ROUTES: DescribedRoute[] = [
     responses: { 200: { description: 'Closed.', schema: escalation }, 403: { description: 'Claimed by someone else.', schema: errorBody }, 409: { description: 'Already closed or timed out.', schema: errorBody }, ...staffErrors, ...notFound },
   },
   {
-    method: 'get', path: '/api/support-records', operationId: 'listSupportRecords', tag: 'staff', auth: 'staff', summary: 'Support records (the guide\'s form), newest first.',
-    responses: { 200: { description: 'The list.', schema: z.array(supportRecord) }, ...staffErrors },
+    method: 'post', path: '/api/escalations/:id/dismiss', operationId: 'dismissEscalation', tag: 'staff', auth: 'staff', summary: 'Take an unclaimed escalation out of the queue, with a reason the person is told in fitting words.',
+    body: { schema: staffDismissBody, example: { reason: 'duplicate' } },
+    responses: { 200: { description: 'Dismissed (closed).', schema: escalation }, 400: { description: 'Unknown reason.', schema: errorBody }, 409: { description: 'Claimed or already ended.', schema: errorBody }, ...staffErrors, ...notFound },
+  },
+  {
+    method: 'post', path: '/api/escalations/:id/release', operationId: 'releaseEscalation', tag: 'staff', auth: 'staff', summary: 'The claimant hands the person back to the queue, at their old place.',
+    responses: { 200: { description: 'Waiting again.', schema: escalation }, 403: { description: 'Claimed by someone else.', schema: errorBody }, 409: { description: 'Not claimed.', schema: errorBody }, ...staffErrors, ...notFound },
+  },
+  {
+    method: 'post', path: '/api/escalations/:id/transfer', operationId: 'transferEscalation', tag: 'staff', auth: 'staff', summary: 'The claimant passes the person to another staff member; the person is told who.',
+    body: { schema: staffTransferBody, example: { to: 'Kim Lee' } },
+    responses: { 200: { description: 'Claimed by the other staff member.', schema: escalation }, 400: { description: 'No such staff member, or the caller.', schema: errorBody }, 403: { description: 'Claimed by someone else.', schema: errorBody }, 409: { description: 'Not claimed.', schema: errorBody }, ...staffErrors, ...notFound },
+  },
+  {
+    method: 'post', path: '/api/escalations/:id/reopen', operationId: 'reopenEscalation', tag: 'staff', auth: 'staff', summary: 'Take an ended escalation up again (claimed by the caller).',
+    responses: { 200: { description: 'Claimed by the caller.', schema: escalation }, 409: { description: 'Not ended.', schema: errorBody }, ...staffErrors, ...notFound },
+  },
+  {
+    method: 'post', path: '/api/escalations/:id/advice', operationId: 'sendAdvice', tag: 'staff', auth: 'staff', summary: 'Send a piece of advice as the bot\'s step message (adviceId, step buttons); the answer is recorded as a step.',
+    body: { schema: staffAdviceBody, example: { adviceId: 'browser-site-permissions' } },
+    responses: {
+      201: { description: 'Delivered.', schema: z.object({ escalationId: z.string(), adviceId: z.string(), at: z.string() }) },
+      400: { description: 'No such advice.', schema: errorBody }, 403: { description: 'Claimed by someone else.', schema: errorBody }, 409: { description: 'Not claimed.', schema: errorBody },
+      502: { description: 'The person\'s channel did not take it.', schema: errorBody }, ...staffErrors, ...notFound,
+    },
+  },
+  {
+    method: 'post', path: '/api/escalations/:id/notes', operationId: 'noteOnEscalation', tag: 'staff', auth: 'staff', summary: 'An internal note; the person never sees it.',
+    body: { schema: staffNoteBody, example: { text: 'Keynote speaker at 14:00.' } },
+    responses: { 201: { description: 'The note.', schema: staffNote }, 400: { description: 'Empty or too long.', schema: errorBody }, ...staffErrors, ...notFound },
+  },
+  {
+    method: 'get', path: '/api/advice', operationId: 'searchAdvice', tag: 'staff', auth: 'staff', summary: 'The advice library, for canned replies: every piece whose title or text has all the words of `q`.',
+    query: staffAdviceQuery,
+    responses: { 200: { description: 'Matching advice.', schema: z.array(z.object({ id: z.string(), title: z.string(), text: z.string() })) }, ...staffErrors },
+  },
+  {
+    method: 'get', path: '/api/staff/labels', operationId: 'staffLabels', tag: 'staff', auth: 'staff', summary: 'Every label the console shows, from the bot\'s own label source.',
+    responses: { 200: { description: 'Labels by group.', schema: z.record(z.record(z.string())) }, ...staffErrors },
+  },
+  {
+    method: 'get', path: '/api/staff', operationId: 'listStaff', tag: 'staff', auth: 'staff', summary: 'Staff members, with who has the console open on any instance.',
+    responses: { 200: { description: 'Staff.', schema: z.array(z.object({ name: z.string(), online: z.boolean() })), example: [{ name: 'Sam Rivera', online: true }] }, ...staffErrors },
+  },
+  {
+    method: 'get', path: '/api/reports', operationId: 'report', tag: 'staff', auth: 'staff', summary: 'The desk\'s figures for a window (default the last 7 days, at most a year), as JSON or CSV.',
+    query: reportQueryFields,
+    responses: { 200: { description: 'The report (CSV with format=csv).', schema: report }, 400: { description: 'Not a window.', schema: errorBody }, ...staffErrors },
+  },
+  {
+    method: 'get', path: '/api/support-records', operationId: 'listSupportRecords', tag: 'staff', auth: 'staff', summary: 'Support records (the guide\'s form), newest first; filter by status, search by id, conversation, contact or text.',
+    query: supportRecordQuery,
+    responses: { 200: { description: 'The list.', schema: z.array(supportRecord) }, 400: { description: 'Unknown status.', schema: errorBody }, ...staffErrors },
+  },
+  {
+    method: 'get', path: '/api/support-records/:id', operationId: 'getSupportRecord', tag: 'staff', auth: 'staff', summary: 'One support record with its notes.',
+    responses: { 200: { description: 'The record.', schema: supportRecord.extend({ notes: z.array(staffNote) }) }, ...staffErrors, ...notFound },
+  },
+  {
+    method: 'post', path: '/api/support-records/:id/status', operationId: 'setSupportRecordStatus', tag: 'staff', auth: 'staff', summary: 'Mark a support record open, contacted or resolved.',
+    body: { schema: supportRecordStatusBody, example: { status: 'contacted' } },
+    responses: { 200: { description: 'The record.', schema: supportRecord }, 400: { description: 'Unknown status.', schema: errorBody }, ...staffErrors, ...notFound },
+  },
+  {
+    method: 'post', path: '/api/support-records/:id/notes', operationId: 'noteOnSupportRecord', tag: 'staff', auth: 'staff', summary: 'A note on a support record.',
+    body: { schema: staffNoteBody, example: { text: 'Emailed the camera checklist.' } },
+    responses: { 201: { description: 'The note.', schema: staffNote }, 400: { description: 'Empty or too long.', schema: errorBody }, ...staffErrors, ...notFound },
   },
   {
     method: 'get', path: '/api/conversations/:id/diagnostics', operationId: 'conversationDiagnostics', tag: 'staff', auth: 'staff', summary: 'A conversation\'s diagnostics record (SPEC §3.1).',

@@ -36,6 +36,13 @@ export interface EscalationTable {
   hub_state: string | null;
   /** When the first staff message was delivered to the person (time to first reply). */
   first_staff_reply_at: string | null;
+  /** The person's latest message while the escalation is open (capped), and when it came. */
+  last_message: string | null;
+  last_message_at: string | null;
+  /** Why staff took an unclaimed escalation out of the queue (`dismiss`), if they did. */
+  dismiss_reason: string | null;
+  /** The advice id staff last sent as a step, until the person answers it. */
+  pending_advice: string | null;
   updated_at: string;
 }
 
@@ -54,8 +61,23 @@ export interface SupportRecordTable {
   description: string | null;
   /** `asked` while the bot waits for the person's optional details; then `done` or `skipped`. */
   follow_up: string;
+  /** How far staff have worked it: `open`, `contacted`, `resolved`; who set it and when. */
+  status: SupportRecordStatus;
+  status_by: string | null;
+  status_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export type SupportRecordStatus = 'open' | 'contacted' | 'resolved';
+
+export interface StaffNoteTable {
+  id: Generated<number>;
+  /** An escalation id (E-…) or a support record id (SR-…). */
+  subject_id: string;
+  author: string;
+  text: string;
+  created_at: string;
 }
 
 export interface TranscriptActivityTable {
@@ -65,6 +87,20 @@ export interface TranscriptActivityTable {
   channel_id: string;
   direction: 'in' | 'out';
   activity: string;
+  /** On the person's answer to a step: `{adviceId, outcome, givenBy, os, browser}` as JSON, for the reports. */
+  step_outcome: string | null;
+  created_at: string;
+}
+
+
+export type SatisfactionRating = 'good' | 'ok' | 'poor';
+
+export interface SatisfactionTable {
+  id: Generated<number>;
+  conversation_id: string;
+  escalation_id: string | null;
+  after: 'bot' | 'staff';
+  rating: SatisfactionRating;
   created_at: string;
 }
 
@@ -72,4 +108,6 @@ export interface EscalationTables {
   escalations: EscalationTable;
   support_records: SupportRecordTable;
   transcript_activities: TranscriptActivityTable;
+  staff_notes: StaffNoteTable;
+  satisfaction: SatisfactionTable;
 }

@@ -126,6 +126,42 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '050-staff-desk': {
+    async up(db: Kysely<unknown>) {
+      // What the queue shows without reading every transcript, and how an escalation ended or is being worked.
+      for (const column of ['last_message', 'last_message_at', 'dismiss_reason', 'pending_advice']) {
+        await db.schema.alterTable('escalations').addColumn(column, 'text').execute();
+      }
+      await db.schema.alterTable('support_records').addColumn('status', 'text', (c) => c.notNull().defaultTo('open')).execute();
+      await db.schema.alterTable('support_records').addColumn('status_by', 'text').execute();
+      await db.schema.alterTable('support_records').addColumn('status_at', 'text').execute();
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      // Internal notes of staff on an escalation or a support record; the person never sees them.
+      await db.schema
+        .createTable('staff_notes')
+        .addColumn('id', 'integer', (c) => (postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey()))
+        .addColumn('subject_id', 'text', (c) => c.notNull())
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('staff_notes_subject').on('staff_notes').columns(['subject_id', 'id']).execute();
+      // A step's outcome rides on the transcript row of the answer (the turn's one insert); the reports read it.
+      await db.schema.alterTable('transcript_activities').addColumn('step_outcome', 'text').execute();
+      await db.schema.createIndex('transcript_activities_step_outcomes').on('transcript_activities').columns(['created_at']).where(sql.ref('step_outcome'), 'is not', null).execute();
+      // The answer to "How did we do?", per conversation (after the bot fixed it or staff closed the chat).
+      await db.schema
+        .createTable('satisfaction')
+        .addColumn('id', 'integer', (c) => (postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey()))
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('escalation_id', 'text')
+        .addColumn('after', 'text', (c) => c.notNull())
+        .addColumn('rating', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('satisfaction_created').on('satisfaction').columns(['created_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -316,3 +316,20 @@ describe('engine and memo', () => {
     expect(second.steps.length).toBeGreaterThan(0);
   });
 });
+
+describe('the rule trace diagnose() returns', () => {
+  it('names, for each finding and step, the rule that chose it and the conditions that held with the values they saw', async () => {
+    const result = await diagnoser.diagnose({ os: 'ios', browser: 'safari', browserVersion: '13.1', media: ['camera'], symptom: 'permission-denied' });
+    const safari = result.trace.find((t) => t.ruleId === 'safari-13-or-lower');
+    expect(safari).toMatchObject({ type: 'finding', adviceId: 'platform-safari-too-old', description: expect.any(String) });
+    expect(safari?.matched).toEqual([
+      { fact: 'browser', operator: 'equal', value: 'safari', actual: 'safari' },
+      { fact: 'browserVersion', operator: 'versionLessThan', value: expect.any(String), actual: '13.1' },
+    ]);
+    // Every finding and step shown has a rule in the trace.
+    const traced = new Set(result.trace.map((t) => t.adviceId));
+    for (const advice of [...result.findings, ...result.steps]) expect(traced.has(advice.id)).toBe(true);
+    // A rule that did not fire is not in it.
+    expect((await diagnoser.diagnose({ os: 'windows', browser: 'chrome', browserVersion: '131' })).trace.some((t) => t.ruleId === 'safari-13-or-lower')).toBe(false);
+  });
+});

@@ -67,7 +67,7 @@ describe('Check again: the probe verifies a step by itself', () => {
     expect(record.facts.errorName).toBeUndefined();
     // The card shows the verified outcome.
     const card = await h.say('diagnostics');
-    expect(JSON.stringify(card[0]?.attachments?.[0]?.content)).toContain('fixed, confirmed by the check');
+    expect(JSON.stringify(card[0]?.attachments?.[0]?.content)).toContain('Fixed, confirmed by the check');
   });
 
   it('when the check still fails: records verified-not-fixed, says what it sees, and gives the next step unasked', async () => {

@@ -122,3 +122,22 @@ describe.skipIf(!postgresBackend.available)('the escalation timeout with two ins
 });
 
 if (!postgresBackend.available) console.warn('[skipped] several instances on one PostgreSQL: TEST_DATABASE_URL is not set');
+
+describe.skipIf(!postgresBackend.available)('staff presence across instances', () => {
+  const two = cluster(2);
+  const { instances } = two.fixture;
+  beforeAll(() => two.start());
+  afterAll(() => two.stop());
+
+  it('a console connected to one instance shows as online on the other, and goes offline when it closes', async () => {
+    const [a, b] = instances.map((i) => i.url);
+    const onB = new StaffClient(b!, STAFF.kim);
+    const online = async () => asList((await onB.get('/api/staff')).body).filter((s) => s.online === true).map((s) => s.name);
+    expect(await online()).toEqual([]);
+    const feed = await openFeed(`${a}/api/staff/events?token=${STAFF.sam}`);
+    await eventually('Sam online on B', async () => (await online()).includes('Sam Rivera'));
+    expect(await online()).toEqual(['Sam Rivera']);
+    feed.close();
+    await eventually('Sam offline on B', async () => (await online()).length === 0);
+  });
+});

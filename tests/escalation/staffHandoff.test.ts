@@ -84,8 +84,12 @@ for (const backend of backends) {
         const question = await eventually('the solved question', () => channel.sentTo(alex.id).find((a) => a.text === escalationTexts.staffClosed('Sam Rivera')));
         expect(question.suggestedActions?.actions.map((a) => a.title)).toEqual(['Yes', 'No']);
 
-        expect(texts(await alex.say('Yes'))).toEqual([escalationTexts.solvedYes]);
-        expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', solved: 'yes' });
+        // Solved, then one short, skippable question; the answer is shown to staff.
+        const answered = await alex.say('Yes');
+        expect(texts(answered)).toEqual([escalationTexts.solvedYes, botTexts.feedback.question]);
+        expect(answered.at(-1)?.suggestedActions?.actions.map((a) => a.title)).toEqual(Object.values(botTexts.feedback.buttons));
+        expect(texts(await alex.say(botTexts.feedback.buttons.good))).toEqual([botTexts.feedback.thanks]);
+        expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', solved: 'yes', satisfaction: 'good' });
         expect((await sam.get(`/api/conversations/${alex.id}/diagnostics`)).body).toMatchObject({
           resolution: 'fixed',
           escalations: [expect.objectContaining({ kind: 'staff-now', id, status: 'closed' })],
@@ -210,7 +214,7 @@ for (const backend of backends) {
       expect(texts(asked)).toEqual([escalationTexts.hubCompleted]);
       expect(asked[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual([escalationTexts.solvedButtons.yes, escalationTexts.solvedButtons.no]);
       expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', closedBy: escalationTexts.hubName, solved: 'asked', hubState: 'completed' });
-      expect(texts(await ren.say('Yes'))).toEqual([escalationTexts.solvedYes]);
+      expect(texts(await ren.say('Yes'))).toEqual([escalationTexts.solvedYes, botTexts.feedback.question]);
       expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ solved: 'yes' });
     });
 
@@ -361,7 +365,8 @@ describe('staff API authentication', () => {
   let open: RunningBot;
   let closed: RunningBot;
   beforeAll(async () => {
-    [open, closed] = await Promise.all([startTestBot({ STAFF_TOKENS }), startTestBot({})]);
+    // Behind a loopback proxy, so each route's wrong guesses can come from an address of their own.
+    [open, closed] = await Promise.all([startTestBot({ STAFF_TOKENS, TRUST_PROXY: 'loopback' }), startTestBot({})]);
   });
   afterAll(async () => {
     await Promise.all([open?.close(), closed?.close()]);
@@ -371,10 +376,17 @@ describe('staff API authentication', () => {
     ['GET', '/api/escalations'], ['GET', '/api/escalations?status=waiting'], ['GET', '/api/escalations/E-X'], ['POST', '/api/escalations/E-X/claim'],
     ['POST', '/api/escalations/E-X/messages'], ['POST', '/api/escalations/E-X/close'], ['GET', '/api/support-records'],
     ['GET', '/api/conversations/c/diagnostics'], ['GET', '/api/conversations/c/transcript'], ['GET', '/api/staff/events'],
+    ['POST', '/api/escalations/E-X/dismiss'], ['POST', '/api/escalations/E-X/release'], ['POST', '/api/escalations/E-X/transfer'],
+    ['POST', '/api/escalations/E-X/reopen'], ['POST', '/api/escalations/E-X/advice'], ['POST', '/api/escalations/E-X/notes'],
+    ['GET', '/api/advice'], ['GET', '/api/staff'], ['GET', '/api/staff/labels'], ['GET', '/api/staff/me'],
+    ['GET', '/api/support-records?status=open&q=x'], ['GET', '/api/support-records/SR-X'], ['POST', '/api/support-records/SR-X/status'],
+    ['POST', '/api/support-records/SR-X/notes'], ['GET', '/api/reports'], ['GET', '/api/reports?from=2026-01-01&to=2026-02-01&format=csv'],
   ];
 
-  it.each(routes)('%s %s answers 401 without a token, with a wrong one, and when the staff API is closed', async (method, path) => {
-    for (const client of [new StaffClient(open.url), new StaffClient(open.url, 'not-a-staff-token-at-all'), new StaffClient(open.url, `${STAFF.sam}x`)]) {
+  it.each(routes.map(([method, path], i) => [method, path, i] as const))('%s %s answers 401 without a token, with a wrong one, and when the staff API is closed', async (method, path, i) => {
+    // Each route's wrong guesses come from an address of their own, so the sign-in limit (per address) is not what answers.
+    const from = { 'x-forwarded-for': `192.0.2.${i + 1}` };
+    for (const client of [new StaffClient(open.url, undefined, from), new StaffClient(open.url, 'not-a-staff-token-at-all', from), new StaffClient(open.url, `${STAFF.sam}x`, from)]) {
       const response = await client.request(method, path, method === 'POST' ? { text: 'hi' } : undefined);
       expect(response.status).toBe(401);
       expect(response.body).toMatchObject({ error: 'UNAUTHORIZED' });

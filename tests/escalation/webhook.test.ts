@@ -10,7 +10,7 @@ import { ChannelConversation, STAFF_TOKENS, eventually, isRecord } from '../help
 const ESCALATION: EscalationSummary = {
   id: 'E-abc-123', conversationId: 'conv-1', channelId: 'msteams', userName: 'Alex', reason: 'urgent', status: 'waiting', claimedBy: null,
   createdAt: '2026-05-04T09:58:00.000Z', dueAt: '2026-05-04T10:03:00.000Z', claimedAt: null, closedAt: null, closedBy: null,
-  supportRecordId: null, solved: null, hubState: null, position: 2,
+  supportRecordId: null, solved: null, hubState: null, lastMessage: null, lastMessageAt: null, dismissReason: null, pendingAdvice: null, position: 2,
 };
 const PUBLIC_URL = 'https://support.example.org';
 const LINK = `${PUBLIC_URL}/staff#escalation=E-abc-123`;

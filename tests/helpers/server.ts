@@ -23,7 +23,8 @@ export function memoryLogger(level = 'debug'): { log: Logger; lines: string[] } 
 
 /** Starts the whole bot in this process on a free port, with its own temporary SQLite store unless env says otherwise. */
 export async function startTestBot(env: Record<string, string> = {}, options: { credentials?: ChannelCredentials } = {}): Promise<RunningBot & { logs: string[] }> {
-  const config = loadConfig({ PORT: '0', DATA_DIR: tempDir(), LOG_LEVEL: 'debug', ...env });
+  // Most tests claim through the API without a console open; the no-staff-online path has its own tests.
+  const config = loadConfig({ PORT: '0', DATA_DIR: tempDir(), LOG_LEVEL: 'debug', ESCALATION_WHEN_NOBODY_ONLINE: 'queue', ...env });
   const { log, lines } = memoryLogger(config.LOG_LEVEL);
   const running = await startBot(config, log, { schema: env.DATABASE_SCHEMA, credentials: options.credentials });
   return { ...running, logs: lines };
@@ -43,7 +44,7 @@ export async function spawnBot(env: Record<string, string>): Promise<BotProcess>
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
     // No drain period unless a test asks for one: nothing balances load in front of a test's process.
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_S: '0', ...env },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_S: '0', ESCALATION_WHEN_NOBODY_ONLINE: 'queue', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

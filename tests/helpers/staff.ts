@@ -13,10 +13,12 @@ export class StaffClient {
   constructor(
     private readonly baseUrl: string,
     private readonly token?: string,
+    /** Extra headers on every request (e.g. `x-forwarded-for`, to stand for another address). */
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<StaffResponse> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
