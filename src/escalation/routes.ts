@@ -91,7 +91,7 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
     res.status(201).json(await service.relayToPerson(parseId(req.params.id, 'escalation id'), staffName(req), text));
   });
   router.post('/api/escalations/:id/check', auth, async (req, res) => {
-    res.status(202).json(await service.requestCheck(parse(idParam, req.params.id, 'id'), staffName(req)));
+    res.status(202).json(await service.requestCheck(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
   router.post('/api/escalations/:id/close', auth, async (req, res) => {
     res.json(await service.close(parseId(req.params.id, 'escalation id'), staffName(req)));
