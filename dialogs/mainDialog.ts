@@ -1,5 +1,5 @@
 import { DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type DialogStateManagerConfiguration, type WaterfallStepContext } from './framework';
-import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { openStaffRequest, requestStaff } from './escalate';
@@ -79,14 +79,16 @@ export class MainDialog extends InterruptibleDialog {
     return false;
   }
 
-  /** Staff asked for the check again: noted in the record, and the page asked to ask the person. Returns the check's id. */
-  async requestStaffCheck(context: TurnContext, staffName: string): Promise<string> {
+  /**
+   * Staff asked for the check again: noted in the record (not saved yet). Returns the check's id and
+   * what asks the page to ask the person, to send once the record is saved.
+   */
+  async recordStaffCheck(context: TurnContext, staffName: string): Promise<{ checkId: string; activities: Partial<Activity>[] }> {
     const record = await loadRecord(this.deps, context);
     const check = recordCheckRequest(record, {
       id: `staff-${randomUUID().slice(0, 12)}`, requestedBy: 'staff', staffName, media: mediaToCheck(record.facts, record.probe?.requested),
     });
-    await context.sendActivities([{ type: 'message', text: texts.check.staffAsked(staffName) }, probeRunActivity(check, true)]);
-    return check.id;
+    return { checkId: check.id, activities: [{ type: 'message', text: texts.check.staffAsked(staffName) }, probeRunActivity(check, true)] };
   }
 
   private async route(step: WaterfallStepContext) {

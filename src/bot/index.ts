@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { createAdapter, type BotAdapter } from './adapter';
 import { TechSupportBot } from './techSupportBot';
 import { TypingIndicator } from './typing';
+import { ETagConflictError } from '../store';
 import type { TurnGate } from './turnGate';
 
 export { TechSupportBot } from './techSupportBot';
@@ -40,6 +41,9 @@ export interface BotDeps {
   adapter?: BotAdapter;
 }
 
+/** How often a staff check request is tried when the conversation was saved under it. */
+const STAFF_CHECK_ATTEMPTS = 3;
+
 export function createBot(deps: BotDeps): BotRuntime {
   const conversationState = new OptimisticConversationState(deps.storage);
   const userState = new UserState(deps.storage);
@@ -58,9 +62,19 @@ export function createBot(deps: BotDeps): BotRuntime {
   adapter.use(new TypingIndicator(deps.log));
   for (const middleware of deps.middleware ?? []) adapter.use(middleware);
   const requestStaffCheck = async (context: TurnContext, staffName: string) => {
-    const checkId = await dialog.requestStaffCheck(context, staffName);
-    await conversationState.saveChanges(context, false);
-    return { checkId };
+    // The person's own turn, or a staff notice's reprompt, may save the conversation meanwhile:
+    // read it again and retry. Nothing is sent until the request is saved, so nothing is sent twice.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { checkId, activities } = await dialog.recordStaffCheck(context, staffName);
+        await conversationState.saveChanges(context, false);
+        await context.sendActivities(activities);
+        return { checkId };
+      } catch (error) {
+        if (!(error instanceof ETagConflictError) || attempt === STAFF_CHECK_ATTEMPTS) throw error;
+        await conversationState.load(context, true);
+      }
+    }
   };
   return { adapter, bot, conversationState, requestStaffCheck };
 }
