@@ -79,7 +79,7 @@ describe.skipIf(!postgresBackend.available)('several instances on one PostgreSQL
         new StaffClient(c!, STAFF.sam).post(`/api/escalations/${escalationId}/claim`),
       ]);
       expect(claims.map((r) => r.status).sort()).toEqual([200, 409]);
-      const [winnerUrl, winnerToken] = claims[0]!.status === 200 ? [b!, STAFF.kim] : [c!, STAFF.sam];
+      const [winnerUrl, winnerToken] = claims[0].status === 200 ? [b!, STAFF.kim] : [c!, STAFF.sam];
 
       const sent = await new StaffClient(winnerUrl, winnerToken).post(`/api/escalations/${escalationId}/messages`, { text: 'Hi, I can help: open System Settings.' });
       expect(sent.status).toBe(201);

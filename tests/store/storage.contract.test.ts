@@ -102,7 +102,7 @@ for (const backend of backends) {
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       expect(won).toHaveLength(1);
       for (const lost of outcomes.filter((o) => o.status === 'rejected')) {
-        expect(String((lost as PromiseRejectedResult).reason)).toMatch(/eTag conflict/);
+        expect(String(lost.reason)).toMatch(/eTag conflict/);
       }
     });
 
