@@ -36,6 +36,12 @@ const ADVICE_DIR = 'advice';
 
 export type RuleEventType = 'finding' | 'step' | 'escalation';
 
+/**
+ * The priority a rule gets from its kind when it names none. json-rules-engine runs higher
+ * priorities first: findings, then steps, then escalation, which counts what the others produced.
+ */
+export const DEFAULT_PRIORITY: Readonly<Record<RuleEventType, number>> = { finding: 20, step: 10, escalation: 1 };
+
 export interface RuleDefinition {
   readonly id: string;
   readonly file: string;
@@ -88,7 +94,7 @@ const eventSchema = z.discriminatedUnion('type', [
 
 const ruleSchema = z.object({
   id: kebabId,
-  priority: z.number().int().min(1).max(100),
+  priority: z.number().int().min(1).max(100).optional(),
   description: z.string().max(300).optional(),
   conditions: z.record(z.unknown()),
   event: eventSchema,
@@ -484,7 +490,7 @@ export function loadRuleSet(dir: string = DEFAULT_RULES_DIR): RuleSet {
       rules.push({
         id: rule.id,
         file: label,
-        priority: rule.priority,
+        priority: rule.priority ?? DEFAULT_PRIORITY[event.type],
         ...(rule.description !== undefined && { description: rule.description }),
         type: event.type,
         adviceId,

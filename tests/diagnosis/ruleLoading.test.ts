@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { RulesError } from '../../src/errors';
 import { DEFAULT_RULES_DIR, loadRuleSet, SPEC_ADVICE_IDS } from '../../src/diagnosis';
+import { DEFAULT_PRIORITY } from '../../src/diagnosis/ruleSet';
 import { checkRuleSet, guideSectionNames } from '../../src/diagnosis/rulesCheck';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -56,6 +57,28 @@ describe('loading refuses bad rules', () => {
 
   it('refuses a directory that does not exist', () => {
     expect(() => loadRuleSet(path.join(scratch, 'nowhere'))).toThrow(RulesError);
+  });
+});
+
+describe('rule priorities', () => {
+  it('follow from the kind of rule unless the rule names one', () => {
+    const dir = path.join(scratch, 'priorities', 'rules');
+    fs.cpSync(DEFAULT_RULES_DIR, dir, { recursive: true });
+    const rule = (id: string, event: object, priority?: number) => ({
+      id, ...(priority !== undefined && { priority }), conditions: { all: [{ fact: 'urgent', operator: 'equal', value: true }] }, event,
+    });
+    fs.writeFileSync(path.join(dir, 'zz-fixture.json'), JSON.stringify({ rules: [
+      rule('a-finding', { type: 'finding', params: { adviceId: 'platform-unsupported-os' } }),
+      rule('a-step', { type: 'step', params: { adviceId: 'test-call', rank: 9 } }),
+      rule('a-step-first', { type: 'step', params: { adviceId: 'test-call', rank: 9 } }, 15),
+      rule('an-escalation', { type: 'escalation', params: { adviceId: 'escalate-to-staff', escalation: 'staff-now' } }),
+    ] }));
+    const priorities = new Map(loadRuleSet(dir).rules.map((r) => [r.id, r.priority]));
+    expect(DEFAULT_PRIORITY).toEqual({ finding: 20, step: 10, escalation: 1 });
+    expect(priorities.get('a-finding')).toBe(20);
+    expect(priorities.get('a-step')).toBe(10);
+    expect(priorities.get('a-step-first')).toBe(15);
+    expect(priorities.get('an-escalation')).toBe(1);
   });
 });
 
