@@ -23,6 +23,18 @@ export interface AdviceContent extends Advice {
   readonly file: string;
 }
 
+/**
+ * The guide sections an advice's `source` cites. A source lists its citations separated by ";";
+ * one of the troubleshooting guide reads "guide: <section name>", the name as listed in
+ * rules/guide-sections.json. Other citations (MDN, a research note, an issue) are free text.
+ */
+export function citedGuideSections(source: string): string[] {
+  return source.split(';').flatMap((citation) => {
+    const section = /^guide: (.+)$/.exec(citation.trim())?.[1];
+    return section === undefined ? [] : [section];
+  });
+}
+
 export type EscalationLevel = 'staff-now' | 'support-record';
 
 /** One condition of a rule that held, with the value the fact had. */

@@ -9,7 +9,7 @@ import {
   type FactName, type OperatingSystem,
 } from './facts';
 import { isVersion, parseOperator } from './operators';
-import type { AdviceContent, EscalationLevel } from './advice';
+import { citedGuideSections, type AdviceContent, type EscalationLevel } from './advice';
 
 /**
  * Loads and validates the rule set in `rules/`: rule files (one per topic), shared conditions,
@@ -395,11 +395,9 @@ export function loadRuleSet(dir: string = DEFAULT_RULES_DIR): RuleSet {
       if (!content.success) throw new RulesError(label, undefined, `${where}: ${describeZodError(content.error)}`);
       const existing = advice.get(id);
       if (existing) throw new RulesError(label, undefined, `${where} is already defined in ${existing.file}`);
-      for (const citation of content.data.source.split(';').map((s) => s.trim())) {
-        const guideRef = /^guide: (.+)$/.exec(citation);
-        if (guideRef?.[1] !== undefined && !guideNames.has(guideRef[1])) {
-          throw new RulesError(label, undefined, `${where}: source cites "${guideRef[1]}", which is not a section listed in ${GUIDE_SECTIONS_FILE}`);
-        }
+      const unlisted = citedGuideSections(content.data.source).find((section) => !guideNames.has(section));
+      if (unlisted !== undefined) {
+        throw new RulesError(label, undefined, `${where}: source cites "${unlisted}", which is not a section listed in ${GUIDE_SECTIONS_FILE}`);
       }
       advice.set(id, {
         id,

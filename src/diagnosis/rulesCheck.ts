@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RulesError } from '../errors';
+import { citedGuideSections } from './advice';
 import { SPEC_ADVICE_IDS } from './facts';
 import { loadRuleSet, type RuleSet } from './ruleSet';
 
@@ -49,10 +50,7 @@ export function checkRuleSet(ruleSet: RuleSet, guideMarkdown?: string): RulesRep
     lines.push(`${id}  (${kind}${specIds.includes(id) ? ', SPEC §4.1' : ''})`);
     lines.push(`    rules:  ${producers.map((rule) => `${rule.id}${rule.type === 'escalation' ? '' : ` #${rule.rank}`}`).join(', ') || '—'}`);
     lines.push(`    source: ${advice.source}`);
-    for (const citation of advice.source.split(';')) {
-      const match = /^\s*guide: (.+?)\s*$/.exec(citation);
-      if (match?.[1] !== undefined) cited.add(match[1]);
-    }
+    for (const section of citedGuideSections(advice.source)) cited.add(section);
     if (producers.length === 0) {
       (specIds.includes(id) ? errors : warnings).push(`advice "${id}" (${advice.file}) is produced by no rule`);
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { RulesError } from '../../src/errors';
 import { DEFAULT_RULES_DIR, loadRuleSet, SPEC_ADVICE_IDS } from '../../src/diagnosis';
+import { citedGuideSections } from '../../src/diagnosis/advice';
 import { DEFAULT_PRIORITY } from '../../src/diagnosis/ruleSet';
 import { checkRuleSet, guideSectionNames } from '../../src/diagnosis/rulesCheck';
 
@@ -57,6 +58,15 @@ describe('loading refuses bad rules', () => {
 
   it('refuses a directory that does not exist', () => {
     expect(() => loadRuleSet(path.join(scratch, 'nowhere'))).toThrow(RulesError);
+  });
+});
+
+describe('advice sources', () => {
+  it('cite guide sections as "guide: <section>", separated by ";" from other citations', () => {
+    expect(citedGuideSections('guide: Browsers;MDN: getUserMedia() (TypeError); guide: 2. Examples, example 1 ')).toEqual([
+      'Browsers', '2. Examples, example 1',
+    ]);
+    expect(citedGuideSections('research: webrtc-failures.md §4 R3')).toEqual([]);
   });
 });
 
