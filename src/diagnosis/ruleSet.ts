@@ -63,6 +63,8 @@ export interface GuideSection {
 
 export interface RuleSet {
   readonly dir: string;
+  /** Every file the set was read from (rule files, shared conditions, guide sections, advice). */
+  readonly files: readonly string[];
   /** Short hash of every rule and advice file's content: tells staff which rules produced a diagnosis. */
   readonly version: string;
   readonly rules: readonly RuleDefinition[];
@@ -509,13 +511,14 @@ export function loadRuleSet(dir: string = DEFAULT_RULES_DIR): RuleSet {
     }
   }
 
-  const hashed = [
+  const files = [
     ...topFiles.map((name) => path.join(root, name)),
     ...adviceFiles,
   ];
   return {
     dir: root,
-    version: hashFiles(hashed),
+    files,
+    version: hashFiles(files),
     rules,
     sharedConditions,
     advice,

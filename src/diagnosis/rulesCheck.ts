@@ -1,14 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { RulesError } from '../errors';
 import { citedGuideSections } from './advice';
 import { SPEC_ADVICE_IDS } from './facts';
+import { formatRuleFile } from './ruleFormat';
 import { loadRuleSet, type RuleSet } from './ruleSet';
 
 /**
  * `npm run rules:check`: validates every rule file (the same loader the bot uses), then lists
  * each advice with the rules that produce it and its source, and flags advice no rule produces
  * and guide sections no advice cites. Exit code 1 on any error.
+ * `npm run rules:check -- --fix` first rewrites files that are not in the rules' format.
  */
 
 export interface RulesReport {
@@ -32,6 +35,27 @@ export function guideSectionNames(markdown: string): string[] {
     if (inOverview && step?.[1] !== undefined) names.push(`Overview of steps, step ${step[1]}`);
   }
   return names;
+}
+
+function labelOf(ruleSet: RuleSet, file: string): string {
+  return path.relative(path.dirname(ruleSet.dir), file).split(path.sep).join('/');
+}
+
+/** The rule set's files whose text is not what formatRuleFile writes for their content. */
+export function unformattedFiles(ruleSet: RuleSet): string[] {
+  // The loader has read every one of them as JSON already.
+  return ruleSet.files.filter((file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    return text !== formatRuleFile(JSON.parse(text));
+  });
+}
+
+/** Rewrites the unformatted files of the rule set in the rules' format; returns their labels. */
+export function formatRuleSetFiles(ruleSet: RuleSet): string[] {
+  return unformattedFiles(ruleSet).map((file) => {
+    fs.writeFileSync(file, formatRuleFile(JSON.parse(fs.readFileSync(file, 'utf8'))));
+    return labelOf(ruleSet, file);
+  });
 }
 
 export function checkRuleSet(ruleSet: RuleSet, guideMarkdown?: string): RulesReport {
@@ -67,11 +91,24 @@ export function checkRuleSet(ruleSet: RuleSet, guideMarkdown?: string): RulesRep
   return { errors, warnings, lines };
 }
 
-function main(): number {
-  const dir = process.argv[2];
+function main(argv: readonly string[]): number {
+  let args;
+  try {
+    args = parseArgs({ args: [...argv], options: { fix: { type: 'boolean' } }, allowPositionals: true });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\nUsage: npm run rules:check -- [--fix] [rules directory]`);
+    return 2;
+  }
+  const { values, positionals } = args;
+  const dir = positionals[0];
   let ruleSet: RuleSet;
   try {
     ruleSet = loadRuleSet(dir);
+    if (values.fix) {
+      const formatted = formatRuleSetFiles(ruleSet);
+      for (const label of formatted) console.log(`formatted ${label}`);
+      if (formatted.length) ruleSet = loadRuleSet(dir);
+    }
   } catch (error) {
     if (error instanceof RulesError) {
       console.error(`error: ${error.message}`);
@@ -92,4 +129,4 @@ function main(): number {
   return report.errors.length ? 1 : 0;
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
