@@ -8,9 +8,9 @@ import { formatRuleFile } from './ruleFormat';
 import { loadRuleSet, type RuleSet } from './ruleSet';
 
 /**
- * `npm run rules:check`: validates every rule file (the same loader the bot uses), then lists
- * each advice with the rules that produce it and its source, and flags advice no rule produces
- * and guide sections no advice cites. Exit code 1 on any error.
+ * `npm run rules:check`: validates every rule file (the same loader the bot uses) and its
+ * layout, then lists each advice with the rules that produce it and its source, and flags
+ * advice no rule produces and guide sections no advice cites. Exit code 1 on any error.
  * `npm run rules:check -- --fix` first rewrites files that are not in the rules' format.
  */
 
@@ -63,6 +63,9 @@ export function checkRuleSet(ruleSet: RuleSet, guideMarkdown?: string): RulesRep
   const warnings: string[] = [];
   const lines: string[] = [];
   const specIds: readonly string[] = SPEC_ADVICE_IDS;
+  for (const file of unformattedFiles(ruleSet)) {
+    errors.push(`${labelOf(ruleSet, file)} is not written in the rules' layout (npm run rules:check -- --fix rewrites it)`);
+  }
 
   lines.push(`rules ${ruleSet.rules.length}, advice ${ruleSet.advice.size}, version ${ruleSet.version}`);
   lines.push(`facts the rules use: ${ruleSet.factNames.join(', ')}`);

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 
@@ -55,6 +57,24 @@ describe('npm run rules:check', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('os-permissions-macos  (step, SPEC §4.1)');
     expect(stdout).toContain('rules OK');
+  });
+
+  it('refuses a file in another layout, naming it, and --fix rewrites it', () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rules-layout-')), 'rules');
+    try {
+      fs.cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
+      const file = path.join(dir, 'quality.json');
+      fs.writeFileSync(file, JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))));
+      const refused = run('rulesCheck.ts', [dir]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('error: rules/quality.json is not written in the rules\' layout (npm run rules:check -- --fix rewrites it)');
+      const fixed = run('rulesCheck.ts', ['--fix', dir]);
+      expect(fixed.code).toBe(0);
+      expect(fixed.stdout).toContain('formatted rules/quality.json');
+      expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'rules/quality.json'), 'utf8'));
+    } finally {
+      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
   });
 
   it('fails on a broken rule directory', () => {
