@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool as PgPool } from 'pg';
-import { measureDiagnose, type DiagnoseMeasurement } from '../src/diagnosis/measure';
+import { measureDiagnose, type DiagnoseMeasurement } from './measure';
 import { LoadClient, type RunResult } from './load';
 import { longMessageLine, measureLongMessages } from './longMessages';
 import { exitOnHelp, positiveInteger } from './options';

@@ -1,4 +1,4 @@
-import { measureDiagnose } from '../src/diagnosis';
+import { measureDiagnose } from './measure';
 import { runConversationSet } from './conversations';
 
 /**

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createBot } from '../../src/bot';
 import { createAdapter } from '../../src/bot/adapter';
 import { loadConfig } from '../../src/config';
-import { createDiagnoser, engineConstructionCount } from '../../src/diagnosis';
+import { createDiagnoser } from '../../src/diagnosis';
+import { engineConstructionCount } from '../../src/diagnosis/diagnoser';
 import { LoadClient } from '../../bench/load';
 import { diagnosisScripts } from '../../bench/scripts';
 import { REPO_ROOT, memoryLogger, startTestBot } from '../helpers/server';

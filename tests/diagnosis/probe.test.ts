@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { factsFromProbe, inAppBrowserName, mediaToCheck, parseProbe, verifyReading, type Facts } from '../../src/diagnosis';
+import { factsFromProbe, mediaToCheck, parseProbe, verifyReading, type Facts } from '../../src/diagnosis';
+import { inAppBrowserName } from '../../src/diagnosis/userAgent';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
 const ANDROID_WV = 'Mozilla/5.0 (Linux; Android 14; Pixel 8; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/124.0.0.0 Mobile Safari/537.36';

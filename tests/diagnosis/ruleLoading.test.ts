@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { RulesError } from '../../src/errors';
-import { DEFAULT_RULES_DIR, loadRuleSet, SPEC_ADVICE_IDS } from '../../src/diagnosis';
+import { SPEC_ADVICE_IDS } from '../../src/diagnosis/facts';
 import { citedGuideSections } from '../../src/diagnosis/advice';
-import { DEFAULT_PRIORITY } from '../../src/diagnosis/ruleSet';
+import { DEFAULT_PRIORITY, DEFAULT_RULES_DIR, loadRuleSet } from '../../src/diagnosis/ruleSet';
 import { checkRuleSet, guideSectionNames } from '../../src/diagnosis/rulesCheck';
 
 const FIXTURES = path.join(__dirname, 'fixtures');

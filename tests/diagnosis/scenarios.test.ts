@@ -1,10 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { createDiagnoser, factsSchema, type Facts } from '../../src/diagnosis';
 import {
-  createDiagnoser, loadRuleSet, factsSchema, SPEC_ADVICE_IDS, OS_VALUES, BROWSER_VALUES, DEVICE_TYPE_VALUES,
-  MEDIA_VALUES, SYMPTOM_VALUES, ERROR_NAME_VALUES, PERMISSION_STATE_VALUES, ROLE_VALUES, engineConstructionCount,
-  type Facts,
-} from '../../src/diagnosis';
+  SPEC_ADVICE_IDS, OS_VALUES, BROWSER_VALUES, DEVICE_TYPE_VALUES, MEDIA_VALUES, SYMPTOM_VALUES, ERROR_NAME_VALUES,
+  PERMISSION_STATE_VALUES, ROLE_VALUES,
+} from '../../src/diagnosis/facts';
+import { engineConstructionCount } from '../../src/diagnosis/diagnoser';
+import { loadRuleSet } from '../../src/diagnosis/ruleSet';
 
 const ruleSet = loadRuleSet();
 const diagnoser = createDiagnoser(ruleSet);

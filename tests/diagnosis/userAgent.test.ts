@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { factsFromUserAgent, parseFacts, type UserAgentHints } from '../../src/diagnosis';
+import { parseFacts } from '../../src/diagnosis';
+import { factsFromUserAgent, type UserAgentHints } from '../../src/diagnosis/userAgent';
 import type { Facts } from '../../src/diagnosis';
 
 type Row = [name: string, ua: string, expected: Partial<Facts>, hints?: UserAgentHints];

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import type { Facts } from './facts';
-import { buildEngine, canonicalFacts, createDiagnoser } from './diagnoser';
-import { loadRuleSet, type RuleSet } from './ruleSet';
+import type { Facts } from '../src/diagnosis/facts';
+import { buildEngine, canonicalFacts, createDiagnoser } from '../src/diagnosis/diagnoser';
+import { loadRuleSet, type RuleSet } from '../src/diagnosis/ruleSet';
 
 /**
  * Timing of diagnose() against a plain json-rules-engine run of the same rules, for
