@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * The phrase data (rules/language/phrases.json) as the understanding compiles it, checked
+ * before anything is compiled: a bad edit stops the start instead of misreading chats.
+ */
+
+/** Phrase data that must not be used; the message begins with where the data came from. */
+export class PhraseDataError extends Error {
+  constructor(readonly source: string, detail: string) {
+    super(`${source}: ${detail}`);
+    this.name = 'PhraseDataError';
+  }
+}
+
+const say = z.array(z.string().min(1)).min(1);
+const commandEntry = z.object({ alone: say, anywhere: say.optional() }).strict();
+const phraseDataSchema = z.object({
+  $comment: z.array(z.string()).optional(),
+  normalise: z.object({
+    contractions: z.record(z.string().regex(/^[\p{L}\p{N}]+$/u)),
+    numbers: z.array(z.string()),
+    filler: z.array(z.string()),
+    keep: z.array(z.string()),
+    typos: z.array(z.string().regex(/^\p{L}{4,}$/u)),
+  }),
+  negation: z.object({ negators: z.array(z.string()), bridges: z.array(z.string()), mediaWorks: z.array(z.string()) }),
+  values: z.record(z.record(say)),
+  phrases: z.array(z.object({ $comment: z.string().optional(), say, facts: z.record(z.unknown()) }).strict()),
+  commands: z.object({ help: commandEntry, restart: commandEntry, human: commandEntry, status: commandEntry, diagnostics: commandEntry, correct: commandEntry }).strict(),
+  closing: z.object({ $comment: z.string().optional(), strong: z.array(z.string().regex(/^\p{L}+$/u)).min(1), also: z.array(z.string().regex(/^\p{L}+$/u)) }).strict(),
+  answers: z.object({ fixed: say, 'not-fixed': say, 'already-tried': say, 'dont-know': say, yes: say, no: say }).strict(),
+});
+
+export type PhraseData = z.infer<typeof phraseDataSchema>;
+
+/** `a.b[2].c`, the way the data's editors find the place in the file. */
+function placeOf(path: readonly (string | number)[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+}
+
+/** One problem zod found, with its place when it has one. */
+export function describeIssue(issue: z.ZodIssue): string {
+  return issue.path.length > 0 ? `${placeOf(issue.path)}: ${issue.message}` : issue.message;
+}
+
+/** Checks phrase data; every problem found is named in the one PhraseDataError. */
+export function parsePhraseData(raw: unknown, source: string): PhraseData {
+  const parsed = phraseDataSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new PhraseDataError(source, parsed.error.issues.map(describeIssue).join('; '));
+}
