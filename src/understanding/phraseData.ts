@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -49,4 +50,19 @@ export function parsePhraseData(raw: unknown, source: string): PhraseData {
   const parsed = phraseDataSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new PhraseDataError(source, parsed.error.issues.map(describeIssue).join('; '));
+}
+
+/** The JSON of a phrase file, unchecked; a file that cannot be read or parsed is a PhraseDataError too. */
+export function readPhraseFile(file: string, source: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PhraseDataError(source, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PhraseDataError(source, `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
