@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { understand } from './index';
+import { understand } from '../src/understanding';
 
 /**
  * Cost of understand() per message, for checking the "well under 50 µs" budget by hand:
- * `npx tsx src/understanding/measure.ts`. Not a test: timings depend on the machine.
+ * `npx tsx bench/understanding.ts`. Not a test: timings depend on the machine.
  */
 const typical = [
   'iphone chrome ios 13',
