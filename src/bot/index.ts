@@ -1,4 +1,4 @@
-import { UserState, type Middleware, type Storage, type TurnContext } from 'botbuilder';
+import { type Middleware, type Storage, type TurnContext } from 'botbuilder';
 import { OptimisticConversationState } from './conversationState';
 import type { ConversationDeps } from '../../dialogs/conversationDeps';
 import { noStaffHandoff, type StaffHandoff } from '../../dialogs/handoff';
@@ -46,7 +46,6 @@ const STAFF_CHECK_ATTEMPTS = 3;
 
 export function createBot(deps: BotDeps): BotRuntime {
   const conversationState = new OptimisticConversationState(deps.storage);
-  const userState = new UserState(deps.storage);
   const records = conversationState.createProperty<DiagnosticsRecord>('diagnostics');
   const canProbe = conversationState.createProperty<boolean>('canProbe');
   const dialog = new MainDialog({
@@ -57,7 +56,7 @@ export function createBot(deps: BotDeps): BotRuntime {
     canProbe,
   });
   const gate = deps.gate;
-  const bot = new TechSupportBot(conversationState, userState, dialog, canProbe, gate && { beforeTurn: (context) => gate.beforeTurn(context, records) });
+  const bot = new TechSupportBot(conversationState, dialog, canProbe, gate && { beforeTurn: (context) => gate.beforeTurn(context, records) });
   const adapter = deps.adapter ?? createAdapter(deps.config, deps.log);
   adapter.use(new TypingIndicator(deps.log));
   for (const middleware of deps.middleware ?? []) adapter.use(middleware);

@@ -14,7 +14,6 @@ export class TechSupportBot extends ActivityHandler {
 
   constructor(
     private readonly conversationState: BotState,
-    private readonly userState: BotState,
     private readonly dialog: MainDialog,
     private readonly canProbe: StatePropertyAccessor<boolean>,
     private readonly gate?: { beforeTurn(context: TurnContext): Promise<boolean> },
@@ -52,7 +51,7 @@ export class TechSupportBot extends ActivityHandler {
     // Escalation may take the turn first: a person talking with staff is relayed, not answered.
     const handled = this.gate ? await this.gate.beforeTurn(context) : false;
     if (!handled) await super.run(context);
-    await Promise.all([this.conversationState.saveChanges(context, false), this.userState.saveChanges(context, false)]);
+    await this.conversationState.saveChanges(context, false);
   }
 
   /** The pending question or step, asked again (after a proactive notice); nothing when none is pending. */
