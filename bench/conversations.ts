@@ -3,8 +3,7 @@ import path from 'node:path';
 import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { z } from 'zod';
-import { noStaffHandoff } from '../dialogs/handoff';
-import { MainDialog } from '../dialogs/mainDialog';
+import { noStaffHandoff, MainDialog } from '../dialogs';
 import { createDiagnoser, type DiagnosticsRecord } from '../src/diagnosis';
 
 /**

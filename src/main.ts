@@ -9,8 +9,7 @@ import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { localConnector } from './channel';
 import { Metrics } from './metrics';
-import { createApp } from './server/app';
-import { metricsServer as createMetricsServer } from './server/observability';
+import { createApp, metricsServer as createMetricsServer } from './server';
 import { openStore, type Store } from './store';
 import type { LocalChannel } from './channel';
 

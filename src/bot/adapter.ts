@@ -13,7 +13,7 @@ import { watchSigningKeys } from './signingKeys';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { TEXT_LOCALE, texts } from '../../dialogs/texts';
+import { TEXT_LOCALE, texts } from '../../dialogs';
 import { replyLocale } from './replyLocale';
 import { textLimit } from './textLimit';
 

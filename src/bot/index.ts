@@ -1,8 +1,6 @@
 import { type Middleware, type Storage, type TurnContext } from 'botbuilder';
 import { OptimisticConversationState } from './conversationState';
-import type { ConversationDeps } from '../../dialogs/conversationDeps';
-import { noStaffHandoff, type StaffHandoff } from '../../dialogs/handoff';
-import { MainDialog } from '../../dialogs/mainDialog';
+import { type ConversationDeps, noStaffHandoff, type StaffHandoff, MainDialog } from '../../dialogs';
 import type { DiagnosticsRecord } from '../diagnosis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';

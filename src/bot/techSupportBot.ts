@@ -1,7 +1,5 @@
 import { ActivityHandler, ActivityTypes, Channels, TurnContext, type Activity, type BotState, type StatePropertyAccessor } from 'botbuilder';
-import type { DialogState } from '../../dialogs/framework';
-import type { MainDialog } from '../../dialogs/mainDialog';
-import { texts } from '../../dialogs/texts';
+import { type DialogState, type MainDialog, texts } from '../../dialogs';
 import { MAX_TURN_TEXT, textCutFrom } from './textLimit';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { browserNames, errorLabels, labels, osNames, outcomeLabels, reasonLabels, roleLabels } from '../../dialogs/texts';
+import { browserNames, errorLabels, labels, osNames, outcomeLabels, reasonLabels, roleLabels } from '../../dialogs';
 import { getAdvice, type DiagnosticsRecord } from '../diagnosis';
 import type { Escalation } from './records';
 import { staffLabels } from './texts';

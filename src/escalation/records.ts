@@ -4,7 +4,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { createRecord, type DiagnosticsRecord } from '../diagnosis';
 import { ReusableQuery, type Database } from '../store';
 import type { StoreCounts } from '../metrics';
-import type { EscalationStatus, SatisfactionRating, SupportRecordStatus } from '../store/escalationTables';
+import type { EscalationStatus, SatisfactionRating, SupportRecordStatus } from '../store';
 import { isReachable } from './proactive';
 import { buildReport, type Report } from './reports';
 

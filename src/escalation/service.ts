@@ -6,10 +6,7 @@ import {
   type Activity,
   type StatePropertyAccessor,
 } from 'botbuilder';
-import { capabilitiesOf, whereOf, whereReferenced, withChoices } from '../../dialogs/channels';
-import type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, StaffWait, SupportRecordOutcome } from '../../dialogs/handoff';
-import { adviceActivity, feedbackActivity, feedbackAnswer } from '../../dialogs/cards';
-import { errorLabels, escalationLabels, factLabels, labels, outcomeLabels, reasonLabels, roleLabels, sourceLabels, texts as dialogTexts, browserNames, osNames } from '../../dialogs/texts';
+import { capabilitiesOf, whereOf, whereReferenced, withChoices, type HandoffRequest, type QueueStatus, type StaffHandoff, type StaffRequestOutcome, type StaffWait, type SupportRecordOutcome, adviceActivity, feedbackActivity, feedbackAnswer, errorLabels, escalationLabels, factLabels, labels, outcomeLabels, reasonLabels, roleLabels, sourceLabels, texts as dialogTexts, browserNames, osNames } from '../../dialogs';
 import type { TurnGate } from '../bot';
 import { allAdvice, diagnose as defaultDiagnose, getAdvice, recordEscalation, recordStep, type DiagnosticsRecord, type Diagnosis, type Facts, type StepOutcome } from '../diagnosis';
 import { AppError } from '../errors';

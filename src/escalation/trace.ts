@@ -1,4 +1,4 @@
-import { browserNames, errorLabels, escalationLabels, factLabels, labels, osNames, roleLabels, sourceLabels } from '../../dialogs/texts';
+import { browserNames, errorLabels, escalationLabels, factLabels, labels, osNames, roleLabels, sourceLabels } from '../../dialogs';
 import type { DiagnosticsRecord, Diagnosis, MatchedCondition } from '../diagnosis';
 import { adviceTitle } from './brief';
 import { staffLabels } from './texts';

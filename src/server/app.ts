@@ -1,7 +1,7 @@
 import helmet from 'helmet';
 import express, { type Express, type Router } from 'express';
 import type { ActivityHandlerBase } from 'botbuilder';
-import type { BotAdapter } from '../bot/adapter';
+import type { BotAdapter } from '../bot';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Store } from '../store';

@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 export { ETagConflictError, eTagConflictMessage, SqlBotStorage, storedJson, withJson } from './botStorage';
 export { ReusableQuery } from './reusableQuery';
 export type { Database } from './schema';
+export type { EscalationStatus, SatisfactionRating, SupportRecordStatus } from './escalationTables';
 export type { DatabaseOptions, StoreKind } from './database';
 export type { Notifier } from './notifications';
 export type { RateLimit, RateLimits, RateVerdict } from './rateLimits';

@@ -1,0 +1,15 @@
+/**
+ * The conversation: the main dialog and what it needs from the bot host, the hand-off it asks
+ * escalation for, and the texts, cards and channel rendering that escalation's proactive
+ * messages share with it. This file is the folder's face; other parts import only from here.
+ */
+export { MainDialog } from './mainDialog';
+export type { ConversationDeps } from './conversationDeps';
+export type { DialogState } from './framework';
+export { noStaffHandoff } from './handoff';
+export type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, StaffWait, SupportRecordOutcome } from './handoff';
+export { adviceActivity, feedbackActivity, feedbackAnswer } from './cards';
+export { capabilitiesOf, whereOf, whereReferenced, withChoices } from './channels';
+export {
+  TEXT_LOCALE, texts, browserNames, errorLabels, escalationLabels, factLabels, labels, osNames, outcomeLabels, reasonLabels, roleLabels, sourceLabels,
+} from './texts';
