@@ -2,6 +2,7 @@ import path from 'node:path';
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { firstIssue } from './validation';
 
 /**
  * Configuration from the environment (SPEC §2). The variable names are fixed: deployments and
@@ -136,8 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   picked.PORT ??= env.port;
   const result = checkedSchema.safeParse(picked);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid value');
+    // Every variable is a top-level key, so the path is the variable's name.
+    const issue = firstIssue(result.error);
+    throw new ConfigError(issue.path || 'environment', issue.message);
   }
   return { ...result.data, dataDir: path.resolve(result.data.DATA_DIR) };
 }

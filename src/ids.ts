@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from './errors';
+import { firstIssue } from './validation';
 
 /**
  * The one rule for every id a client hands the bot (conversations, activities, accounts,
@@ -16,5 +17,5 @@ export const idSchema = z
 export function parseId(value: unknown, what: string): string {
   const result = idSchema.safeParse(value);
   if (result.success) return result.data;
-  throw new AppError('BAD_REQUEST', `The ${what} ${result.error.issues[0]?.message ?? 'is not a valid id'}.`);
+  throw new AppError('BAD_REQUEST', `The ${what} ${firstIssue(result.error).message}.`);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { firstIssue } from '../validation';
 import { idSchema } from '../ids';
 
 /**
@@ -39,6 +40,6 @@ export const accountSchema = account;
 
 /** The one wording of a refused activity, whichever endpoint refused it. */
 export function malformedActivity(error: z.ZodError): AppError {
-  const issue = error.issues[0];
-  return new AppError('BAD_REQUEST', `The activity is malformed at "${issue?.path.join('.') || 'body'}": ${issue?.message ?? 'invalid'}.`);
+  const issue = firstIssue(error);
+  return new AppError('BAD_REQUEST', `The activity is malformed at "${issue.path || 'body'}": ${issue.message}.`);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FactsError } from '../errors';
+import { firstIssue } from '../validation';
 
 /**
  * The facts of SPEC §4: the input of diagnosis. Every fact is optional; unknown is absent,
@@ -108,10 +109,10 @@ export const FACT_NAMES = Object.keys(factsSchema.shape) as FactName[];
 export function parseFacts(input: unknown): Facts {
   const result = factsSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)');
-  const message = issue?.code === 'unrecognized_keys'
-    ? `unknown fact "${issue.keys.join('", "')}"`
-    : `${field}: ${issue?.message ?? 'invalid'}`;
-  throw new FactsError(issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : field, message);
+  const issue = firstIssue(result.error);
+  const field = issue.path || issue.unknownKeys.join(', ') || '(body)';
+  const message = issue.unknownKeys.length
+    ? `unknown fact "${issue.unknownKeys.join('", "')}"`
+    : `${field}: ${issue.message}`;
+  throw new FactsError(issue.unknownKeys.length ? issue.unknownKeys.join(', ') : field, message);
 }

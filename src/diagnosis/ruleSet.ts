@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { NestedCondition, TopLevelCondition } from 'json-rules-engine';
 import { RulesError } from '../errors';
+import { firstIssue } from '../validation';
 import {
   FACT_NAMES, OS_VALUES, SPEC_ADVICE_IDS, adviceIdSchema, factsSchema,
   type FactName, type OperatingSystem,
@@ -137,10 +138,9 @@ const guideSectionsSchema = z.object({
 }).strict();
 
 function describeZodError(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-  if (issue.code === 'unrecognized_keys') return `${where}unknown key "${issue.keys.join('", "')}"`;
+  const issue = firstIssue(error);
+  const where = issue.path ? `${issue.path}: ` : '';
+  if (issue.unknownKeys.length) return `${where}unknown key "${issue.unknownKeys.join('", "')}"`;
   return `${where}${issue.message}`;
 }
 

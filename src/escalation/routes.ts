@@ -2,6 +2,7 @@ import path from 'node:path';
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { firstIssue } from '../validation';
 import type { StaffFeed } from './feed';
 import type { StaffPresence } from './presence';
 import type { EscalationService } from './service';
@@ -50,9 +51,8 @@ export const reportQuery = reportQueryFields
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.join('.');
-  throw new AppError('BAD_REQUEST', `Invalid ${what}${field ? ` at "${field}"` : ''}: ${issue?.message ?? 'invalid'}.`);
+  const issue = firstIssue(result.error);
+  throw new AppError('BAD_REQUEST', `Invalid ${what}${issue.path ? ` at "${issue.path}"` : ''}: ${issue.message}.`);
 }
 
 export interface StaffRoutes {
