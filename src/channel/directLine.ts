@@ -8,7 +8,8 @@ import { parsePostedActivity } from './activities';
 import type { ActivityLog, ChannelConversation } from './activityLog';
 import type { DeliverToBot, InboundActivity } from './botDelivery';
 import type { ActivityStreams } from './streams';
-import { TOKENS_KEPT, bearerToken, hashToken, issueToken } from './tokens';
+import { bearerToken } from '../bearer';
+import { TOKENS_KEPT, hashToken, issueToken } from './tokens';
 
 /** Who the bot is on this channel; replies carry it back as their `from`. */
 export const BOT_ACCOUNT = { id: 'tech-support-bot', name: 'Technical Support', role: 'bot' } as const;

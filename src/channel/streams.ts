@@ -6,7 +6,8 @@ import type { Logger } from '../logger';
 import type { Notifier } from '../store';
 import type { ChannelActivity } from './activities';
 import type { ActivityLog } from './activityLog';
-import { bearerToken, hashToken } from './tokens';
+import { bearerToken } from '../bearer';
+import { hashToken } from './tokens';
 
 /** Close codes a Direct Line client reconnects after (DirectLineJS fetches a new `streamUrl` on any close). */
 export const STREAM_CLOSE = {

@@ -22,9 +22,3 @@ export function issueToken(now = new Date()): IssuedToken {
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
-
-/** The bearer token of an `Authorization` header, or undefined when there is none. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1];
-}

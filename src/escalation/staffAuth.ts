@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import { bearerToken, secretDigest } from '../bearer';
 import { AppError } from '../errors';
 import type { RateLimit } from '../store';
 
@@ -20,8 +21,6 @@ export function staffName(req: Request): string {
 /** Wrong or missing staff tokens allowed per address and minute before every staff route answers 429. */
 export const STAFF_SIGN_IN_FAILURES_PER_MINUTE = 20;
 
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
 /**
  * Bearer-token authentication for the staff API (STAFF_TOKENS). Tokens are compared as SHA-256
  * digests with `timingSafeEqual`, against every configured token without stopping early, so
@@ -32,7 +31,7 @@ export function staffAuth(
   staff: readonly StaffCredential[] | undefined,
   options: { allowQueryToken?: boolean; failures: RateLimit },
 ): RequestHandler {
-  const known = (staff ?? []).map((s) => ({ name: s.name, digest: sha256(s.token) }));
+  const known = (staff ?? []).map((s) => ({ name: s.name, digest: secretDigest(s.token) }));
   const { failures } = options;
   return async (req, res, next) => {
     if (known.length === 0) throw new AppError('UNAUTHORIZED', 'The staff API is closed: STAFF_TOKENS is not set.');
@@ -51,12 +50,11 @@ export function staffAuth(
       }
       throw new AppError('UNAUTHORIZED', message);
     };
-    const header = req.headers.authorization;
-    const fromHeader = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+    const fromHeader = bearerToken(req.headers.authorization);
     const fromQuery = options.allowQueryToken && typeof req.query.token === 'string' ? req.query.token : undefined;
     const token = fromHeader ?? fromQuery;
     if (!token) throw new AppError('UNAUTHORIZED', 'A staff token is required (Authorization: Bearer <token>).');
-    const digest = sha256(token);
+    const digest = secretDigest(token);
     let match: string | undefined;
     for (const candidate of known) {
       if (timingSafeEqual(digest, candidate.digest) && match === undefined) match = candidate.name;

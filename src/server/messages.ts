@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Activity, ActivityHandlerBase, InvokeResponse } from 'botbuilder';
 import { activityFields, malformedActivity, type BotAdapter } from '../bot';
 import { z } from 'zod';
+import { bearerToken } from '../bearer';
 import { AppError } from '../errors';
 import { idSchema } from '../ids';
 import type { TurnRecorder } from './observability';
@@ -43,7 +44,7 @@ function isActivityObject(value: unknown): value is Activity {
  */
 export function channelCredentialsRequired(appId: string): RequestHandler {
   return (req, res, next) => {
-    if (appId && !/^Bearer\s+\S+/i.test(req.headers.authorization ?? '')) {
+    if (appId && bearerToken(req.headers.authorization) === undefined) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       throw new AppError('UNAUTHORIZED', 'The request is not authorized.');
     }

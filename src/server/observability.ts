@@ -1,9 +1,10 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { TurnContext } from 'botbuilder';
 import { currentRequest, noteActivity, requestIdFrom, withRequestContext, type Logger, type RequestContext } from '../logger';
 import type { Metrics, TurnResult } from '../metrics';
+import { bearerToken, secretDigest } from '../bearer';
 
 /** Requests whose turn threw (the adapter then apologised): the turn line says `error`. */
 const failedTurns = new WeakSet<RequestContext>();
@@ -78,12 +79,10 @@ export class TurnRecorder {
  * opens it (compared in constant time); without one it is meant for a port only the scraper reaches.
  */
 export function metricsEndpoint(metrics: Metrics, token: string | undefined): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const expected = token === undefined ? undefined : sha256(token);
+  const expected = token === undefined ? undefined : secretDigest(token);
   return async (req, res) => {
     if (expected) {
-      const header = req.headers.authorization;
-      const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
-      if (!timingSafeEqual(sha256(presented), expected)) {
+      if (!timingSafeEqual(secretDigest(bearerToken(req.headers.authorization) ?? ''), expected)) {
         res.setHeader('WWW-Authenticate', 'Bearer');
         res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify({ error: 'UNAUTHORIZED', message: 'A metrics token is required (Authorization: Bearer <token>).' }));
@@ -111,8 +110,4 @@ export function metricsServer(metrics: Metrics, token: string | undefined, log: 
       res.end();
     });
   });
-}
-
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }
