@@ -1,5 +1,5 @@
 import type { StatePropertyAccessor, Storage, TurnContext } from 'botbuilder';
-import type { DiagnosticsRecord } from '../diagnosis';
+import { isDiagnosticsRecord, type DiagnosticsRecord } from '../diagnosis';
 
 /**
  * Runs before the conversation on every turn. Escalation uses it: while staff talk with the
@@ -24,8 +24,4 @@ export function diagnosticsReader(storage: Storage): (channelId: string, convers
     const record: unknown = state.diagnostics;
     return isDiagnosticsRecord(record) ? record : undefined;
   };
-}
-
-function isDiagnosticsRecord(value: unknown): value is DiagnosticsRecord {
-  return typeof value === 'object' && value !== null && 'version' in value && 'facts' in value && 'escalations' in value;
 }

@@ -39,7 +39,7 @@ export function allAdvice(): Advice[] {
 
 export {
   createRecord, mergeFacts, recordStep, recordEscalation, recordRuleResult, restartRecord,
-  pendingCheck, recordCheckRequest, recordCheckVerdict, forgetFacts,
+  pendingCheck, recordCheckRequest, recordCheckVerdict, forgetFacts, isDiagnosticsRecord,
 } from './record';
 export type { DiagnosticsRecord, StepOutcome, EscalationEntry, CheckRecord } from './record';
 export { parseProbe, factsFromProbe } from './probe';

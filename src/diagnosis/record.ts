@@ -77,6 +77,11 @@ export interface DiagnosticsRecord {
   feedback?: { askedAt: string; after: 'bot' | 'staff'; escalationId?: string };
 }
 
+/** A stored value that is a diagnostics record (state read outside a turn, a record kept with an escalation). */
+export function isDiagnosticsRecord(value: unknown): value is DiagnosticsRecord {
+  return typeof value === 'object' && value !== null && 'version' in value && 'facts' in value && 'steps' in value && 'escalations' in value;
+}
+
 export function createRecord(now = new Date()): DiagnosticsRecord {
   const at = now.toISOString();
   return { version: DIAGNOSTICS_RECORD_VERSION, createdAt: at, updatedAt: at, facts: {}, sources: {}, declined: [], findings: [], steps: [], escalations: [] };

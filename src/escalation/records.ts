@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { createRecord, type DiagnosticsRecord } from '../diagnosis';
+import { createRecord, isDiagnosticsRecord, type DiagnosticsRecord } from '../diagnosis';
 import { ReusableQuery, type Database } from '../store';
 import type { StoreCounts } from '../metrics';
 import type { EscalationStatus, SatisfactionRating, SupportRecordStatus } from '../store';
@@ -692,10 +692,6 @@ function toSupportRecord(row: Selectable<Database['support_records']>): SupportR
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-function isDiagnosticsRecord(value: unknown): value is DiagnosticsRecord {
-  return typeof value === 'object' && value !== null && 'version' in value && 'facts' in value && 'steps' in value && 'escalations' in value;
 }
 
 function parseRecord(json: string): DiagnosticsRecord | null {
