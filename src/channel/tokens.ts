@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { secondsAfter } from '../timestamps';
 
 /** How long a conversation token lives; DirectLineJS refreshes it every 15 minutes. */
 export const TOKEN_LIFETIME_S = 3600;
@@ -16,7 +17,7 @@ export interface IssuedToken {
 /** A random token; only its hash is stored, so the store alone cannot be used to join a conversation. */
 export function issueToken(now = new Date()): IssuedToken {
   const token = randomBytes(32).toString('base64url');
-  return { token, hash: hashToken(token), expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_S * 1000) };
+  return { token, hash: hashToken(token), expiresAt: secondsAfter(now, TOKEN_LIFETIME_S) };
 }
 
 export function hashToken(token: string): string {

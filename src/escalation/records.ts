@@ -7,6 +7,7 @@ import type { StoreCounts } from '../metrics';
 import type { EscalationStatus, SatisfactionRating, SupportRecordStatus } from '../store';
 import { isReachable } from './proactive';
 import { buildReport, type Report } from './reports';
+import { secondsAfter, secondsBetween } from '../timestamps';
 
 export type { EscalationStatus, SatisfactionRating, SupportRecordStatus };
 
@@ -166,7 +167,7 @@ export class EscalationRecords {
       status: 'waiting' as const,
       claimed_by: null,
       created_at: at,
-      due_at: new Date(input.now.getTime() + input.timeoutS * 1000).toISOString(),
+      due_at: secondsAfter(input.now, input.timeoutS).toISOString(),
       claimed_at: null,
       closed_at: null,
       closed_by: null,
@@ -276,7 +277,7 @@ export class EscalationRecords {
     const at = now.toISOString();
     const result = await this.db
       .updateTable('escalations')
-      .set({ status: 'waiting', claimed_by: null, claimed_at: null, pending_advice: null, due_at: new Date(now.getTime() + timeoutS * 1000).toISOString(), updated_at: at })
+      .set({ status: 'waiting', claimed_by: null, claimed_at: null, pending_advice: null, due_at: secondsAfter(now, timeoutS).toISOString(), updated_at: at })
       .where('id', '=', id)
       .where('status', '=', 'claimed')
       .where('claimed_by', '=', staffName)
@@ -334,7 +335,7 @@ export class EscalationRecords {
   /** Seconds from request to claim of the most recent claims: the basis of an honest wait estimate. */
   async recentClaimWaits(limit = 20): Promise<number[]> {
     const rows = await this.db.selectFrom('escalations').select(['created_at', 'claimed_at']).where('claimed_at', 'is not', null).orderBy('claimed_at', 'desc').limit(limit).execute();
-    return rows.flatMap((r) => (r.claimed_at ? [Math.max(0, (Date.parse(r.claimed_at) - Date.parse(r.created_at)) / 1000)] : []));
+    return rows.flatMap((r) => (r.claimed_at ? [secondsBetween(r.created_at, r.claimed_at)] : []));
   }
 
   async setPendingAdvice(id: string, adviceId: string | null): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store';
 import type { StepOutcomeNote } from './records';
+import { secondsBetween } from '../timestamps';
 
 /** What did not help, on which platform: where the guide most needs work. */
 export interface NotHelpedRow {
@@ -84,8 +85,8 @@ export async function buildReport(db: Kysely<Database>, from: Date, to: Date): P
   }
   const satisfaction = { bot: { good: 0, ok: 0, poor: 0 }, staff: { good: 0, ok: 0, poor: 0 } };
   for (const r of ratings) satisfaction[r.after][r.rating] = Number(r.n);
-  const claimWaits = escalations.flatMap((e) => (e.claimed_at ? [seconds(e.created_at, e.claimed_at)] : []));
-  const replyWaits = escalations.flatMap((e) => (e.first_staff_reply_at ? [seconds(e.created_at, e.first_staff_reply_at)] : []));
+  const claimWaits = escalations.flatMap((e) => (e.claimed_at ? [secondsBetween(e.created_at, e.claimed_at)] : []));
+  const replyWaits = escalations.flatMap((e) => (e.first_staff_reply_at ? [secondsBetween(e.created_at, e.first_staff_reply_at)] : []));
   const conversations = problems.size;
   const fixedByBot = fixedBy('bot');
   return {
@@ -126,10 +127,6 @@ function parseOutcome(json: string | null): StepOutcomeNote | undefined {
   } catch {
     return undefined;
   }
-}
-
-function seconds(from: string, to: string): number {
-  return Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 }
 
 function median(values: number[]): number | null {

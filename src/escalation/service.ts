@@ -22,6 +22,7 @@ import type { Escalation, EscalationDetail, EscalationRecords, EscalationStatus,
 import { escalationTexts, staffLabels, type DismissReason } from './texts';
 import { noteStepOutcome, pendingTranscript } from './transcript';
 import type { StaffWebhook } from './webhook';
+import { secondsBetween } from '../timestamps';
 
 export interface EscalationServiceDeps {
   records: EscalationRecords;
@@ -422,7 +423,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
     }
     const claimed = await this.require(id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation claimed');
-    this.deps.observer?.claimed(secondsBetween(claimed.createdAt, claimed.claimedAt));
+    this.deps.observer?.claimed(secondsBetween(claimed.createdAt, claimed.claimedAt ?? claimed.createdAt));
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(claimed) });
     await this.tell(claimed, [{ type: 'message', text: escalationTexts.staffJoined(staffName) }]);
     this.queueMoved(before);
@@ -707,10 +708,6 @@ function syncRecord(record: DiagnosticsRecord, escalation: Escalation): void {
     // No resolution is set: the person is still walking the remaining steps.
     recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: escalation.supportRecordId });
   }
-}
-
-function secondsBetween(from: string, to: string | null): number {
-  return to ? (Date.parse(to) - Date.parse(from)) / 1000 : 0;
 }
 
 /** "Is your problem solved now?" with Yes / No buttons as the person's channel shows them. */
