@@ -120,7 +120,7 @@ export class BotAdapter extends CloudAdapter {
     return this.processActivity({ ...authenticated, connectorFactory }, activity, logic);
   }
 
-  private readonly connectors = new Map<string, Promise<ConnectorClient>>();
+  private readonly connectors = new PromiseCache<ConnectorClient>(100);
 
   /**
    * Proactive sends (staff messages, queue updates, timeouts) to a conversation of the local web
@@ -143,30 +143,42 @@ function isContinuation(activity: Partial<Activity>): activity is Activity {
 }
 
 /**
+ * Promises kept by key, for clients that are costly to build and safe to share. Bounded (cleared
+ * when full), since callers may choose the keys; a rejected one is forgotten, so the next call
+ * builds again.
+ */
+class PromiseCache<T> {
+  private readonly kept = new Map<string, Promise<T>>();
+  constructor(private readonly limit: number) {}
+
+  get(key: string, create: () => Promise<T>): Promise<T> {
+    const kept = this.kept.get(key);
+    if (kept) return kept;
+    const created = create();
+    if (this.kept.size >= this.limit) this.kept.clear();
+    this.kept.set(key, created);
+    created.catch(() => this.kept.delete(key));
+    return created;
+  }
+}
+
+/**
  * CloudAdapter builds a new connector client (an HTTP pipeline) on every turn, even under
  * expectReplies where nothing is sent through it — about 5 % of a turn in the profile. Clients
  * are reused per bot, channel URL and audience, as BotFrameworkAdapter used to; the map is
  * bounded since, with authentication off, anyone chooses the serviceUrl.
  */
 class ReusedConnectorFactory extends ConnectorFactory {
-  static readonly LIMIT = 100;
   constructor(
     private readonly inner: ConnectorFactory,
-    private readonly clients: Map<string, Promise<ConnectorClient>>,
+    private readonly clients: PromiseCache<ConnectorClient>,
     private readonly botId: string,
   ) {
     super();
   }
 
   override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    const key = `${this.botId}\n${serviceUrl}\n${audience ?? ''}`;
-    const kept = this.clients.get(key);
-    if (kept) return kept;
-    const created = this.inner.create(serviceUrl, audience);
-    if (this.clients.size >= ReusedConnectorFactory.LIMIT) this.clients.clear();
-    this.clients.set(key, created);
-    created.catch(() => this.clients.delete(key));
-    return created;
+    return this.clients.get(`${this.botId}\n${serviceUrl}\n${audience ?? ''}`, () => this.inner.create(serviceUrl, audience));
   }
 }
 
@@ -176,18 +188,11 @@ class ReusedConnectorFactory extends ConnectorFactory {
  * bot's app id and credentials, so one per app id is kept (bounded, as the connectors).
  */
 class ReusingAuthentication extends ConfigurationBotFrameworkAuthentication {
-  static readonly LIMIT = 100;
-  private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
+  private readonly userTokenClients = new PromiseCache<UserTokenClient>(100);
 
   override createUserTokenClient(identity: ClaimsIdentity): Promise<UserTokenClient> {
     const key = identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
-    const kept = this.userTokenClients.get(key);
-    if (kept) return kept;
-    const created = super.createUserTokenClient(identity);
-    if (this.userTokenClients.size >= ReusingAuthentication.LIMIT) this.userTokenClients.clear();
-    this.userTokenClients.set(key, created);
-    created.catch(() => this.userTokenClients.delete(key));
-    return created;
+    return this.userTokenClients.get(key, () => super.createUserTokenClient(identity));
   }
 }
 
