@@ -1,11 +1,26 @@
 /**
  * The project's error types. Each carries a stable `code`; the HTTP layer maps codes to
- * statuses in one place, and people never see a stack trace.
+ * statuses in one place, and people never see a stack trace. An error that leaves the part
+ * that threw it is one of these; a plain `Error` stays an assertion inside its own part.
+ *
+ * The store's eTag conflict is one too (`ETagConflictError`, src/store): botbuilder's storage
+ * contract asks only for an `Error` whose message names the eTag conflict, which an AppError is,
+ * so it needs no plain subclass of its own.
  */
 export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'FACTS_INVALID'
   | 'RULES_INVALID'
+  /** The phrase data the bot understands text with does not load. */
+  | 'PHRASES_INVALID'
+  /** A write lost to a concurrent one (two turns of one conversation at once). */
+  | 'ETAG_CONFLICT'
+  /** A migration of the store failed at start. */
+  | 'MIGRATION_FAILED'
+  /** What the store holds cannot be read back as what was written (a corrupt or hand-edited row). */
+  | 'STORED_DATA_INVALID'
+  /** A live notification over what PostgreSQL's NOTIFY carries. */
+  | 'NOTIFICATION_TOO_LARGE'
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
   | 'UNAUTHORIZED'

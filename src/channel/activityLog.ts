@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store';
 import type { ChannelActivity } from './activities';
+import { AppError } from '../errors';
 
 export interface ChannelConversation {
   id: string;
@@ -159,5 +160,5 @@ function parseStored(json: string): ChannelActivity {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'type' in value && typeof value.type === 'string') {
     return { ...value, type: value.type };
   }
-  throw new Error('A stored channel activity is not an activity object.');
+  throw new AppError('STORED_DATA_INVALID', 'A stored channel activity is not an activity object.');
 }

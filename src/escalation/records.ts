@@ -8,6 +8,7 @@ import type { EscalationStatus, SatisfactionRating, SupportRecordStatus } from '
 import { isReachable } from './proactive';
 import { buildReport, type Report } from './reports';
 import { secondsAfter, secondsBetween } from '../timestamps';
+import { AppError } from '../errors';
 
 export type { EscalationStatus, SatisfactionRating, SupportRecordStatus };
 
@@ -614,7 +615,7 @@ type EscalationRow = Pick<Selectable<Database['escalations']>, (typeof ESCALATIO
 
 function toEscalation(row: EscalationRow): Escalation {
   const reference: unknown = JSON.parse(row.reference);
-  if (!isReachable(reference)) throw new Error(`escalation ${row.id}: stored conversation reference is malformed`);
+  if (!isReachable(reference)) throw new AppError('STORED_DATA_INVALID', `escalation ${row.id}: stored conversation reference is malformed`);
   return {
     id: row.id,
     conversationId: row.conversation_id,

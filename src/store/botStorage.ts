@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Kysely } from 'kysely';
+import { AppError } from '../errors';
 import { ReusableQuery } from './reusableQuery';
 import type { Database } from './schema';
 
@@ -28,12 +29,10 @@ export function withJson<T extends object>(item: T, json: string): T {
   return item;
 }
 
-export class ETagConflictError extends Error {
-  readonly code = 'ETAG_CONFLICT';
+export class ETagConflictError extends AppError {
   readonly statusCode = 412;
   constructor(readonly key: string) {
-    super(eTagConflictMessage(key));
-    this.name = 'ETagConflictError';
+    super('ETAG_CONFLICT', eTagConflictMessage(key));
   }
 }
 

@@ -1,6 +1,7 @@
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema';
 import { RATE_LIMIT_TABLE } from './rateLimits';
+import { AppError } from '../errors';
 
 /**
  * Numbered migrations, in code so they ship with the build and run the same under tsx and
@@ -173,6 +174,6 @@ export async function migrateToLatest(db: Kysely<Database>, schema?: string): Pr
   const { error, results } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new AppError('MIGRATION_FAILED', `Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { sql, type Kysely } from 'kysely';
 import { Client } from 'pg';
 import type { Database } from './schema';
+import { AppError } from '../errors';
 
 /**
  * Live notifications between the parts of the bot — and, on PostgreSQL, between instances:
@@ -59,7 +60,7 @@ export class PostgresNotifier implements Notifier {
   }
 
   async publish(topic: string, payload: string): Promise<void> {
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD) throw new Error(`notification payload over ${MAX_PAYLOAD} bytes on ${topic}`);
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD) throw new AppError('NOTIFICATION_TOO_LARGE', `notification payload over ${MAX_PAYLOAD} bytes on ${topic}`);
     await sql`select pg_notify(${this.channel(topic)}, ${payload})`.execute(this.db);
   }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { AppError } from '../errors';
 
 /**
  * The phrase data (rules/language/phrases.json) as the understanding compiles it, checked
@@ -7,10 +8,9 @@ import { z } from 'zod';
  */
 
 /** Phrase data that must not be used; the message begins with where the data came from. */
-export class PhraseDataError extends Error {
+export class PhraseDataError extends AppError {
   constructor(readonly source: string, detail: string) {
-    super(`${source}: ${detail}`);
-    this.name = 'PhraseDataError';
+    super('PHRASES_INVALID', `${source}: ${detail}`);
   }
 }
 
