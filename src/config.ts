@@ -64,11 +64,16 @@ const trustProxySchema = z
     return raw;
   });
 
+/** A PostgreSQL schema name the store may put in `search_path` as it is. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/i;
+
 export const configSchema = z.object({
   /** Also read from lowercase `port`, as Microsoft's bot samples do. */
   PORT: port,
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
+  /** The PostgreSQL schema of the store's tables, created when missing; unset: `public`. Tests and benchmarks give each run its own. */
+  DATABASE_SCHEMA: z.preprocess(emptyAsUndefined, z.string().regex(SCHEMA_NAME, 'must be letters, digits and underscores, not starting with a digit').optional()),
   /** Pooled PostgreSQL connections per instance; instances × this must stay under the server's max_connections. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   STAFF_TOKENS: z.preprocess(emptyAsUndefined, staffTokensSchema.optional()),

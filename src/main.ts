@@ -33,13 +33,13 @@ export interface RunningBot {
 }
 
 /** The composition root: store → bot → HTTP app → listening server. */
-export async function startBot(config: Config, log: Logger, options: { schema?: string; credentials?: ChannelCredentials } = {}): Promise<RunningBot> {
+export async function startBot(config: Config, log: Logger, options: { credentials?: ChannelCredentials } = {}): Promise<RunningBot> {
   // Rules are loaded and validated once, before the first turn; a bad rule file stops the start.
   const diagnoser = createDiagnoser();
   const diagnosis = { diagnose: diagnoser.diagnose.bind(diagnoser), ruleFacts: new Set(diagnoser.ruleSet.factNames) };
   const metrics = new Metrics({ diagnoser: () => diagnoser.stats() });
   const store = await openStore({
-    databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: options.schema, poolSize: config.DATABASE_POOL_SIZE,
+    databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: config.DATABASE_SCHEMA, poolSize: config.DATABASE_POOL_SIZE,
     onQuery: (seconds, failed) => metrics.query(seconds, failed),
   });
   // Escalation sends proactive messages through the adapter, and the bot calls escalation.
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(config.LOG_LEVEL);
-  const running = await startBot(config, log, { schema: process.env.DATABASE_SCHEMA || undefined });
+  const running = await startBot(config, log);
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');

@@ -30,6 +30,8 @@ describe('configuration', () => {
     [{ ESCALATION_WHEN_NOBODY_ONLINE: 'wait' }, /^ESCALATION_WHEN_NOBODY_ONLINE: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ DATABASE_POOL_SIZE: '1000' }, /^DATABASE_POOL_SIZE: /],
+    [{ DATABASE_SCHEMA: 'bot; drop table x' }, /^DATABASE_SCHEMA: must be letters, digits and underscores/],
+    [{ DATABASE_SCHEMA: '1st' }, /^DATABASE_SCHEMA: /],
     [{ STAFF_WEBHOOK_FORMAT: 'discord' }, /^STAFF_WEBHOOK_FORMAT: /],
     [{ PUBLIC_URL: 'ftp://example.org' }, /^PUBLIC_URL: /],
     [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN: .*16 characters/],

@@ -3,6 +3,8 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig, type KyselyConfig, type LogEvent } from 'kysely';
 import { Pool } from 'pg';
+import { SCHEMA_NAME } from '../config';
+import { ConfigError } from '../errors';
 import type { Database } from './schema';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -142,7 +144,8 @@ export async function pingDatabase(db: Kysely<Database>): Promise<void> {
   await sql`select 1`.execute(db);
 }
 
+/** Checked again here: the name goes into a connection option as it is, and tests open stores directly. */
 function quoteIdentifier(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new Error(`Invalid schema name "${name}"`);
+  if (!SCHEMA_NAME.test(name)) throw new ConfigError('DATABASE_SCHEMA', `"${name}" is not a schema name`);
   return name;
 }

@@ -26,7 +26,7 @@ export async function startTestBot(env: Record<string, string> = {}, options: { 
   // Most tests claim through the API without a console open; the no-staff-online path has its own tests.
   const config = loadConfig({ PORT: '0', DATA_DIR: tempDir(), LOG_LEVEL: 'debug', ESCALATION_WHEN_NOBODY_ONLINE: 'queue', ...env });
   const { log, lines } = memoryLogger(config.LOG_LEVEL);
-  const running = await startBot(config, log, { schema: env.DATABASE_SCHEMA, credentials: options.credentials });
+  const running = await startBot(config, log, { credentials: options.credentials });
   return { ...running, logs: lines };
 }
 
