@@ -31,17 +31,23 @@ describe('long adversarial messages after a support record', () => {
   let recordId: string;
   let sam: StaffClient;
 
-  beforeAll(async () => {
-    bot = await spawnBot({ DATA_DIR: tempDir(), STAFF_TOKENS });
-    sam = new StaffClient(bot.url, STAFF.sam);
-    person = new Conversation(bot.url);
+  /** A new conversation walked to the end of its steps, where the bot files a support record. */
+  async function personWithSupportRecord(): Promise<{ person: Conversation; recordId: string }> {
+    const person = new Conversation(bot.url);
     let replies = await person.say('my camera shows a black screen on my windows laptop in chrome');
     for (let turn = 0; turn < 40 && !texts(replies).some((t) => t.includes('support record')); turn++) {
       const buttons = replies.at(-1)?.suggestedActions?.actions.map((a) => a.title ?? '') ?? [];
       replies = await person.say(buttons.includes(botTexts.stepButtons.notFixed) ? botTexts.stepButtons.notFixed : buttons.includes("I don't know") ? "I don't know" : buttons.at(-1) ?? 'no');
     }
-    recordId = /\((SR-[A-Z0-9]+)\)/.exec(texts(replies).find((t) => t.includes('support record')) ?? '')?.[1] ?? '';
+    const recordId = /\((SR-[A-Z0-9]+)\)/.exec(texts(replies).find((t) => t.includes('support record')) ?? '')?.[1] ?? '';
     expect(recordId).not.toBe('');
+    return { person, recordId };
+  }
+
+  beforeAll(async () => {
+    bot = await spawnBot({ DATA_DIR: tempDir(), STAFF_TOKENS });
+    sam = new StaffClient(bot.url, STAFF.sam);
+    ({ person, recordId } = await personWithSupportRecord());
   }, 60_000);
   afterAll(async () => {
     await bot?.stop();
@@ -96,9 +102,12 @@ describe('long adversarial messages after a support record', () => {
   }, 60_000);
 
   it('the record keeps at most its documented size, and the person is told when a note did not fit', async () => {
+    // Its own conversation and record: three notes at the turn limit are more than the record holds.
+    const { person, recordId } = await personWithSupportRecord();
+    for (let note = 0; note < 3; note++) await person.say(`note: ${'x'.repeat(MAX_TURN_TEXT)}`);
     const record = asList((await sam.get('/api/support-records')).body).find((r) => r.id === recordId);
     expect(typeof record?.description).toBe('string');
     expect(String(record?.description).length).toBeLessThanOrEqual(8000);
     expect(texts(await person.say('note: one more thing'))).toEqual([escalationTexts.recordFull(recordId)]);
-  });
+  }, 60_000);
 });
