@@ -163,48 +163,33 @@ export class Metrics {
         else metric.inc({ [label]: value }, n);
       }
     };
+    /** At each scrape: the store's figure by one label, or its one total, once the store answered. */
+    const labelled = (label: string, values: (c: StoreCounts) => Record<string, number>) => async function collect(this: Gauge<string> | Counter<string>) {
+      const c = await counts();
+      if (c) byLabel(this, label, values(c));
+    };
+    const total = (value: (c: StoreCounts) => number) => async function collect(this: Counter) {
+      const c = await counts();
+      if (c) { this.reset(); this.inc(value(c)); }
+    };
     new Gauge({ name: 'techsupport_store_up', help: 'Whether the store answered the last scrape\'s queries (1) or not (0).', registers, async collect() { this.set((await counts()) ? 1 : 0); } });
     new Gauge({
       name: 'techsupport_escalations', help: 'Escalations now in each state (waiting, claimed, closed, timed-out), from the store.', labelNames: ['state'], registers,
-      async collect() {
-        const c = await counts();
-        if (c) byLabel(this, 'state', { waiting: 0, claimed: 0, closed: 0, 'timed-out': 0, ...c.escalationsByStatus });
-      },
+      collect: labelled('state', (c) => ({ waiting: 0, claimed: 0, closed: 0, 'timed-out': 0, ...c.escalationsByStatus })),
     });
     new Gauge({
       name: 'techsupport_escalations_with_hub', help: 'Escalations a contact-centre hub reported on, by its last handoff.status state, from the store.', labelNames: ['hub_state'], registers,
-      async collect() {
-        const c = await counts();
-        if (c) byLabel(this, 'hub_state', c.escalationsByHubState);
-      },
+      collect: labelled('hub_state', (c) => c.escalationsByHubState),
     });
-    new Counter({
-      name: 'techsupport_escalations_created_total', help: 'Escalations to staff ever created, from the store.', registers,
-      async collect() {
-        const c = await counts();
-        if (c) { this.reset(); this.inc(c.escalationsCreated); }
-      },
-    });
-    new Counter({
-      name: 'techsupport_escalation_claims_total', help: 'Escalations ever claimed by staff, from the store.', registers,
-      async collect() {
-        const c = await counts();
-        if (c) { this.reset(); this.inc(c.claims); }
-      },
-    });
+    new Counter({ name: 'techsupport_escalations_created_total', help: 'Escalations to staff ever created, from the store.', registers, collect: total((c) => c.escalationsCreated) });
+    new Counter({ name: 'techsupport_escalation_claims_total', help: 'Escalations ever claimed by staff, from the store.', registers, collect: total((c) => c.claims) });
     new Counter({
       name: 'techsupport_support_records_total', help: 'Support records ever filed, by reason, from the store.', labelNames: ['reason'], registers,
-      async collect() {
-        const c = await counts();
-        if (c) byLabel(this, 'reason', c.supportRecordsByReason);
-      },
+      collect: labelled('reason', (c) => c.supportRecordsByReason),
     });
     new Counter({
       name: 'techsupport_escalations_solved_total', help: 'Answers to "is it solved?" after staff closed an escalation (yes: a verified fix; no; no-answer), from the store.', labelNames: ['answer'], registers,
-      async collect() {
-        const c = await counts();
-        if (c) byLabel(this, 'answer', c.solvedAnswers);
-      },
+      collect: labelled('answer', (c) => c.solvedAnswers),
     });
   }
 }

@@ -25,11 +25,10 @@ const diagnosis = z
   .openapi('Diagnosis');
 
 const escalationStatus = z.enum(['waiting', 'claimed', 'closed', 'timed-out']);
-const escalation = z
-  .object({
-    id: z.string(),
-    conversationId: z.string(),
-    channelId: z.string(),
+/** What escalations and support records both start with: their id and the person's conversation. */
+const ofConversation = z.object({ id: z.string(), conversationId: z.string(), channelId: z.string() });
+const escalation = ofConversation
+  .extend({
     userName: z.string().nullable(),
     reason: z.string(),
     status: escalationStatus,
@@ -72,11 +71,8 @@ const activity = z.object({ type: z.string() }).passthrough().openapi('Activity'
 const escalationDetail = escalation
   .extend({ brief, diagnostics: diagnosticsRecord.nullable(), transcript: z.array(z.unknown()), notes: z.array(staffNote), trace: z.array(traceItem), satisfaction: z.enum(['good', 'ok', 'poor']).nullable() })
   .openapi('EscalationDetail');
-const supportRecord = z
-  .object({
-    id: z.string(),
-    conversationId: z.string(),
-    channelId: z.string(),
+const supportRecord = ofConversation
+  .extend({
     escalationId: z.string().nullable(),
     reason: z.string(),
     os: z.string().nullable(),
