@@ -13,9 +13,10 @@ import { REPO_ROOT, memoryLogger, startTestBot } from '../helpers/server';
 import { tempDir } from '../helpers/stores';
 
 /**
- * What keeps a turn cheap (issue 7, `npm run bench`), guarded by counting work rather than by
- * timing it: rules built once and run only when the facts changed, prepared SQLite statements
- * and connector clients reused from turn to turn.
+ * Budgets of a turn's work (`npm run bench`), guarded by counting work rather than by timing it:
+ * rules built once and run only when the facts changed, prepared SQLite statements and connector
+ * clients reused from turn to turn. These spy on library internals on purpose: they guard
+ * performance, not behaviour.
  */
 
 /** The bot on botbuilder's TestAdapter with its own diagnoser, so the diagnoser's counters are this test's. */
@@ -45,7 +46,7 @@ function botWithOwnDiagnoser() {
 
 const reachFirstStep = ['my webcam says its being used by another program', 'no not live', 'win 10', 'chrome'];
 
-describe('rules run only when something changed', () => {
+describe('budget: rule runs per turn', () => {
   it('a turn that changes no fact does not run the rules again', async () => {
     const { diagnoser, conversation } = botWithOwnDiagnoser();
     const say = conversation('lean-1');
@@ -78,7 +79,7 @@ describe('rules run only when something changed', () => {
   });
 });
 
-describe('dialogs', () => {
+describe('budget: dialog set-up per turn', () => {
   it('build their memory-scope configuration once, not on every turn', async () => {
     const { conversation } = botWithOwnDiagnoser();
     const say = conversation('lean-scopes');
@@ -91,7 +92,7 @@ describe('dialogs', () => {
   });
 });
 
-describe('memory', () => {
+describe('budget: modules loaded', () => {
   it("the bot's modules leave botbuilder-dialogs' prompts and language recognizers unloaded", () => {
     const script = "require('./src/main'); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('recognizers-text') || k.endsWith('botbuilder-dialogs/lib/index.js'))))";
     const loaded: unknown = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }));
@@ -99,7 +100,7 @@ describe('memory', () => {
   });
 });
 
-describe('the served bot', () => {
+describe('budget: statements and engines of the served bot', () => {
   let bot: Awaited<ReturnType<typeof startTestBot>>;
   let client: LoadClient;
   let enginesBefore: number;
