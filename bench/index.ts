@@ -3,135 +3,170 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pool as PgPool } from 'pg';
 import { measureDiagnose, type DiagnoseMeasurement } from './measure';
-import { LoadClient, type RunResult } from './load';
+import { LoadClient, type RunResult, type StaffSide } from './load';
 import { longMessageLine, measureLongMessages } from './longMessages';
 import { exitOnHelp, positiveInteger } from './options';
-import { ratio, ratioLine, serverLine, summariseRuns, type ServerFigures } from './report';
-import { diagnosisScripts, echoScripts, type Script } from './scripts';
+import { ratio, ratioLine, serverLine, summariseRuns, targetLine, type ServerFigures } from './report';
+import { echoScripts, familyScripts, longScripts, MIX, mixScripts, type Family, type Script } from './scripts';
 import { spawnServer, type ServerProcess } from './servers';
+import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from './staffDesk';
+import { dropSchema, storedStateBytes } from './storedState';
 
 /**
  * `npm run bench`: the Technical Support bot (SQLite store; PostgreSQL too when DATABASE_URL is
  * set) against a plain botbuilder EchoBot, side by side in one run (SPEC §8). Each server is its
- * own process; simulated people run whole diagnosis conversations over loopback HTTP with
- * expectReplies, every reply checked. Warm-up first, then rounds that interleave the servers.
- * The last line printed is `turns/s ratio bot/echo: <number>`.
+ * own process; simulated people run whole conversations over loopback HTTP with expectReplies,
+ * every reply checked, in script families (bench/scripts.ts: short, long, urgent) and in a mix.
+ * Warm-up first, then rounds; in each round every workload runs on every server in turn (bot,
+ * EchoBot, …), each run bounded in time. Then CPU per turn early and late in long conversations.
+ * The last line printed is `turns/s ratio bot/echo: <number>`, for the mix.
  */
 
-const USAGE = `usage: npm run bench -- [--conversations N] [--concurrency N] [--rounds N] [--json FILE]
-                            [--max-run-s N] [--warmup N] [--profile DIR]
---profile DIR writes a CPU profile per server under DIR/<server>/ (read with bench/cpuProfile.ts)`;
+const USAGE = `usage: npm run bench -- [--run-s N] [--concurrency N] [--rounds N] [--json FILE] [--profile DIR]
+--run-s N      seconds each measured run lasts (default 10)
+--profile DIR  writes a CPU profile per server under DIR/<server>/ (read with bench/cpuProfile.ts)`;
 
 interface Options {
-  conversations: number;
+  runMs: number;
   concurrency: number;
   rounds: number;
   json?: string;
-  maxRunMs: number;
-  warmup: number;
   profileDir?: string;
 }
 
 function readOptions(): Options {
   const { values } = parseArgs({
     options: {
-      conversations: { type: 'string', default: '1000' },
+      'run-s': { type: 'string', default: '10' },
       concurrency: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '3' },
       json: { type: 'string' },
-      'max-run-s': { type: 'string', default: '30' },
-      warmup: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   exitOnHelp(values.help, USAGE);
   const positive = (name: string, raw: string | undefined) => positiveInteger(name, raw, USAGE);
-  const conversations = positive('conversations', values.conversations);
   return {
-    conversations,
+    runMs: positive('run-s', values['run-s']) * 1000,
     concurrency: positive('concurrency', values.concurrency),
     rounds: positive('rounds', values.rounds),
     json: values.json,
-    maxRunMs: positive('max-run-s', values['max-run-s']) * 1000,
-    warmup: values.warmup === undefined ? Math.min(200, Math.max(1, Math.ceil(conversations / 5))) : positive('warmup', values.warmup),
     profileDir: values.profile ? path.resolve(values.profile) : undefined,
   };
 }
 
+type Workload = Family | 'mix';
+const WORKLOADS: Workload[] = ['short', 'long', 'urgent', 'mix'];
+const scriptsOf = (workload: Workload): Script[] => (workload === 'mix' ? mixScripts() : familyScripts[workload]);
+
 interface Target {
   label: string;
+  kind: 'sqlite' | 'postgres' | 'echo';
   process: ServerProcess;
   /** Further instances of the same target (the two-instance PostgreSQL run). */
   more: ServerProcess[];
   client: LoadClient;
-  scripts: Script[];
-  runs: RunResult[];
+  feed?: StaffFeed;
+  /** The workloads this target runs (the two-instance pair runs the mix only). */
+  workloads: Workload[];
+  runs: Map<Workload, RunResult[]>;
   /** CPU ms the target's processes used during each run. */
-  cpuMs: number[];
+  cpuMs: Map<Workload, number[]>;
+  /** The PostgreSQL schema or SQLite data directory, to read the stored state from. */
+  store: { databaseUrl?: string; schema?: string; dataDir?: string };
 }
 
-/** The whole benchmark stays under three minutes: the measured runs share this budget. */
-const MEASURED_BUDGET_MS = 110_000;
+/** Long conversations played for the per-turn CPU early and late in a conversation. */
+const DEPTH_CONVERSATIONS = 150;
+const EARLY: readonly [number, number] = [0, 10];
+const LATE: readonly [number, number] = [29, 40];
+/** Played to the end, however slow the machine: a conversation cut short would not match its later turns. */
+const DEPTH_MAX_MS = 300_000;
+
+interface DepthFigures {
+  label: string;
+  early: { cpuMsPerTurn: number; stateBytes: number };
+  late: { cpuMsPerTurn: number; stateBytes: number };
+  ratio: number;
+  errors: number;
+  errorSamples: string[];
+}
 
 async function main(): Promise<void> {
   const options = readOptions();
   const started = Date.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tsb-bench-'));
+  // A fresh schema per run, so runs (and people running them at once) never collide.
   const databaseUrl = process.env.DATABASE_URL ?? '';
   const schema = databaseUrl ? `bench_${randomBytes(4).toString('hex')}` : undefined;
   const targets: Target[] = [];
+  let channel: FakeChannel | undefined;
 
   try {
     console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.versions.node}`);
-    console.log(`load: ${options.conversations} conversations per run, ${options.concurrency} in flight, ${options.rounds} rounds, ${options.warmup} warm-up conversations`);
+    console.log(`load: ${options.concurrency} people in flight, ${options.rounds} rounds of ${WORKLOADS.join(', ')} (mix: ${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')} of conversations), ${options.runMs / 1000} s a run`);
 
     // The rules first, alone on the machine, so nothing else competes for the CPU.
     const rules: DiagnoseMeasurement = await measureDiagnose();
+    channel = await startFakeChannel();
+    const staffSide = async (urls: string[]): Promise<{ feed: StaffFeed; side: StaffSide }> => {
+      const feed = await StaffFeed.open(urls);
+      return { feed, side: { feed, serviceUrl: channel?.serviceUrl ?? '' } };
+    };
 
     const profileArgs = (name: string) => (options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : []);
-    const start = async (label: string, entry: string, env: Record<string, string>, scripts: Script[], profileName: string) => {
-      const child = await spawnServer(label, entry, env, { logFile: path.join(work, `${profileName}.log`), nodeArgs: profileArgs(profileName) });
-      targets.push({ label, process: child, more: [], client: new LoadClient(child.url, options.concurrency), scripts, runs: [], cpuMs: [] });
+    const target = (label: string, kind: Target['kind'], processes: ServerProcess[], client: LoadClient, store: Target['store'], workloads = WORKLOADS, feed?: StaffFeed): Target => {
+      const [first, ...more] = processes;
+      if (!first) throw new Error(`${label} did not start`);
+      return { label, kind, process: first, more, client, feed, workloads, runs: new Map(), cpuMs: new Map(), store };
     };
-    // Two instances on one PostgreSQL schema, turns spread over both (SPEC §7 scale-out).
-    const startPair = async (label: string, env: Record<string, string>, scripts: Script[]) => {
-      const pair = await Promise.all([0, 1].map((n) => spawnServer(`${label} #${n + 1}`, 'src/main.ts', env, { logFile: path.join(work, `bot-pair-${n}.log`) })));
-      const [first, second] = pair;
-      if (!first || !second) throw new Error('two instances did not start');
-      targets.push({ label, process: first, more: [second], client: new LoadClient(pair.map((p) => p.url), options.concurrency), scripts, runs: [], cpuMs: [] });
+    const startBot = async (label: string, kind: 'sqlite' | 'postgres', env: Record<string, string>, profileName: string, instances = 1, workloads = WORKLOADS) => {
+      const processes = await Promise.all(Array.from({ length: instances }, (_, n) => spawnServer(instances > 1 ? `${label} #${n + 1}` : label, 'src/main.ts', env, {
+        logFile: path.join(work, `${profileName}-${n}.log`),
+        nodeArgs: instances > 1 ? [] : profileArgs(profileName),
+      })));
+      const { feed, side } = await staffSide(processes.map((p) => p.url));
+      targets.push(target(label, kind, processes, new LoadClient(processes.map((p) => p.url), options.concurrency, side), { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR }, workloads, feed));
     };
-    const botEnv = { LOG_LEVEL: 'info', DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', STAFF_WEBHOOK_URL: '', MicrosoftAppId: '', MicrosoftAppPassword: '' };
-    await start('bot (SQLite)', 'src/main.ts', botEnv, diagnosisScripts, 'bot-sqlite');
+    const botEnv = { LOG_LEVEL: 'info', DATABASE_URL: '', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: BENCH_STAFF_TOKENS, MicrosoftAppId: '', MicrosoftAppPassword: '' };
+    await startBot('bot (SQLite)', 'sqlite', { ...botEnv, DATA_DIR: path.join(work, 'data') }, 'bot-sqlite');
     if (databaseUrl && schema) {
-      await start('bot (PostgreSQL)', 'src/main.ts', { ...botEnv, DATA_DIR: path.join(work, 'data-pg'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, diagnosisScripts, 'bot-postgres');
-      await startPair('bot (PostgreSQL ×2)', { ...botEnv, DATA_DIR: path.join(work, 'data-pg2'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `${schema}_pair` }, diagnosisScripts);
+      await startBot('bot (PostgreSQL)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, 'bot-postgres');
+      // Two instances on one schema, turns spread over both (SPEC §7 scale-out): the mix only.
+      await startBot('bot (PostgreSQL ×2)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg2'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `${schema}_pair` }, 'bot-pair', 2, ['mix']);
     }
-    await start('EchoBot', 'bench/echoBot.ts', {}, echoScripts(diagnosisScripts), 'echo');
+    const echo = await spawnServer('EchoBot', 'bench/echoBot.ts', {}, { logFile: path.join(work, 'echo.log'), nodeArgs: profileArgs('echo') });
+    targets.push(target('EchoBot', 'echo', [echo], new LoadClient(echo.url, options.concurrency), {}));
 
-    for (const target of targets) {
-      const warm = await target.client.run(target.scripts, { conversations: options.warmup, concurrency: options.concurrency, maxMs: 8_000, runId: `warmup-${randomBytes(3).toString('hex')}` });
-      if (warm.errors > 0) console.log(`warm-up of ${target.label}: ${warm.errors} errors, e.g. ${warm.errorSamples[0] ?? ''}`);
+    const scriptsFor = (t: Target, workload: Workload) => (t.kind === 'echo' ? echoScripts(scriptsOf(workload)) : scriptsOf(workload));
+    for (const t of targets) {
+      const warm = await t.client.run(scriptsFor(t, 'mix'), { conversations: 400, concurrency: options.concurrency, maxMs: 4_000, runId: `warmup-${randomBytes(3).toString('hex')}` });
+      if (warm.errors > 0) console.log(`warm-up of ${t.label}: ${warm.errors} errors, e.g. ${warm.errorSamples[0] ?? ''}`);
     }
 
-    const maxRunMs = Math.min(options.maxRunMs, Math.floor(MEASURED_BUDGET_MS / (options.rounds * targets.length)));
     for (let round = 1; round <= options.rounds; round++) {
-      for (const target of targets) {
-        const cpuBefore = cpuOf(target);
-        const result = await target.client.run(target.scripts, {
-          conversations: options.conversations,
-          concurrency: options.concurrency,
-          maxMs: maxRunMs,
-          runId: `r${round}-${randomBytes(3).toString('hex')}`,
-        });
-        target.runs.push(result);
-        target.cpuMs.push(cpuOf(target) - cpuBefore);
-        const perSecond = result.elapsedMs > 0 ? (result.turns * 1000) / result.elapsedMs : 0;
-        console.log(`round ${round} ${target.label.padEnd(18)} ${perSecond.toFixed(0).padStart(6)} turns/s  ${result.conversations} conversations in ${(result.elapsedMs / 1000).toFixed(1)} s  errors ${result.errors}`);
+      for (const workload of WORKLOADS) {
+        for (const t of targets.filter((x) => x.workloads.includes(workload))) {
+          const cpuBefore = cpuOf(t);
+          const result = await t.client.run(scriptsFor(t, workload), {
+            conversations: Number.MAX_SAFE_INTEGER,
+            concurrency: options.concurrency,
+            maxMs: options.runMs,
+            runId: `r${round}-${workload}-${randomBytes(3).toString('hex')}`,
+          });
+          push(t.runs, workload, result);
+          push(t.cpuMs, workload, cpuOf(t) - cpuBefore);
+          const perSecond = result.elapsedMs > 0 ? (result.turns * 1000) / result.elapsedMs : 0;
+          console.log(`round ${round} ${workload.padEnd(6)} ${t.label.padEnd(20)} ${perSecond.toFixed(0).padStart(6)} turns/s  ${result.conversations} conversations in ${(result.elapsedMs / 1000).toFixed(1)} s  errors ${result.errors}`);
+        }
       }
     }
+
+    // Cost by depth: turns 1–10 and 30–40 of long conversations, each alone on the server.
+    const depth: DepthFigures[] = [];
+    for (const t of targets.filter((x) => x.kind !== 'echo' && x.more.length === 0)) depth.push(await measureDepth(t, options.concurrency));
 
     // After the measured rounds, so its huge bodies do not disturb them.
     const firstBot = targets[0];
@@ -141,52 +176,61 @@ async function main(): Promise<void> {
       const one = p.rssMiB();
       return one === undefined ? sum : (sum ?? 0) + one;
     }, undefined);
-    const figures: ServerFigures[] = targets.map((t) => summariseRuns(t.label, t.runs, rss(t), t.cpuMs));
-    const echo = figures[figures.length - 1];
-    const bot = figures[0];
-    if (!echo || !bot) throw new Error('no figures');
+    const echoTarget = targets.at(-1);
+    if (!echoTarget) throw new Error('no EchoBot');
+    const report: { workload: Workload; servers: ServerFigures[]; ratios: { label: string; turnsPerSecond: number; p99: number; met: boolean }[] }[] = [];
+    for (const workload of WORKLOADS) {
+      const servers = targets.filter((t) => t.workloads.includes(workload)).map((t) => summariseRuns(t.label, t.runs.get(workload) ?? [], rss(t), t.cpuMs.get(workload) ?? []));
+      const echoFigures = servers.at(-1);
+      if (!echoFigures) continue;
+      console.log(`\n${workload}${workload === 'mix' ? ` (${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')})` : ''}:`);
+      for (const f of servers) {
+        console.log(serverLine(f));
+        for (const sample of f.errorSamples) console.log(`    error: ${sample}`);
+      }
+      const ratios = servers.slice(0, -1).map((f) => {
+        const postgres = targets.find((t) => t.label === f.label)?.kind === 'postgres';
+        const line = targetLine(f.label, ratio(f.turnsPerSecond, echoFigures.turnsPerSecond), ratio(f.p99Ms, echoFigures.p99Ms), postgres ? 0.75 : 0.8, 1.3);
+        console.log(line.text);
+        return { label: f.label, turnsPerSecond: line.turnsPerSecond, p99: line.p99, met: line.met };
+      });
+      report.push({ workload, servers, ratios });
+    }
 
-    console.log('');
-    for (const f of figures) {
-      console.log(serverLine(f));
-      for (const sample of f.errorSamples) console.log(`    error: ${sample}`);
+    console.log('\ncost by depth (long conversations, CPU per turn from /proc; stored conversation state per conversation):');
+    for (const d of depth) {
+      console.log(`${d.label.padEnd(20)} turns 1–10: ${d.early.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.early.stateBytes} B   turns 30–40: ${d.late.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.late.stateBytes} B   later/earlier ${d.ratio.toFixed(2)} (target ≤ 1.10 ${d.ratio <= 1.1 ? 'met' : 'NOT met'})${d.errors ? `   errors ${d.errors}` : ''}`);
+      for (const sample of d.errorSamples) console.log(`    error: ${sample}`);
     }
-    const ratios = figures.slice(0, -1).map((f) => ({
-      label: f.label,
-      turnsPerSecond: ratio(f.turnsPerSecond, echo.turnsPerSecond),
-      p99: ratio(f.p99Ms, echo.p99Ms),
-    }));
-    for (const r of ratios) {
-      const tpsOk = r.turnsPerSecond >= 0.7;
-      const p99Ok = r.p99 <= 1.5;
-      console.log(`${r.label}/EchoBot: turns/s ${r.turnsPerSecond.toFixed(2)} (target ≥ 0.70 ${tpsOk ? 'met' : 'NOT met'}), p99 ${r.p99.toFixed(2)} (target ≤ 1.50 ${p99Ok ? 'met' : 'NOT met'})`);
-    }
+    console.log(`staff side: ${channel.received()} activities sent to the channel outside a turn (staff joined, staff replies, is it solved?)`);
     console.log(`diagnose(): median ${rules.diagnose.medianUs.toFixed(1)} µs, p99 ${rules.diagnose.p99Us.toFixed(1)} µs (memo off: median ${rules.diagnoseUncached.medianUs.toFixed(1)} µs; ${rules.rules} rules)`);
     if (longMessages) console.log(longMessageLine(longMessages));
-    const totalErrors = figures.reduce((sum, f) => sum + f.errors, 0);
+    const totalErrors = report.reduce((sum, w) => sum + w.servers.reduce((s, f) => s + f.errors, 0), 0) + depth.reduce((sum, d) => sum + d.errors, 0);
+    console.log(`errors: ${totalErrors}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
     if (totalErrors > 0) process.exitCode = 1;
 
-    const botRatio = ratios[0]?.turnsPerSecond ?? 0;
+    const mixRatio = report.find((w) => w.workload === 'mix')?.ratios[0]?.turnsPerSecond ?? 0;
     if (options.json) {
-      const report = {
+      fs.writeFileSync(options.json, `${JSON.stringify({
         at: new Date().toISOString(),
         machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model.trim(), node: process.versions.node },
-        options: { conversations: options.conversations, concurrency: options.concurrency, rounds: options.rounds, warmup: options.warmup, maxRunMs },
-        servers: figures,
-        ratios,
+        options: { concurrency: options.concurrency, rounds: options.rounds, runMs: options.runMs, mix: MIX },
+        workloads: report,
+        depth,
         diagnose: rules,
         longMessages,
-        turnsPerSecondRatioBotEcho: botRatio,
+        turnsPerSecondRatioBotEcho: mixRatio,
         durationS: Math.round((Date.now() - started) / 100) / 10,
-      };
-      fs.writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+      }, null, 2)}\n`);
     }
-    console.log(ratioLine(botRatio));
+    console.log(ratioLine(mixRatio));
   } finally {
     await Promise.all(targets.map(async (t) => {
+      t.feed?.close();
       await t.client.close();
       await Promise.all([t.process, ...t.more].map((p) => p.stop()));
     }));
+    await channel?.close();
     if (databaseUrl && schema) {
       await dropSchema(databaseUrl, schema);
       await dropSchema(databaseUrl, `${schema}_pair`);
@@ -195,17 +239,37 @@ async function main(): Promise<void> {
   }
 }
 
-function cpuOf(target: Target): number {
-  return [target.process, ...target.more].reduce((sum, p) => sum + (p.cpuMs() ?? 0), 0);
+/** CPU per turn of turns 1–10 and of turns 30–40 (the first 29 played unmeasured), and the stored state at those points. */
+async function measureDepth(t: Target, concurrency: number): Promise<DepthFigures> {
+  const play = async (runId: string, turns: readonly [number, number]) => {
+    const before = cpuOf(t);
+    const result = await t.client.run(longScripts, { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId, turns });
+    return { cpuMsPerTurn: result.turns > 0 ? (cpuOf(t) - before) / result.turns : 0, errors: result.errors, errorSamples: result.errorSamples };
+  };
+  const earlyId = `depth-early-${randomBytes(3).toString('hex')}`;
+  const lateId = `depth-late-${randomBytes(3).toString('hex')}`;
+  const preroll = await t.client.run(longScripts, { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId: lateId, turns: [0, LATE[0]] });
+  const early = await play(earlyId, EARLY);
+  const late = await play(lateId, LATE);
+  const [earlyBytes, lateBytes] = await Promise.all([storedStateBytes(t.store, earlyId), storedStateBytes(t.store, lateId)]);
+  return {
+    label: t.label,
+    early: { cpuMsPerTurn: Math.round(early.cpuMsPerTurn * 1000) / 1000, stateBytes: earlyBytes },
+    late: { cpuMsPerTurn: Math.round(late.cpuMsPerTurn * 1000) / 1000, stateBytes: lateBytes },
+    ratio: ratio(late.cpuMsPerTurn, early.cpuMsPerTurn),
+    errors: preroll.errors + early.errors + late.errors,
+    errorSamples: [...preroll.errorSamples, ...early.errorSamples, ...late.errorSamples].slice(0, 5),
+  };
 }
 
-async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
-  const pool = new PgPool({ connectionString: databaseUrl, max: 1 });
-  try {
-    await pool.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await pool.end();
-  }
+function push<T>(map: Map<Workload, T[]>, key: Workload, value: T): void {
+  const list = map.get(key) ?? [];
+  list.push(value);
+  map.set(key, list);
+}
+
+function cpuOf(target: Target): number {
+  return [target.process, ...target.more].reduce((sum, p) => sum + (p.cpuMs() ?? 0), 0);
 }
 
 main().catch((error: unknown) => {

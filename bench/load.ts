@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import type { Script } from './scripts';
+import type { Script, Turn } from './scripts';
+import { BENCH_STAFF, STAFF_REPLY, type StaffFeed } from './staffDesk';
 
 /**
  * Simulated people over loopback HTTP: each runs whole conversations one turn after another
@@ -16,6 +17,17 @@ export interface LoadOptions {
   maxMs: number;
   /** Prefix of the conversation ids, so runs never share state. */
   runId?: string;
+  /**
+   * Only these turns of each script, `[from, to)`: with the same `runId`, a later run goes on
+   * with the same conversations (how the benchmark measures turns 30–40 apart from turns 1–10).
+   */
+  turns?: readonly [number, number];
+}
+
+/** Where the urgent scripts' staff turns go: the staff member's feed, and the channel the bot relays to. */
+export interface StaffSide {
+  feed: StaffFeed;
+  serviceUrl: string;
 }
 
 export interface RunResult {
@@ -49,7 +61,7 @@ export function replyLines(activities: readonly ReplyActivity[]): string {
  */
 export class LoadClient {
   private readonly pools: Pool[];
-  constructor(urls: string | readonly string[], connections: number) {
+  constructor(urls: string | readonly string[], connections: number, private readonly staff?: StaffSide) {
     const list = typeof urls === 'string' ? [urls] : urls;
     const perInstance = Math.max(1, Math.ceil(connections / list.length));
     this.pools = list.map((url) => new Pool(url, { connections: perInstance, pipelining: 1, keepAliveTimeout: 60_000 }));
@@ -68,7 +80,7 @@ export class LoadClient {
       while (next < options.conversations && performance.now() - started < options.maxMs) {
         const index = next++;
         const script = scripts[index % scripts.length];
-        if (script) await this.converse(script, `${runId}-${index}`, result, fail, () => performance.now() - started >= options.maxMs);
+        if (script) await this.converse(script, `${runId}-${index}`, result, fail, () => performance.now() - started >= options.maxMs, options.turns);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, person));
@@ -77,42 +89,55 @@ export class LoadClient {
   }
 
   /** One whole conversation; a failed turn ends it, since what follows would not match either. */
-  private async converse(script: Script, conversationId: string, result: RunResult, fail: (message: string) => void, timeIsUp: () => boolean): Promise<void> {
-    const userId = `person-${conversationId}`;
-    for (const [i, turn] of script.turns.entries()) {
+  private async converse(script: Script, conversationId: string, result: RunResult, fail: (message: string) => void, timeIsUp: () => boolean, turnSlice?: readonly [number, number]): Promise<void> {
+    const [from, to] = turnSlice ?? [0, script.turns.length];
+    let escalationId: string | undefined;
+    for (let i = from; i < Math.min(to, script.turns.length); i++) {
+      const turn = script.turns[i];
       // A conversation cut short by the run's time limit is not an error; its answered turns count.
-      if (timeIsUp()) return;
-      const activity = turn.say === undefined
-        ? { type: 'conversationUpdate', membersAdded: [{ id: userId, name: 'Alex' }] }
-        : { type: 'message', text: turn.say };
-      const body = JSON.stringify({
-        channelId: 'test',
-        serviceUrl: 'http://127.0.0.1:9/unused',
-        deliveryMode: 'expectReplies',
-        conversation: { id: conversationId },
-        from: { id: userId, name: 'Alex' },
-        recipient: { id: 'tech-support-bot', name: 'Technical Support' },
-        id: randomUUID(),
-        timestamp: new Date().toISOString(),
-        ...activity,
-      });
-      const sent = performance.now();
+      if (!turn || timeIsUp()) return;
+      const pool = this.pools[(i + conversationIndex(conversationId)) % this.pools.length] ?? this.pools[0]!;
       try {
-        const pool = this.pools[(i + conversationIndex(conversationId)) % this.pools.length] ?? this.pools[0]!;
-        const response = await pool.request({ path: '/api/messages', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        let request: { path: string; body: string; headers: Record<string, string> };
+        if (turn.staff) {
+          escalationId ??= await this.staff?.feed.escalationOf(conversationId);
+          if (!escalationId) return fail(`${script.name}, turn ${i}: no escalation on the staff feed`);
+          request = staffRequest(turn, escalationId);
+        } else {
+          request = { path: '/api/messages', body: this.activityBody(turn, conversationId), headers: { 'content-type': 'application/json' } };
+        }
+        const sent = performance.now();
+        const response = await pool.request({ method: 'POST', ...request });
         const text = await response.body.text();
         result.latenciesMs.push(performance.now() - sent);
         result.turns++;
-        if (response.statusCode !== 200) return fail(`${script.name}, turn ${i}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
-        const parsed: unknown = JSON.parse(text);
-        const activities = isReplies(parsed) ? parsed.activities : [];
-        const lines = replyLines(activities);
-        if (!turn.expect.test(lines)) return fail(`${script.name}, turn ${i} (${JSON.stringify(turn.say ?? 'join')}): expected ${turn.expect}, got ${JSON.stringify(lines.slice(0, 200))}`);
+        const lines = turn.staff ? `${response.statusCode}|${text}` : response.statusCode === 200 ? replyLines(repliesOf(text)) : undefined;
+        if (lines === undefined) return fail(`${script.name}, turn ${i}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
+        if (!turn.expect.test(lines)) return fail(`${script.name}, turn ${i} (${JSON.stringify(turn.say ?? turn.staff ?? 'join')}): expected ${turn.expect}, got ${JSON.stringify(lines.slice(0, 200))}`);
       } catch (error) {
         return fail(`${script.name}, turn ${i}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     result.conversations++;
+  }
+
+  private activityBody(turn: Turn, conversationId: string): string {
+    const userId = `person-${conversationId}`;
+    const activity = turn.say === undefined
+      ? { type: 'conversationUpdate', membersAdded: [{ id: userId, name: 'Alex' }] }
+      : { type: 'message', text: turn.say };
+    return JSON.stringify({
+      channelId: 'test',
+      // Staff relay to the person through the channel outside a turn: the bench's fake channel, when there is one.
+      serviceUrl: this.staff?.serviceUrl ?? 'http://127.0.0.1:9/unused',
+      deliveryMode: 'expectReplies',
+      conversation: { id: conversationId },
+      from: { id: userId, name: 'Alex' },
+      recipient: { id: 'tech-support-bot', name: 'Technical Support' },
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      ...activity,
+    });
   }
 
   async close(): Promise<void> {
@@ -123,6 +148,19 @@ export class LoadClient {
 /** Spreads conversations' first turns over the instances too ("r1-abc-17" → 17). */
 function conversationIndex(conversationId: string): number {
   return Number(/(\d+)$/.exec(conversationId)?.[1] ?? 0);
+}
+
+/** The staff member's call for a staff turn, with their bearer token. */
+function staffRequest(turn: Turn, escalationId: string): { path: string; body: string; headers: Record<string, string> } {
+  const headers = { authorization: `Bearer ${BENCH_STAFF.token}`, 'content-type': 'application/json' };
+  const base = `/api/escalations/${encodeURIComponent(escalationId)}`;
+  if (turn.staff === 'relay') return { path: `${base}/messages`, body: JSON.stringify({ text: STAFF_REPLY }), headers };
+  return { path: `${base}/${turn.staff === 'close' ? 'close' : 'claim'}`, body: '{}', headers };
+}
+
+function repliesOf(text: string): ReplyActivity[] {
+  const parsed: unknown = JSON.parse(text);
+  return isReplies(parsed) ? parsed.activities : [];
 }
 
 function isReplies(value: unknown): value is { activities: ReplyActivity[] } {

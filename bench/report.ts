@@ -61,7 +61,7 @@ export function ratio(numerator: number, denominator: number): number {
 
 export function serverLine(f: ServerFigures): string {
   return [
-    f.label.padEnd(22),
+    `  ${f.label.padEnd(20)}`,
     `${f.turnsPerSecond.toFixed(1).padStart(7)} turns/s`,
     `p50 ${f.p50Ms.toFixed(1).padStart(6)} ms`,
     `p99 ${f.p99Ms.toFixed(1).padStart(6)} ms`,
@@ -75,4 +75,16 @@ export function serverLine(f: ServerFigures): string {
 /** The last line `npm run bench` prints; scripts and CI read it. */
 export function ratioLine(value: number): string {
   return `turns/s ratio bot/echo: ${value.toFixed(2)}`;
+}
+
+/** A bot's figures against the EchoBot's and the targets (turns/s at least, p99 at most, as ratios). */
+export function targetLine(label: string, turnsPerSecond: number, p99: number, minTurnsPerSecond: number, maxP99: number): { text: string; turnsPerSecond: number; p99: number; met: boolean } {
+  const tpsOk = turnsPerSecond >= minTurnsPerSecond;
+  const p99Ok = p99 <= maxP99;
+  return {
+    text: `  ${label}/EchoBot: turns/s ${turnsPerSecond.toFixed(2)} (target ≥ ${minTurnsPerSecond.toFixed(2)} ${tpsOk ? 'met' : 'NOT met'}), p99 ${p99.toFixed(2)} (target ≤ ${maxP99.toFixed(2)} ${p99Ok ? 'met' : 'NOT met'})`,
+    turnsPerSecond,
+    p99,
+    met: tpsOk && p99Ok,
+  };
 }

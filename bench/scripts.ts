@@ -1,17 +1,29 @@
 /**
- * What the simulated people say, and what each turn must answer. Every script is a whole
- * diagnosis that ends in a fix: join, describe the problem, answer the questions, walk two or
- * three steps with "Didn't help", then "That fixed it".
+ * What the simulated people say, and what each turn must answer, in three families:
+ * - short: a whole diagnosis that ends in a fix: join, describe the problem, answer the
+ *   questions, walk two or three steps with "Didn't help", then "That fixed it";
+ * - long: four problems one after the other in one conversation, each walked with "Didn't help"
+ *   and "Already tried" until the steps run out and a support record is filed, then a note for
+ *   it and "start over" (47 turns);
+ * - urgent: a live session escalated to staff, who claim it, reply and close it through the
+ *   staff API, and the person answers the "is it solved?" question.
+ * The mix plays them in the proportions of `MIX`.
  */
+export type Family = 'short' | 'long' | 'urgent';
+export type StaffAction = 'claim' | 'relay' | 'close';
+
 export interface Turn {
-  /** A message; without it the turn is the join (`conversationUpdate`). */
+  /** A message; without it (and without `staff`) the turn is the join (`conversationUpdate`). */
   say?: string;
-  /** Matched against the advice ids and texts of the replies, joined with newlines. */
+  /** A call of the simulated staff member to the staff API instead of a turn of the person. */
+  staff?: StaffAction;
+  /** Matched against the advice ids and texts of the replies joined with newlines; for staff, `<status>|<body>`. */
   expect: RegExp;
 }
 
 export interface Script {
   name: string;
+  family: Family;
   turns: Turn[];
 }
 
@@ -22,7 +34,7 @@ const device: RegExp = /Which device/i;
 const browser: RegExp = /Which browser/i;
 const step = (adviceId: string): RegExp => new RegExp(`^${adviceId}\\|`, 'm');
 
-export const diagnosisScripts: Script[] = [
+const shortScripts: Omit<Script, 'family'>[] = [
   {
     name: 'camera in use on Windows 10, Chrome',
     turns: [
@@ -88,10 +100,119 @@ export const diagnosisScripts: Script[] = [
   },
 ];
 
-/** The EchoBot gets the same number of turns per conversation, each a message it must echo. */
+export const diagnosisScripts: Script[] = shortScripts.map((script) => ({ ...script, family: 'short' }));
+
+/** One problem of a long conversation: its opening, then its steps, every one of which does not help. */
+interface Problem {
+  opening: Turn[];
+  steps: string[];
+}
+const outcomes = ["didn't help", 'already tried'];
+const problems: Record<'camera' | 'unheard' | 'blocked' | 'screen', Problem> = {
+  camera: {
+    opening: [
+      { say: 'my webcam says its being used by another program', expect: live },
+      { say: 'no not live', expect: device },
+      { say: 'win 10', expect: browser },
+    ],
+    steps: ['close-other-apps', 'browser-site-permissions', 'os-permissions-windows', 'select-different-device', 'test-call', 'reset-permissions-restart'],
+  },
+  unheard: {
+    opening: [
+      { say: 'nobody can hear me', expect: live },
+      { say: 'no', expect: device },
+      { say: 'windows', expect: browser },
+    ],
+    steps: ['microphone-level', 'select-different-device', 'close-other-apps', 'browser-site-permissions', 'os-permissions-windows', 'test-call', 'reset-permissions-restart'],
+  },
+  blocked: {
+    opening: [
+      { say: 'NotAllowedError: Permission denied by system', expect: live },
+      { say: 'mic', expect: live },
+      { say: 'later today', expect: device },
+    ],
+    steps: ['os-permissions-macos', 'close-other-apps', 'browser-site-permissions', 'select-different-device', 'test-call', 'reset-permissions-restart'],
+  },
+  screen: {
+    opening: [
+      { say: 'screen sharing only shows my wallpaper', expect: live },
+      { say: 'no', expect: device },
+      { say: 'mac', expect: browser },
+    ],
+    steps: ['os-permissions-macos-screen-recording', 'screen-share-cancelled', 'reset-permissions-restart'],
+  },
+};
+const lastAnswer: Record<keyof typeof problems, string> = { camera: 'chrome', unheard: 'chrome', blocked: 'macbook with chrome', screen: 'chrome' };
+
+/** Every step refused, the support record filed, a note added to it, and a fresh start. */
+function exhaust(name: keyof typeof problems): Turn[] {
+  const { opening, steps } = problems[name];
+  const [first, ...rest] = steps;
+  return [
+    ...opening,
+    { say: lastAnswer[name], expect: step(first ?? '') },
+    ...rest.map((id, i) => ({ say: outcomes[i % 2] ?? '', expect: step(id) })),
+    { say: outcomes[rest.length % 2] ?? '', expect: /^support-record\|/m },
+    { say: 'it is an external usb device, reach me at alex@example.com', expect: /added that to your support record/ },
+    { say: 'start over', expect: /start again/ },
+  ];
+}
+
+/** Four problems in a row: 47 turns, so turns 30–40 are deep into the conversation. */
+const longOrders: (keyof typeof problems)[][] = [
+  ['camera', 'unheard', 'blocked', 'screen'],
+  ['unheard', 'blocked', 'screen', 'camera'],
+  ['blocked', 'screen', 'camera', 'unheard'],
+];
+export const longScripts: Script[] = longOrders.map((order) => ({
+  name: `four problems, every step refused: ${order.join(', ')}`,
+  family: 'long',
+  turns: [join, ...order.flatMap(exhaust)],
+}));
+
+/** Staff called before anything else is asked; claimed, a reply, closed; solved, one tap of feedback. */
+export const urgentScripts: Script[] = [
+  "I'm presenting in 5 minutes and my mic is blocked",
+  'my session is live right now and nobody can see my camera',
+].map((opening) => ({
+  name: `urgent: ${opening}`,
+  family: 'urgent',
+  turns: [
+    join,
+    { say: opening, expect: /called a member of staff/ },
+    { staff: 'claim', expect: /^200\|.*"status":"claimed"/ },
+    { staff: 'relay', expect: /^201\|/ },
+    // With staff, the bot stays quiet: the person's words go to staff.
+    { say: 'I see it, it says blocked', expect: /^$/ },
+    { staff: 'close', expect: /^200\|.*"status":"closed"/ },
+    { say: 'Yes', expect: /glad it's sorted/ },
+    { say: 'Great', expect: /Thanks for telling us/ },
+  ],
+}));
+
+/** The proportions of conversations a conference sees, as the mix plays them (README, Performance). */
+export const MIX: Record<Family, number> = { short: 6, long: 3, urgent: 1 };
+
+export const familyScripts: Record<Family, Script[]> = { short: diagnosisScripts, long: longScripts, urgent: urgentScripts };
+
+/** Ten conversations in the proportions of `MIX`, interleaved, each family cycling through its scripts. */
+export function mixScripts(): Script[] {
+  const next: Record<Family, number> = { short: 0, long: 0, urgent: 0 };
+  const pick = (family: Family): Script => {
+    const list = familyScripts[family];
+    const script = list[next[family]++ % list.length];
+    if (!script) throw new Error(`no ${family} script`);
+    return script;
+  };
+  const order: Family[] = ['short', 'long', 'short', 'short', 'long', 'short', 'urgent', 'short', 'long', 'short'];
+  return Array.from({ length: 30 }, (_, i) => pick(order[i % order.length] ?? 'short'));
+}
+
+/** The EchoBot gets as many requests per conversation (the person's turns and the staff calls), each a message it must echo. */
 export function echoScripts(scripts: readonly Script[] = diagnosisScripts): Script[] {
   return scripts.map((script) => ({
     name: `echo: ${script.name}`,
+    family: script.family,
     turns: script.turns.map((turn, i) => {
       const text = turn.say ?? `hello ${i}`;
       return { say: text, expect: new RegExp(`^\\|You said: ${escapeRegExp(text)}$`, 'm') };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { replyLines } from '../../bench/load';
 import { median, percentile, ratio, ratioLine, summariseRuns } from '../../bench/report';
-import { diagnosisScripts, echoScripts } from '../../bench/scripts';
+import { diagnosisScripts, echoScripts, familyScripts, longScripts, MIX, mixScripts, urgentScripts } from '../../bench/scripts';
 import { readCpuMs } from '../../bench/servers';
 import { positiveInteger } from '../../bench/options';
 
@@ -51,5 +51,24 @@ describe('npm run bench: figures and report', () => {
 
   it('every diagnosis script ends in a fix', () => {
     for (const script of diagnosisScripts) expect(String(script.turns.at(-1)?.expect)).toMatch(/glad it works/);
+  });
+
+  it('plays the mix in the proportions it states, and long conversations reach past turn 40', () => {
+    const mix = mixScripts();
+    const share = (family: string) => mix.filter((s) => s.family === family).length / mix.length;
+    const total = Object.values(MIX).reduce((sum, n) => sum + n, 0);
+    for (const [family, n] of Object.entries(MIX)) expect(share(family)).toBeCloseTo(n / total);
+    for (const script of longScripts) {
+      expect(script.turns.length).toBeGreaterThanOrEqual(40);
+      expect(script.turns.filter((t) => String(t.expect).includes('support-record')).length).toBe(4);
+    }
+    for (const script of urgentScripts) expect(script.turns.filter((t) => t.staff).map((t) => t.staff)).toEqual(['claim', 'relay', 'close']);
+  });
+
+  it('gives the EchoBot as many requests as every family has, staff calls included', () => {
+    for (const scripts of Object.values(familyScripts)) {
+      expect(echoScripts(scripts).map((s) => s.turns.length)).toEqual(scripts.map((s) => s.turns.length));
+      expect(echoScripts(scripts).flatMap((s) => s.turns).every((t) => t.say !== undefined && !t.staff)).toBe(true);
+    }
   });
 });

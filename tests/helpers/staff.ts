@@ -1,3 +1,4 @@
+import { readEventBlocks } from '../../bench/staffDesk';
 import { Conversation, type ReplyActivity } from './talk';
 
 export const STAFF = { sam: 'sam-token-0123456789abcdef', kim: 'kim-token-0123456789abcdef' };
@@ -47,28 +48,12 @@ export async function openFeed(url: string): Promise<{ events: FeedEvent[]; clos
   const response = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
   if (response.status !== 200 || !response.body) throw new Error(`feed answered ${response.status}`);
   const events: FeedEvent[] = [];
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          const parsed: unknown = data ? JSON.parse(data) : undefined;
-          if (event && isRecord(parsed)) events.push({ event, data: parsed });
-        }
-      }
-    } catch {
-      // aborted by close()
-    }
-  })();
+  void readEventBlocks(response.body, (block) => {
+    const event = /^event: (.*)$/m.exec(block)?.[1];
+    const data = /^data: (.*)$/m.exec(block)?.[1];
+    const parsed: unknown = data ? JSON.parse(data) : undefined;
+    if (event && isRecord(parsed)) events.push({ event, data: parsed });
+  });
   return { events, close: () => controller.abort() };
 }
 
