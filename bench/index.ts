@@ -8,7 +8,7 @@ import { LoadClient, type RunResult, type StaffSide } from './load';
 import { longMessageLine, measureLongMessages } from './longMessages';
 import { exitOnHelp, positiveInteger } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, targetLine, type ServerFigures } from './report';
-import { echoScripts, familyScripts, longScripts, MIX, mixScripts, type Family, type Script } from './scripts';
+import { depthScript, echoScripts, familyScripts, MIX, mixScripts, type Family, type Script } from './scripts';
 import { spawnServer, type ServerProcess } from './servers';
 import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from './staffDesk';
 import { dropSchema, storedStateBytes } from './storedState';
@@ -78,12 +78,17 @@ interface Target {
   store: { databaseUrl?: string; schema?: string; dataDir?: string };
 }
 
-/** Long conversations played for the per-turn CPU early and late in a conversation. */
+/**
+ * Long conversations played for the per-turn CPU early and late in a conversation: turns 2–12
+ * and turns 30–40 of `depthScript` walk the same problem the same way (the join, turn 1, has
+ * no counterpart later), each window measured after the turns before it were played unmeasured.
+ */
 const DEPTH_CONVERSATIONS = 150;
-const EARLY: readonly [number, number] = [0, 10];
+const EARLY: readonly [number, number] = [1, 12];
 const LATE: readonly [number, number] = [29, 40];
 /** Played to the end, however slow the machine: a conversation cut short would not match its later turns. */
 const DEPTH_MAX_MS = 300_000;
+const turnsLabel = ([from, to]: readonly [number, number]) => `turns ${from + 1}–${to}`;
 
 interface DepthFigures {
   label: string;
@@ -164,7 +169,7 @@ async function main(): Promise<void> {
       }
     }
 
-    // Cost by depth: turns 1–10 and 30–40 of long conversations, each alone on the server.
+    // Cost by depth: the same problem walked at turns 2–12 and at turns 30–40 of long conversations, each window alone on the server.
     const depth: DepthFigures[] = [];
     for (const t of targets.filter((x) => x.kind !== 'echo' && x.more.length === 0)) depth.push(await measureDepth(t, options.concurrency));
 
@@ -197,9 +202,9 @@ async function main(): Promise<void> {
       report.push({ workload, servers, ratios });
     }
 
-    console.log('\ncost by depth (long conversations, CPU per turn from /proc; stored conversation state per conversation):');
+    console.log(`\ncost by depth (${DEPTH_CONVERSATIONS} long conversations, the same problem walked in both windows; CPU per turn from /proc; stored conversation state per conversation):`);
     for (const d of depth) {
-      console.log(`${d.label.padEnd(20)} turns 1–10: ${d.early.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.early.stateBytes} B   turns 30–40: ${d.late.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.late.stateBytes} B   later/earlier ${d.ratio.toFixed(2)} (target ≤ 1.10 ${d.ratio <= 1.1 ? 'met' : 'NOT met'})${d.errors ? `   errors ${d.errors}` : ''}`);
+      console.log(`${d.label.padEnd(20)} ${turnsLabel(EARLY)}: ${d.early.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.early.stateBytes} B   ${turnsLabel(LATE)}: ${d.late.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.late.stateBytes} B   later/earlier ${d.ratio.toFixed(2)} (target ≤ 1.10 ${d.ratio <= 1.1 ? 'met' : 'NOT met'})${d.errors ? `   errors ${d.errors}` : ''}`);
       for (const sample of d.errorSamples) console.log(`    error: ${sample}`);
     }
     console.log(`staff side: ${channel.received()} activities sent to the channel outside a turn (staff joined, staff replies, is it solved?)`);
@@ -239,16 +244,20 @@ async function main(): Promise<void> {
   }
 }
 
-/** CPU per turn of turns 1–10 and of turns 30–40 (the first 29 played unmeasured), and the stored state at those points. */
+/** CPU per turn of the early and the late window (the turns before each played unmeasured), and the stored state after each. */
 async function measureDepth(t: Target, concurrency: number): Promise<DepthFigures> {
   const play = async (runId: string, turns: readonly [number, number]) => {
     const before = cpuOf(t);
-    const result = await t.client.run(longScripts, { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId, turns });
+    const result = await t.client.run([depthScript], { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId, turns });
     return { cpuMsPerTurn: result.turns > 0 ? (cpuOf(t) - before) / result.turns : 0, errors: result.errors, errorSamples: result.errorSamples };
   };
   const earlyId = `depth-early-${randomBytes(3).toString('hex')}`;
   const lateId = `depth-late-${randomBytes(3).toString('hex')}`;
-  const preroll = await t.client.run(longScripts, { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId: lateId, turns: [0, LATE[0]] });
+  const prerolls = await Promise.all([
+    t.client.run([depthScript], { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId: earlyId, turns: [0, EARLY[0]] }),
+    t.client.run([depthScript], { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId: lateId, turns: [0, LATE[0]] }),
+  ]);
+  const preroll = { errors: prerolls.reduce((n, r) => n + r.errors, 0), errorSamples: prerolls.flatMap((r) => r.errorSamples) };
   const early = await play(earlyId, EARLY);
   const late = await play(lateId, LATE);
   const [earlyBytes, lateBytes] = await Promise.all([storedStateBytes(t.store, earlyId), storedStateBytes(t.store, lateId)]);

@@ -19,7 +19,7 @@ export interface LoadOptions {
   runId?: string;
   /**
    * Only these turns of each script, `[from, to)`: with the same `runId`, a later run goes on
-   * with the same conversations (how the benchmark measures turns 30–40 apart from turns 1–10).
+   * with the same conversations (how the benchmark measures turns 30–40 apart from the early ones).
    */
   turns?: readonly [number, number];
 }

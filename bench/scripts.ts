@@ -4,7 +4,7 @@
  *   questions, walk two or three steps with "Didn't help", then "That fixed it";
  * - long: four problems one after the other in one conversation, each walked with "Didn't help"
  *   and "Already tried" until the steps run out and a support record is filed, then a note for
- *   it and "start over" (47 turns);
+ *   it and "start over" (47–50 turns);
  * - urgent: a live session escalated to staff, who claim it, reply and close it through the
  *   staff API, and the person answers the "is it solved?" question.
  * The mix plays them in the proportions of `MIX`.
@@ -144,8 +144,8 @@ const problems: Record<'camera' | 'unheard' | 'blocked' | 'screen', Problem> = {
 };
 const lastAnswer: Record<keyof typeof problems, string> = { camera: 'chrome', unheard: 'chrome', blocked: 'macbook with chrome', screen: 'chrome' };
 
-/** Every step refused, the support record filed, a note added to it, and a fresh start. */
-function exhaust(name: keyof typeof problems): Turn[] {
+/** Every step refused, the support record filed, a note added to it (and any `extra` turns), and a fresh start. */
+function exhaust(name: keyof typeof problems, extra: Turn[] = []): Turn[] {
   const { opening, steps } = problems[name];
   const [first, ...rest] = steps;
   return [
@@ -154,21 +154,37 @@ function exhaust(name: keyof typeof problems): Turn[] {
     ...rest.map((id, i) => ({ say: outcomes[i % 2] ?? '', expect: step(id) })),
     { say: outcomes[rest.length % 2] ?? '', expect: /^support-record\|/m },
     { say: 'it is an external usb device, reach me at alex@example.com', expect: /added that to your support record/ },
+    ...extra,
     { say: 'start over', expect: /start again/ },
   ];
 }
 
-/** Four problems in a row: 47 turns, so turns 30–40 are deep into the conversation. */
+/** Where we are, what the bot knows, one more note: what people ask while a record is open. */
+const checkingIn: Turn[] = [
+  { say: 'status', expect: /support record has been filed/ },
+  { say: 'diagnostics', expect: /what I know so far/ },
+  { say: 'note: it fails in other apps too', expect: /added that to your support record/ },
+];
+
+/**
+ * Four problems in a row, 47–50 turns, so turns 30–40 are deep into the conversation. The first
+ * script walks the camera problem again from turn 30 (its turns 2–12 and 30–40 are the same
+ * walk), so the cost by depth compares like with like.
+ */
+export const depthScript: Script = {
+  name: 'four problems, every step refused: camera, unheard (checking in), camera, screen',
+  family: 'long',
+  turns: [join, ...exhaust('camera'), ...exhaust('unheard', checkingIn), ...exhaust('camera'), ...exhaust('screen')],
+};
 const longOrders: (keyof typeof problems)[][] = [
-  ['camera', 'unheard', 'blocked', 'screen'],
   ['unheard', 'blocked', 'screen', 'camera'],
   ['blocked', 'screen', 'camera', 'unheard'],
 ];
-export const longScripts: Script[] = longOrders.map((order) => ({
+export const longScripts: Script[] = [depthScript, ...longOrders.map((order): Script => ({
   name: `four problems, every step refused: ${order.join(', ')}`,
   family: 'long',
-  turns: [join, ...order.flatMap(exhaust)],
-}));
+  turns: [join, ...order.flatMap((name) => exhaust(name))],
+}))];
 
 /** Staff called before anything else is asked; claimed, a reply, closed; solved, one tap of feedback. */
 export const urgentScripts: Script[] = [
