@@ -1,0 +1,96 @@
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LoadClient } from '../../bench/load';
+import { depthScript, familyScripts } from '../../bench/scripts';
+import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from '../../bench/staffDesk';
+import { storedStateBytes } from '../../bench/storedState';
+import { startTestBot } from '../helpers/server';
+import { announceSkip, backends, type TestStore } from '../helpers/stores';
+
+/**
+ * Budgets of long conversations (`npm run bench`'s long family), on both stores: statements a
+ * turn (each a round trip on PostgreSQL), and the stored conversation state, which must not grow
+ * with the conversation (the diagnostics record keeps the rule results once, not per turn;
+ * transcripts are rows of their own).
+ */
+
+/** The escalation timeout poller reads on its own clock, not per turn; LISTEN is once per connection. */
+const notPerTurn = /"due_at" <=|^listen |^select pg_notify/i;
+
+/** The SQL each backend runs while `body` runs. */
+async function statementsDuring(kind: string, body: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  if (kind === 'sqlite') {
+    const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as { all: () => unknown; run: () => unknown; get: () => unknown };
+    const spies = (['all', 'run', 'get'] as const).map((name) => vi.spyOn(statement, name));
+    try {
+      await body();
+    } finally {
+      seen.push(...spies.flatMap((spy) => spy.mock.contexts.map((context) => String((context as { source: string }).source))));
+      for (const spy of spies) spy.mockRestore();
+    }
+  } else {
+    const spy = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      await body();
+    } finally {
+      seen.push(...spy.mock.calls.map(([query]) => (typeof query === 'string' ? query : String((query as { text?: string }).text))));
+      spy.mockRestore();
+    }
+  }
+  return seen.filter((source) => !notPerTurn.test(source));
+}
+
+for (const backend of backends) {
+  announceSkip(backend, 'conversation depth budgets');
+  describe.skipIf(!backend.available)(`budget: long conversations (${backend.name})`, () => {
+    let store: TestStore;
+    let bot: Awaited<ReturnType<typeof startTestBot>>;
+    let channel: FakeChannel;
+    let feed: StaffFeed;
+    let client: LoadClient;
+    beforeAll(async () => {
+      store = await backend.open();
+      bot = await startTestBot({ ...store.env, LOG_LEVEL: 'warn', STAFF_TOKENS: BENCH_STAFF_TOKENS });
+      channel = await startFakeChannel();
+      feed = await StaffFeed.open([bot.url]);
+      client = new LoadClient(bot.url, 2, { feed, serviceUrl: channel.serviceUrl });
+      // Warm: statements compiled and prepared.
+      await client.run(familyScripts.short, { conversations: 2, concurrency: 2, maxMs: 60_000 });
+    });
+    afterAll(async () => {
+      feed?.close();
+      await client?.close();
+      await channel?.close();
+      await bot?.close();
+      await store?.dispose();
+    });
+
+    it.each([
+      { family: 'short', budget: 3 },
+      { family: 'long', budget: 3.5 },
+    ] as const)('a $family conversation costs at most $budget statements a turn', async ({ family, budget }) => {
+      const scripts = familyScripts[family];
+      let turns = 0;
+      const statements = await statementsDuring(backend.name, async () => {
+        const result = await client.run(scripts, { conversations: scripts.length, concurrency: 1, maxMs: 60_000 });
+        expect(result.errorSamples).toEqual([]);
+        turns = result.turns;
+      });
+      // At least the state read of every turn was seen: the count is of real statements.
+      expect(statements.length).toBeGreaterThanOrEqual(turns);
+      expect(statements.length / turns).toBeLessThanOrEqual(budget);
+    });
+
+    it('the stored state after 40 turns is no larger than after the same walk at turn 12', async () => {
+      const store_ = { databaseUrl: store.env.DATABASE_URL, schema: store.env.DATABASE_SCHEMA, dataDir: store.env.DATA_DIR };
+      const early = await client.run([depthScript], { conversations: 2, concurrency: 2, maxMs: 60_000, runId: 'depth-early', turns: [0, 12] });
+      const late = await client.run([depthScript], { conversations: 2, concurrency: 2, maxMs: 60_000, runId: 'depth-late', turns: [0, 40] });
+      expect([...early.errorSamples, ...late.errorSamples]).toEqual([]);
+      const [earlyBytes, lateBytes] = await Promise.all([storedStateBytes(store_, 'depth-early'), storedStateBytes(store_, 'depth-late')]);
+      expect(earlyBytes).toBeGreaterThan(0);
+      expect(lateBytes).toBeLessThanOrEqual(earlyBytes * 1.1);
+    });
+  });
+}
