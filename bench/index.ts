@@ -83,7 +83,7 @@ interface Target {
  * and turns 30–40 of `depthScript` walk the same problem the same way (the join, turn 1, has
  * no counterpart later), each window measured after the turns before it were played unmeasured.
  */
-const DEPTH_CONVERSATIONS = 150;
+const DEPTH_CONVERSATIONS = 100;
 const EARLY: readonly [number, number] = [1, 12];
 const LATE: readonly [number, number] = [29, 40];
 /** Played to the end, however slow the machine: a conversation cut short would not match its later turns. */
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
 
     const scriptsFor = (t: Target, workload: Workload) => (t.kind === 'echo' ? echoScripts(scriptsOf(workload)) : scriptsOf(workload));
     for (const t of targets) {
-      const warm = await t.client.run(scriptsFor(t, 'mix'), { conversations: 400, concurrency: options.concurrency, maxMs: 4_000, runId: `warmup-${randomBytes(3).toString('hex')}` });
+      const warm = await t.client.run(scriptsFor(t, 'mix'), { conversations: 400, concurrency: options.concurrency, maxMs: 3_000, runId: `warmup-${randomBytes(3).toString('hex')}` });
       if (warm.errors > 0) console.log(`warm-up of ${t.label}: ${warm.errors} errors, e.g. ${warm.errorSamples[0] ?? ''}`);
     }
 
