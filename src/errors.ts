@@ -28,7 +28,10 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
+  /** The bot itself cannot take the request: not started yet, or its turn failed. */
   | 'BOT_UNAVAILABLE'
+  /** The person's channel refused a message for them, or could not be reached. */
+  | 'DELIVERY_FAILED'
   | 'STORE_UNAVAILABLE';
 
 export class AppError extends Error {

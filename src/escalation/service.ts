@@ -442,7 +442,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
       ]);
     } catch (error) {
       this.deps.log.warn({ err: error, escalationId: id }, 'staff message not delivered');
-      throw new AppError('BOT_UNAVAILABLE', 'The message could not be delivered to the person.', { cause: error });
+      throw new AppError('DELIVERY_FAILED', 'The message could not be delivered to the person.', { cause: error });
     }
     if (await this.deps.records.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
     await this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text, at });
@@ -467,9 +467,9 @@ export class EscalationService implements StaffHandoff, TurnGate {
       });
     } catch (error) {
       this.deps.log.warn({ err: error, escalationId: id }, 'check request not delivered');
-      throw new AppError('BOT_UNAVAILABLE', 'The check request could not be delivered to the person.', { cause: error });
+      throw new AppError('DELIVERY_FAILED', 'The check request could not be delivered to the person.', { cause: error });
     }
-    if (!checkId) throw new AppError('BOT_UNAVAILABLE', 'The check request could not be delivered to the person.');
+    if (!checkId) throw new AppError('DELIVERY_FAILED', 'The check request could not be delivered to the person.');
     this.deps.log.info({ escalationId: id, staff: staffName, checkId }, 'staff asked for a check');
     return { escalationId: id, checkId, at: this.now().toISOString() };
   }
@@ -566,7 +566,7 @@ export class EscalationService implements StaffHandoff, TurnGate {
     } catch (error) {
       await this.deps.records.setPendingAdvice(id, null);
       this.deps.log.warn({ err: error, escalationId: id }, 'staff advice not delivered');
-      throw new AppError('BOT_UNAVAILABLE', 'The message could not be delivered to the person.', { cause: error });
+      throw new AppError('DELIVERY_FAILED', 'The message could not be delivered to the person.', { cause: error });
     }
     const at = this.now().toISOString();
     if (await this.deps.records.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));

@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   BOT_UNAVAILABLE: 502,
+  DELIVERY_FAILED: 502,
   STORE_UNAVAILABLE: 503,
 };
 
@@ -45,7 +46,7 @@ function bodyParserStatus(error: unknown): { status: number; message: string } |
 
 /**
  * The one place where errors become HTTP answers: client errors say what was wrong, and so do
- * the bot or store being unreachable (502, 503); anything else is logged in full and answered
+ * the bot, the person's channel or the store being unreachable (502, 502, 503); anything else is logged in full and answered
  * with a plain 500 (never a stack trace).
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {

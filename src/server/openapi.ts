@@ -188,7 +188,7 @@ export const ROUTES: DescribedRoute[] = [
     responses: {
       201: { description: 'Delivered to the person.', schema: z.object({ escalationId: z.string(), at: z.string() }), example: { escalationId: 'E-m3x1a-4f2c9b', at: '2026-05-04T10:00:00.000Z' } },
       400: { description: 'Empty or too long text.', schema: errorBody }, 403: { description: 'Claimed by someone else.', schema: errorBody },
-      409: { description: 'Not claimed.', schema: errorBody }, 502: { description: 'The person\'s channel did not take it.', schema: errorBody }, ...staffErrors, ...notFound,
+      409: { description: 'Not claimed.', schema: errorBody }, 502: { description: '`DELIVERY_FAILED`: the person\'s channel did not take it.', schema: errorBody }, ...staffErrors, ...notFound,
     },
   },
   {
@@ -197,7 +197,7 @@ export const ROUTES: DescribedRoute[] = [
     responses: {
       202: { description: 'Asked; the reading follows when the person agrees.', schema: z.object({ escalationId: z.string(), checkId: z.string(), at: z.string() }), example: { escalationId: 'E-m3x1a-4f2c9b', checkId: 'staff-1a2b3c4d5e6f', at: '2026-05-04T10:01:00.000Z' } },
       403: { description: 'Claimed by someone else.', schema: errorBody }, 409: { description: 'Not claimed.', schema: errorBody },
-      502: { description: 'The person\'s channel did not take it.', schema: errorBody }, ...staffErrors, ...notFound,
+      502: { description: '`DELIVERY_FAILED`: the person\'s channel did not take it; `BOT_UNAVAILABLE`: this bot cannot ask the page.', schema: errorBody }, ...staffErrors, ...notFound,
     },
   },
   {
@@ -228,7 +228,7 @@ export const ROUTES: DescribedRoute[] = [
     responses: {
       201: { description: 'Delivered.', schema: z.object({ escalationId: z.string(), adviceId: z.string(), at: z.string() }) },
       400: { description: 'No such advice.', schema: errorBody }, 403: { description: 'Claimed by someone else.', schema: errorBody }, 409: { description: 'Not claimed.', schema: errorBody },
-      502: { description: 'The person\'s channel did not take it.', schema: errorBody }, ...staffErrors, ...notFound,
+      502: { description: '`DELIVERY_FAILED`: the person\'s channel did not take it.', schema: errorBody }, ...staffErrors, ...notFound,
     },
   },
   {

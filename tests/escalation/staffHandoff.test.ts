@@ -110,7 +110,7 @@ for (const backend of backends) {
       expect((await sam.post(`/api/escalations/${id}/claim`)).status).toBe(200);
       const reply = await sam.post(`/api/escalations/${id}/messages`, { text: 'Can you hear me?' });
       expect(reply.status).toBe(502);
-      expect(reply.body).toMatchObject({ error: 'BOT_UNAVAILABLE', message: 'The message could not be delivered to the person.' });
+      expect(reply.body).toMatchObject({ error: 'DELIVERY_FAILED', message: 'The message could not be delivered to the person.' });
     });
 
     it('two staff claiming at once: exactly one wins, the other gets 409', async () => {
