@@ -62,7 +62,7 @@ export async function startBot(config: Config, log: Logger, options: { credentia
   metrics.addStoreCounts(() => escalation.counts());
   metrics.countStreams('staff-feed', () => escalation.openStreams());
   runtime = createBot({
-    config, log, storage: store.storage, diagnosis, adapter, handoff: escalation.service, gate: escalation.service, middleware: [escalation.transcript],
+    config, log, storage: store.storage, diagnosis, adapter, handoff: escalation.handoff, gate: escalation.gate, middleware: [escalation.transcript],
     onStepOutcome: (outcome) => metrics.stepOutcome(outcome),
   });
   const { bot } = runtime;

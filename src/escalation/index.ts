@@ -10,17 +10,23 @@ import { StaffPresence } from './presence';
 import { AdapterMessenger, type ContinuingAdapter, type ProactiveMessenger, type Reprompter } from './proactive';
 import { EscalationRecords } from './records';
 import { staffRoutes } from './routes';
-import { EscalationService, type EscalationObserver, type StaffCheckRequester } from './service';
+import type { StaffHandoff } from '../../dialogs/handoff';
+import type { TurnGate } from '../bot';
+import { NoStaffFallback } from './noStaffFallback';
+import { PersonNotices } from './notices';
+import { RelayGate } from './relayGate';
+import { StaffDesk, type EscalationObserver, type StaffCheckRequester } from './staffDesk';
+import { EscalationHandoff } from './staffHandoff';
 import { TimeoutPoller } from './timeoutPoller';
 import { TranscriptMiddleware } from './transcript';
 import { StaffWebhook, type WebhookObserver } from './webhook';
 
-export { EscalationService, type StaffCheckRequester } from './service';
+export { StaffDesk, type StaffCheckRequester } from './staffDesk';
 export { EscalationRecords, type Escalation, type EscalationStatus, type SupportRecord, type TranscriptEntry } from './records';
 export { AdapterMessenger, type ProactiveMessenger, type Reprompter } from './proactive';
 export { StaffFeed, type EscalationSummary, type StaffEvent } from './feed';
 export { StaffWebhook, webhookBody, consoleLink, type WebhookFormat, type WebhookObserver } from './webhook';
-export type { EscalationObserver } from './service';
+export type { EscalationObserver } from './staffDesk';
 export {
   idParam as staffIdParam, messageBody as staffMessageBody, statusQuery as staffStatusQuery, noteBody as staffNoteBody, transferBody as staffTransferBody,
   dismissBody as staffDismissBody, adviceBody as staffAdviceBody, adviceQuery as staffAdviceQuery, supportRecordQuery, supportRecordStatusBody,
@@ -49,7 +55,12 @@ export interface EscalationDeps {
 }
 
 export interface EscalationModule {
-  service: EscalationService;
+  /** What the dialogs call: a place in the staff queue, a support record, the queue status. */
+  handoff: StaffHandoff;
+  /** Runs before the dialogs: relays the person's messages while staff are with them. */
+  gate: TurnGate;
+  /** What the staff API calls. */
+  desk: StaffDesk;
   /** Adapter middleware that logs every activity in and out, turns that throw included. */
   transcript: Middleware;
   /** The staff API, its live feed and the console page. */
@@ -84,25 +95,31 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     : undefined;
   const adapterMessenger = new AdapterMessenger(deps.adapter, deps.config.MicrosoftAppId);
   const presence = new StaffPresence(deps.store.notifier, deps.log);
-  const service = new EscalationService({
-    records,
-    messenger: deps.messenger ?? adapterMessenger,
-    feed,
-    log: deps.log,
-    timeoutS: deps.config.ESCALATION_TIMEOUT_S,
-    webhook,
+  const now = () => new Date();
+  const roleDeps = { records, feed, log: deps.log, now };
+  const messenger = deps.messenger ?? adapterMessenger;
+  const notices = new PersonNotices({ records, messenger, log: deps.log });
+  const timeoutS = deps.config.ESCALATION_TIMEOUT_S;
+  const handoff = new EscalationHandoff({ ...roleDeps, timeoutS, webhook, presence, whenNobodyOnline: deps.config.ESCALATION_WHEN_NOBODY_ONLINE });
+  const gate = new RelayGate({ ...roleDeps, notices, handoff });
+  const desk = new StaffDesk({
+    ...roleDeps,
+    messenger,
+    notices,
+    timeoutS,
     readDiagnostics: deps.readDiagnostics,
     observer: deps.observer,
     requestCheck: deps.requestCheck,
     diagnose: deps.diagnose,
-    presence,
-    whenNobodyOnline: deps.config.ESCALATION_WHEN_NOBODY_ONLINE,
     staffNames: deps.config.STAFF_TOKENS?.map((s) => s.name),
   });
-  const routes = staffRoutes({ service, feed, presence, staff: deps.config.STAFF_TOKENS, rateLimits: deps.store.rateLimits });
-  const poller = new TimeoutPoller(() => service.timeOutDue(), deps.log, deps.pollIntervalMs);
+  const fallback = new NoStaffFallback({ ...roleDeps, notices });
+  const routes = staffRoutes({ desk, feed, presence, staff: deps.config.STAFF_TOKENS, rateLimits: deps.store.rateLimits });
+  const poller = new TimeoutPoller(() => fallback.timeOutDue(), deps.log, deps.pollIntervalMs);
   return {
-    service,
+    handoff,
+    gate,
+    desk,
     transcript: new TranscriptMiddleware(records, deps.log),
     router: routes.router,
     start: () => {
@@ -120,7 +137,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
       presence.stop();
       webhook?.stop();
       await poller.stop();
-      await service.settled();
+      await notices.settled();
     },
   };
 }

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { firstIssue } from '../validation';
 import type { StaffFeed } from './feed';
 import type { StaffPresence } from './presence';
-import type { EscalationService } from './service';
+import type { StaffDesk } from './staffDesk';
 import { idSchema, parseId } from '../ids';
 import type { RateLimits } from '../store';
 import { STAFF_SIGN_IN_FAILURES_PER_MINUTE, staffAuth, staffName, type StaffCredential } from './staffAuth';
@@ -64,8 +64,8 @@ export interface StaffRoutes {
 }
 
 /** The staff API (SPEC §5.4), its live feed (SSE) and the staff console at `/staff`. */
-export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed; presence: StaffPresence; staff: readonly StaffCredential[] | undefined; rateLimits: RateLimits }): StaffRoutes {
-  const { service } = deps;
+export function staffRoutes(deps: { desk: StaffDesk; feed: StaffFeed; presence: StaffPresence; staff: readonly StaffCredential[] | undefined; rateLimits: RateLimits }): StaffRoutes {
+  const { desk } = deps;
   const router = Router();
   // One count of failed sign-ins for every staff route (and, on PostgreSQL, every instance).
   const failures = deps.rateLimits.create('staff-sign-in-failures', STAFF_SIGN_IN_FAILURES_PER_MINUTE);
@@ -78,51 +78,51 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
 
   router.get('/api/escalations', auth, async (req, res) => {
     const { status } = parse(statusQuery, req.query, 'query');
-    res.json(await service.list(status));
+    res.json(await desk.list(status));
   });
   router.get('/api/escalations/:id', auth, async (req, res) => {
-    res.json(await service.get(parseId(req.params.id, 'escalation id')));
+    res.json(await desk.get(parseId(req.params.id, 'escalation id')));
   });
   router.post('/api/escalations/:id/claim', auth, async (req, res) => {
-    res.json(await service.claim(parseId(req.params.id, 'escalation id'), staffName(req)));
+    res.json(await desk.claim(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
   router.post('/api/escalations/:id/messages', auth, async (req, res) => {
     const { text } = parse(messageBody, req.body, 'body');
-    res.status(201).json(await service.relayToPerson(parseId(req.params.id, 'escalation id'), staffName(req), text));
+    res.status(201).json(await desk.relayToPerson(parseId(req.params.id, 'escalation id'), staffName(req), text));
   });
   router.post('/api/escalations/:id/check', auth, async (req, res) => {
-    res.status(202).json(await service.requestCheck(parseId(req.params.id, 'escalation id'), staffName(req)));
+    res.status(202).json(await desk.requestCheck(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
   router.post('/api/escalations/:id/close', auth, async (req, res) => {
-    res.json(await service.close(parseId(req.params.id, 'escalation id'), staffName(req)));
+    res.json(await desk.close(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
   router.post('/api/escalations/:id/dismiss', auth, async (req, res) => {
     const { reason } = parse(dismissBody, req.body, 'body');
-    res.json(await service.dismiss(parseId(req.params.id, 'escalation id'), staffName(req), reason));
+    res.json(await desk.dismiss(parseId(req.params.id, 'escalation id'), staffName(req), reason));
   });
   router.post('/api/escalations/:id/release', auth, async (req, res) => {
-    res.json(await service.release(parseId(req.params.id, 'escalation id'), staffName(req)));
+    res.json(await desk.release(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
   router.post('/api/escalations/:id/transfer', auth, async (req, res) => {
     const { to } = parse(transferBody, req.body, 'body');
-    res.json(await service.transfer(parseId(req.params.id, 'escalation id'), staffName(req), to));
+    res.json(await desk.transfer(parseId(req.params.id, 'escalation id'), staffName(req), to));
   });
   router.post('/api/escalations/:id/reopen', auth, async (req, res) => {
-    res.json(await service.reopen(parseId(req.params.id, 'escalation id'), staffName(req)));
+    res.json(await desk.reopen(parseId(req.params.id, 'escalation id'), staffName(req)));
   });
   router.post('/api/escalations/:id/advice', auth, async (req, res) => {
     const { adviceId } = parse(adviceBody, req.body, 'body');
-    res.status(201).json(await service.sendAdvice(parseId(req.params.id, 'escalation id'), staffName(req), adviceId));
+    res.status(201).json(await desk.sendAdvice(parseId(req.params.id, 'escalation id'), staffName(req), adviceId));
   });
   router.post('/api/escalations/:id/notes', auth, async (req, res) => {
     const { text } = parse(noteBody, req.body, 'body');
-    res.status(201).json(await service.addNote('escalation', parseId(req.params.id, 'escalation id'), staffName(req), text));
+    res.status(201).json(await desk.addNote('escalation', parseId(req.params.id, 'escalation id'), staffName(req), text));
   });
   router.get('/api/advice', auth, (req, res) => {
-    res.json(service.advice(parse(adviceQuery, req.query, 'query').q));
+    res.json(desk.advice(parse(adviceQuery, req.query, 'query').q));
   });
   router.get('/api/staff/labels', auth, (_req, res) => {
-    res.json(service.labels());
+    res.json(desk.labels());
   });
   router.get('/api/staff', auth, (_req, res) => {
     const online = new Set(deps.presence.online());
@@ -130,7 +130,7 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
   });
   router.get('/api/reports', auth, async (req, res) => {
     const { from, to, format } = parse(reportQuery, req.query, 'query');
-    const report = await service.report(from, to);
+    const report = await desk.report(from, to);
     if (format === 'csv' || (req.query.format === undefined && req.accepts(['json', 'text/csv']) === 'text/csv')) {
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="support-report-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv"`);
@@ -141,24 +141,24 @@ export function staffRoutes(deps: { service: EscalationService; feed: StaffFeed;
   });
   router.get('/api/support-records', auth, async (req, res) => {
     const { status, q } = parse(supportRecordQuery, req.query, 'query');
-    res.json(await service.supportRecords({ status, text: q || undefined }));
+    res.json(await desk.supportRecords({ status, text: q || undefined }));
   });
   router.get('/api/support-records/:id', auth, async (req, res) => {
-    res.json(await service.supportRecord(parseId(req.params.id, 'support record id')));
+    res.json(await desk.supportRecord(parseId(req.params.id, 'support record id')));
   });
   router.post('/api/support-records/:id/status', auth, async (req, res) => {
     const { status } = parse(supportRecordStatusBody, req.body, 'body');
-    res.json(await service.setSupportRecordStatus(parseId(req.params.id, 'support record id'), staffName(req), status));
+    res.json(await desk.setSupportRecordStatus(parseId(req.params.id, 'support record id'), staffName(req), status));
   });
   router.post('/api/support-records/:id/notes', auth, async (req, res) => {
     const { text } = parse(noteBody, req.body, 'body');
-    res.status(201).json(await service.addNote('support-record', parseId(req.params.id, 'support record id'), staffName(req), text));
+    res.status(201).json(await desk.addNote('support-record', parseId(req.params.id, 'support record id'), staffName(req), text));
   });
   router.get('/api/conversations/:id/diagnostics', auth, async (req, res) => {
-    res.json(await service.diagnostics(parseId(req.params.id, 'conversation id')));
+    res.json(await desk.diagnostics(parseId(req.params.id, 'conversation id')));
   });
   router.get('/api/conversations/:id/transcript', auth, async (req, res) => {
-    res.json(await service.transcript(parseId(req.params.id, 'conversation id')));
+    res.json(await desk.transcript(parseId(req.params.id, 'conversation id')));
   });
 
   // The live feed. EventSource cannot set headers, so the token may come as `?token=` here only.

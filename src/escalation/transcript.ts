@@ -1,4 +1,5 @@
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
+import type { DiagnosticsRecord } from '../diagnosis';
 import type { Logger } from '../logger';
 import type { EscalationRecords, StepOutcomeNote, TranscriptRow } from './records';
 
@@ -130,6 +131,13 @@ export function noteStepOutcome(context: TurnContext, note: StepOutcomeNote): bo
   const incoming = Array.isArray(pending) ? (pending as PendingEntry[]).find((e) => e.direction === 'in') : undefined;
   if (incoming) incoming.stepOutcome = note;
   return incoming !== undefined;
+}
+
+/** A step's outcome on the answer's transcript row, where the reports read it; a turn that is not logged is only warned about. */
+export function noteOutcome(context: TurnContext, log: Logger, step: Omit<StepOutcomeNote, 'os' | 'browser'>, record: DiagnosticsRecord): void {
+  if (!noteStepOutcome(context, { ...step, os: record.facts.os, browser: record.facts.browser })) {
+    log.warn({ conversationId: context.activity.conversation.id }, 'step outcome not noted for reports: the turn is not logged');
+  }
 }
 
 /** This turn's activities not yet written (an escalation made mid-turn appends them to its copy). */

@@ -1,0 +1,128 @@
+import { ActivityTypes, EventFactory, TurnContext, type Activity } from 'botbuilder';
+import { capabilitiesOf, whereOf } from '../../dialogs/channels';
+import type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, StaffWait, SupportRecordOutcome } from '../../dialogs/handoff';
+import type { DiagnosticsRecord, StepOutcome } from '../diagnosis';
+import { summarize } from './feed';
+import type { StaffPresence } from './presence';
+import { isReachable } from './proactive';
+import type { RoleDeps } from './roles';
+import { noteOutcome, pendingTranscript } from './transcript';
+import type { StaffWebhook } from './webhook';
+
+export interface HandoffDeps extends RoleDeps {
+  /** Seconds a request waits for a claim before the no-staff fallback. */
+  timeoutS: number;
+  webhook?: StaffWebhook;
+  /** Who has the staff console open, on any instance. */
+  presence?: Pick<StaffPresence, 'online'>;
+  /** With nobody online: `file` a support record at once (default), or `queue` and wait for the timeout. */
+  whenNobodyOnline?: 'file' | 'queue';
+}
+
+/** How much of the transcript travels with an escalation (the whole one stays readable by conversation). */
+const TRANSCRIPT_AT_ESCALATION = 200;
+
+/**
+ * The person's side of escalation (SPEC §5.2, §5.3), as the dialogs call it: a place in the staff
+ * queue, a support record, the queue status. Written to the store before the person is told.
+ */
+export class EscalationHandoff implements StaffHandoff {
+  constructor(private readonly deps: HandoffDeps) {}
+
+  async requestStaff(context: TurnContext, request: HandoffRequest): Promise<StaffRequestOutcome> {
+    const conversationId = context.activity.conversation.id;
+    const open = await this.deps.records.latestFor(conversationId);
+    if (open && (open.status === 'waiting' || open.status === 'claimed')) {
+      return { status: 'requested', escalationId: open.id, position: Math.max(await this.deps.records.position(open), 1) };
+    }
+    const reference = TurnContext.getConversationReference(context.activity);
+    if (!isReachable(reference)) {
+      this.deps.log.warn({ conversationId }, 'cannot escalate: the activity lacks what a later reply needs');
+      return { status: 'unavailable' };
+    }
+    const online = this.deps.presence?.online();
+    if (online?.length === 0 && (this.deps.whenNobodyOnline ?? 'file') === 'file') {
+      // Nobody could answer: say so now and file the record, rather than let the person wait out the timeout.
+      const filed = await this.deps.records.insertSupportRecord({
+        conversationId, channelId: context.activity.channelId, reason: 'no-staff', diagnostics: request.record, followUp: 'skipped', now: this.deps.now(),
+      });
+      this.deps.log.info({ supportRecordId: filed.id, conversationId, reason: request.reason }, 'nobody online: support record filed instead of queueing');
+      await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: filed.id, conversationId });
+      return { status: 'no-staff-online', supportRecordId: filed.id };
+    }
+    const stored = (await this.deps.records.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)).map((e) => e.activity);
+    const transcript = [...stored, ...pendingTranscript(context)].slice(-TRANSCRIPT_AT_ESCALATION);
+    // Written before the person is told anything (SPEC §5.2.1): this resolves only after the insert.
+    const escalation = await this.deps.records.insertEscalation({
+      reference,
+      userName: context.activity.from.name ?? null,
+      reason: request.reason,
+      diagnostics: request.record,
+      transcript,
+      lastMessage: context.activity.type === ActivityTypes.Message && typeof context.activity.text === 'string' ? context.activity.text.trim() || undefined : undefined,
+      now: this.deps.now(),
+      timeoutS: this.deps.timeoutS,
+    });
+    const position = await this.deps.records.position(escalation);
+    const summary = summarize(escalation, position);
+    this.deps.log.info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
+    await this.deps.feed.publish({ type: 'escalation.created', escalation: summary });
+    this.deps.webhook?.notify(summary);
+    // For contact-centre hubs, on channels that can have one; Teams refuses the event's JSON attachment.
+    if (capabilitiesOf(whereOf(context)).handoffEvents) {
+      try {
+        await context.sendActivity(EventFactory.createHandoffInitiation(context, request.record, { activities: transcript.filter(isActivity) }));
+      } catch (error) {
+        this.deps.log.warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
+      }
+    }
+    return { status: 'requested', escalationId: escalation.id, position, wait: online ? await this.waitFor(position, online.length) : undefined };
+  }
+
+  /** An honest estimate: the median claim time of recent escalations, scaled by the place in the queue and the staff online. */
+  private async waitFor(position: number, online: number): Promise<StaffWait> {
+    const waits = (await this.deps.records.recentClaimWaits()).sort((a, b) => a - b);
+    const median = waits.length >= 3 ? waits[Math.floor(waits.length / 2)] : undefined;
+    if (median === undefined) return { online };
+    return { online, estimateMinutes: Math.max(1, Math.ceil((median * Math.ceil(position / Math.max(online, 1))) / 60)) };
+  }
+
+  async fileSupportRecord(context: TurnContext, request: HandoffRequest & { description?: string; contact?: string }): Promise<SupportRecordOutcome> {
+    const conversationId = context.activity.conversation.id;
+    const input = {
+      conversationId,
+      channelId: context.activity.channelId,
+      reason: request.reason,
+      diagnostics: request.record,
+      description: request.description,
+      contact: request.contact,
+      // The dialogs' message ends by asking for details; the next free text answers it.
+      followUp: request.description || request.contact ? ('skipped' as const) : ('asked' as const),
+      now: this.deps.now(),
+    };
+    // A record filed for this problem by a turn that never finished (the process died before the
+    // conversation saved it, so the person was never told) is filed again in place, not twice.
+    const latest = await this.deps.records.latestSupportRecordFor(conversationId);
+    const unfinished = latest && latest.reason === request.reason && latest.createdAt >= request.record.createdAt && !request.record.escalations.some((e) => e.id === latest.id);
+    const record = unfinished ? await this.deps.records.refileSupportRecord(latest.id, input) : await this.deps.records.insertSupportRecord(input);
+    this.deps.log.info({ supportRecordId: record.id, conversationId, reason: request.reason, refiled: Boolean(unfinished) }, 'support record filed');
+    await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: record.id, conversationId: record.conversationId });
+    return { status: 'filed', id: record.id };
+  }
+
+  async recordStepOutcome(context: TurnContext, step: { adviceId: string; outcome: StepOutcome; record: DiagnosticsRecord }): Promise<void> {
+    noteOutcome(context, this.deps.log, { adviceId: step.adviceId, outcome: step.outcome, givenBy: 'bot' }, step.record);
+  }
+
+  async queueStatus(context: TurnContext): Promise<QueueStatus | undefined> {
+    const latest = await this.deps.records.latestFor(context.activity.conversation.id);
+    if (latest?.status === 'waiting') return { state: 'waiting', position: await this.deps.records.position(latest) };
+    if (latest?.status === 'claimed' && latest.hubState === 'accepted') return { state: 'with-hub' };
+    if (latest?.status === 'claimed' && latest.claimedBy) return { state: 'claimed', staffName: latest.claimedBy };
+    return undefined;
+  }
+}
+
+function isActivity(value: Partial<Activity>): value is Activity {
+  return typeof value.type === 'string' && value.conversation !== undefined && value.from !== undefined && value.recipient !== undefined;
+}
