@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { MigrationParts } from './migrationParts';
+
 /**
  * Tables of the local web-chat channel (src/channel): its conversations, the hashes of the
  * tokens it issued, and each conversation's activity log. `seq` is the per-conversation
@@ -35,3 +38,38 @@ export interface ChannelTables {
   channel_tokens: ChannelTokenTable;
   channel_activities: ChannelActivityTable;
 }
+
+/** This group's share of the numbered migrations (src/store/migrations.ts). */
+export const channelMigrations: MigrationParts = {
+  async '010-channel'(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('channel_conversations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('channel_tokens')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('conversation_id', 'text', (c) => c.notNull().references('channel_conversations.id').onDelete('cascade'))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('channel_tokens_expires_at').on('channel_tokens').column('expires_at').execute();
+    await db.schema
+      .createTable('channel_activities')
+      .addColumn('conversation_id', 'text', (c) => c.notNull().references('channel_conversations.id').onDelete('cascade'))
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('activity_id', 'text', (c) => c.notNull())
+      .addColumn('activity', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('channel_activities_pk', ['conversation_id', 'seq'])
+      .addUniqueConstraint('channel_activities_activity_id', ['conversation_id', 'activity_id'])
+      .execute();
+  },
+  async '040-limits'(db: Kysely<unknown>) {
+    // A conversation's tokens are pruned on every refresh.
+    await db.schema.createIndex('channel_tokens_conversation').on('channel_tokens').columns(['conversation_id', 'created_at']).execute();
+  },
+};

@@ -1,9 +1,11 @@
-import type { Generated } from 'kysely';
+import { PostgresAdapter, type Generated, type Kysely } from 'kysely';
+import type { MigrationParts } from './migrationParts';
 
 /**
- * Tables of escalation (src/escalation): staff hand-offs, support records and the transcript of
- * every conversation. JSON documents (conversation reference, diagnostics record, transcript
- * snapshot) are text; timestamps are ISO-8601 UTC text, which sorts and compares as time.
+ * Tables of escalation's staff hand-offs (src/escalation): the escalations, staff's internal notes
+ * and the person's satisfaction answers. JSON documents (conversation reference, diagnostics
+ * record, transcript snapshot) are text; timestamps are ISO-8601 UTC text, which sorts and
+ * compares as time.
  */
 export type EscalationStatus = 'waiting' | 'claimed' | 'closed' | 'timed-out';
 
@@ -46,31 +48,6 @@ export interface EscalationTable {
   updated_at: string;
 }
 
-export interface SupportRecordTable {
-  id: string;
-  conversation_id: string;
-  channel_id: string;
-  escalation_id: string | null;
-  reason: string;
-  os: string | null;
-  browser: string | null;
-  /** Advice ids tried, JSON array. */
-  tried: string;
-  diagnostics: string;
-  contact: string | null;
-  description: string | null;
-  /** `asked` while the bot waits for the person's optional details; then `done` or `skipped`. */
-  follow_up: string;
-  /** How far staff have worked it: `open`, `contacted`, `resolved`; who set it and when. */
-  status: SupportRecordStatus;
-  status_by: string | null;
-  status_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export type SupportRecordStatus = 'open' | 'contacted' | 'resolved';
-
 export interface StaffNoteTable {
   id: Generated<number>;
   /** An escalation id (E-…) or a support record id (SR-…). */
@@ -79,19 +56,6 @@ export interface StaffNoteTable {
   text: string;
   created_at: string;
 }
-
-export interface TranscriptActivityTable {
-  /** Assigned by the database; orders a conversation's activities as they were logged. */
-  id: Generated<number>;
-  conversation_id: string;
-  channel_id: string;
-  direction: 'in' | 'out';
-  activity: string;
-  /** On the person's answer to a step: `{adviceId, outcome, givenBy, os, browser}` as JSON, for the reports. */
-  step_outcome: string | null;
-  created_at: string;
-}
-
 
 export type SatisfactionRating = 'good' | 'ok' | 'poor';
 
@@ -106,8 +70,69 @@ export interface SatisfactionTable {
 
 export interface EscalationTables {
   escalations: EscalationTable;
-  support_records: SupportRecordTable;
-  transcript_activities: TranscriptActivityTable;
   staff_notes: StaffNoteTable;
   satisfaction: SatisfactionTable;
 }
+
+/** This group's share of the numbered migrations (src/store/migrations.ts). */
+export const escalationMigrations: MigrationParts = {
+  async '020-escalations'(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('escalations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('conversation_id', 'text', (c) => c.notNull())
+      .addColumn('channel_id', 'text', (c) => c.notNull())
+      .addColumn('reference', 'text', (c) => c.notNull())
+      .addColumn('user_name', 'text')
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('claimed_by', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('due_at', 'text', (c) => c.notNull())
+      .addColumn('claimed_at', 'text')
+      .addColumn('closed_at', 'text')
+      .addColumn('closed_by', 'text')
+      .addColumn('diagnostics', 'text', (c) => c.notNull())
+      .addColumn('transcript', 'text', (c) => c.notNull())
+      .addColumn('support_record_id', 'text')
+      .addColumn('solved', 'text')
+      .addColumn('hub_state', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    // The queue and the timeout poller read by status and time; the gate by conversation.
+    await db.schema.createIndex('escalations_status_due').on('escalations').columns(['status', 'due_at']).execute();
+    await db.schema.createIndex('escalations_conversation').on('escalations').columns(['conversation_id', 'created_at']).execute();
+  },
+  async '030-first-staff-reply'(db: Kysely<unknown>) {
+    // When staff's first message reached the person: set once (compare-and-set), for time-to-first-reply.
+    await db.schema.alterTable('escalations').addColumn('first_staff_reply_at', 'text').execute();
+  },
+  async '050-staff-desk'(db: Kysely<unknown>) {
+    // What the queue shows without reading every transcript, and how an escalation ended or is being worked.
+    for (const column of ['last_message', 'last_message_at', 'dismiss_reason', 'pending_advice']) {
+      await db.schema.alterTable('escalations').addColumn(column, 'text').execute();
+    }
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    // Internal notes of staff on an escalation or a support record; the person never sees them.
+    await db.schema
+      .createTable('staff_notes')
+      .addColumn('id', 'integer', (c) => (postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey()))
+      .addColumn('subject_id', 'text', (c) => c.notNull())
+      .addColumn('author', 'text', (c) => c.notNull())
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('staff_notes_subject').on('staff_notes').columns(['subject_id', 'id']).execute();
+    // The answer to "How did we do?", per conversation (after the bot fixed it or staff closed the chat).
+    await db.schema
+      .createTable('satisfaction')
+      .addColumn('id', 'integer', (c) => (postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey()))
+      .addColumn('conversation_id', 'text', (c) => c.notNull())
+      .addColumn('escalation_id', 'text')
+      .addColumn('after', 'text', (c) => c.notNull())
+      .addColumn('rating', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('satisfaction_created').on('satisfaction').columns(['created_at']).execute();
+  },
+};

@@ -1,6 +1,8 @@
 import type { Generated } from 'kysely';
 import type { ChannelTables } from './channelTables';
 import type { EscalationTables } from './escalationTables';
+import type { SupportRecordTables } from './supportRecordTables';
+import type { TranscriptTables } from './transcriptTables';
 
 /**
  * The tables of the store, shared by both backends. Timestamps are ISO-8601 text and JSON
@@ -13,7 +15,7 @@ export interface BotStateTable {
   updated_at: string;
 }
 
-export interface Database extends ChannelTables, EscalationTables {
+export interface Database extends ChannelTables, EscalationTables, SupportRecordTables, TranscriptTables {
   bot_state: BotStateTable;
 }
 
