@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { browserNames, errorLabels, labels, osNames, outcomeLabels, reasonLabels, roleLabels } from '../../dialogs';
 import { getAdvice, type DiagnosticsRecord } from '../diagnosis';
-import type { Escalation } from './records';
+import type { Escalation } from './escalationRepository';
 import { staffLabels } from './texts';
 
 /** A tried step as staff read it: by title, with how it went. */

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { Notifier } from '../store';
-import type { Escalation } from './records';
+import type { Escalation } from './escalationRepository';
 
 /** An escalation as staff see it in lists, the live feed and the webhook. */
 /** What staff see of an escalation: everything but the conversation reference, plus the queue rank. */

@@ -8,7 +8,9 @@ import type { Store } from '../store';
 import { StaffFeed } from './feed';
 import { StaffPresence } from './presence';
 import { AdapterMessenger, type ContinuingAdapter, type ProactiveMessenger, type Reprompter } from './proactive';
-import { EscalationRecords } from './records';
+import { EscalationRepository } from './escalationRepository';
+import { SupportRecordRepository } from './supportRecordRepository';
+import { TranscriptRepository } from './transcriptRepository';
 import { staffRoutes } from './routes';
 import type { StaffHandoff } from '../../dialogs/handoff';
 import type { TurnGate } from '../bot';
@@ -22,7 +24,9 @@ import { TranscriptMiddleware } from './transcript';
 import { StaffWebhook, type WebhookObserver } from './webhook';
 
 export { StaffDesk, type StaffCheckRequester } from './staffDesk';
-export { EscalationRecords, type Escalation, type EscalationStatus, type SupportRecord, type TranscriptEntry } from './records';
+export { EscalationRepository, type Escalation, type EscalationStatus } from './escalationRepository';
+export { SupportRecordRepository, type SupportRecord } from './supportRecordRepository';
+export { TranscriptRepository, type TranscriptEntry } from './transcriptRepository';
 export { AdapterMessenger, type ProactiveMessenger, type Reprompter } from './proactive';
 export { StaffFeed, type EscalationSummary, type StaffEvent } from './feed';
 export { StaffWebhook, webhookBody, consoleLink, type WebhookFormat, type WebhookObserver } from './webhook';
@@ -81,7 +85,9 @@ export interface EscalationModule {
 
 /** Escalation to staff (SPEC §5), built on the store, the bot's adapter and the configuration. */
 export function createEscalation(deps: EscalationDeps): EscalationModule {
-  const records = new EscalationRecords(deps.store.db);
+  const escalations = new EscalationRepository(deps.store.db);
+  const supportRecords = new SupportRecordRepository(deps.store.db);
+  const transcripts = new TranscriptRepository(deps.store.db);
   const feed = new StaffFeed(deps.store.notifier, deps.log);
   const webhook = deps.config.STAFF_WEBHOOK_URL
     ? new StaffWebhook({
@@ -96,14 +102,16 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
   const adapterMessenger = new AdapterMessenger(deps.adapter, deps.config.MicrosoftAppId);
   const presence = new StaffPresence(deps.store.notifier, deps.log);
   const now = () => new Date();
-  const roleDeps = { records, feed, log: deps.log, now };
+  const roleDeps = { escalations, feed, log: deps.log, now };
   const messenger = deps.messenger ?? adapterMessenger;
-  const notices = new PersonNotices({ records, messenger, log: deps.log });
+  const notices = new PersonNotices({ escalations, messenger, log: deps.log });
   const timeoutS = deps.config.ESCALATION_TIMEOUT_S;
-  const handoff = new EscalationHandoff({ ...roleDeps, timeoutS, webhook, presence, whenNobodyOnline: deps.config.ESCALATION_WHEN_NOBODY_ONLINE });
-  const gate = new RelayGate({ ...roleDeps, notices, handoff });
+  const handoff = new EscalationHandoff({ ...roleDeps, supportRecords, transcripts, timeoutS, webhook, presence, whenNobodyOnline: deps.config.ESCALATION_WHEN_NOBODY_ONLINE });
+  const gate = new RelayGate({ ...roleDeps, supportRecords, notices, handoff });
   const desk = new StaffDesk({
     ...roleDeps,
+    supportRecords,
+    transcripts,
     messenger,
     notices,
     timeoutS,
@@ -120,7 +128,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     handoff,
     gate,
     desk,
-    transcript: new TranscriptMiddleware(records, deps.log),
+    transcript: new TranscriptMiddleware(transcripts, deps.log),
     router: routes.router,
     start: () => {
       presence.start();
@@ -128,7 +136,10 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
     },
     closeStreams: () => routes.closeStreams(),
     openStreams: () => routes.openStreams(),
-    counts: () => records.counts(),
+    counts: async () => {
+      const [counts, supportRecordsByReason] = await Promise.all([escalations.counts(), supportRecords.countByReason()]);
+      return { ...counts, supportRecordsByReason };
+    },
     repromptWith: (reprompter) => {
       adapterMessenger.reprompter = reprompter;
     },

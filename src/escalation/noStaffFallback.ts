@@ -13,8 +13,8 @@ export class NoStaffFallback {
   /** Times out every waiting escalation past its due time; returns how many this instance handled. */
   async timeOutDue(): Promise<number> {
     let handled = 0;
-    for (const id of await this.deps.records.due(this.deps.now())) {
-      const result = await this.deps.records.timeOut(id, this.deps.now());
+    for (const id of await this.deps.escalations.due(this.deps.now())) {
+      const result = await this.deps.escalations.timeOut(id, this.deps.now());
       if (!result) continue; // another instance got there first
       handled++;
       const { escalation, supportRecord } = result;

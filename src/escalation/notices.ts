@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { withChoices, whereReferenced } from '../../dialogs/channels';
 import type { Logger } from '../logger';
 import type { ProactiveMessenger } from './proactive';
-import type { Escalation, EscalationRecords } from './records';
+import type { Escalation, EscalationRepository } from './escalationRepository';
 import { escalationTexts } from './texts';
 
 /**
@@ -12,7 +12,7 @@ import { escalationTexts } from './texts';
 export class PersonNotices {
   private readonly background = new Set<Promise<void>>();
 
-  constructor(private readonly deps: { records: Pick<EscalationRecords, 'queue'>; messenger: ProactiveMessenger; log: Logger }) {}
+  constructor(private readonly deps: { escalations: Pick<EscalationRepository, 'queue'>; messenger: ProactiveMessenger; log: Logger }) {}
 
   async tell(escalation: Escalation, activities: Partial<Activity>[], options?: { reprompt?: boolean }): Promise<void> {
     try {
@@ -25,7 +25,7 @@ export class PersonNotices {
   /** Someone left the queue: everyone who was behind them moves up one and is told, in the background. */
   queueMoved(left: Escalation): void {
     const task = (async () => {
-      const queue = await this.deps.records.queue();
+      const queue = await this.deps.escalations.queue();
       for (const [i, waiting] of queue.entries()) {
         const wasBehind = waiting.createdAt > left.createdAt || (waiting.createdAt === left.createdAt && waiting.id > left.id);
         if (wasBehind) await this.tell(waiting, [{ type: 'message', text: escalationTexts.queuePosition(i + 1) }], { reprompt: true });

@@ -8,12 +8,14 @@ import { recordEscalation, recordStep, type DiagnosticsRecord } from '../diagnos
 import { findContactHandle, understand, type Understanding } from '../understanding';
 import { summarize } from './feed';
 import { solvedQuestion, type PersonNotices } from './notices';
-import type { Escalation } from './records';
+import type { Escalation } from './escalationRepository';
+import type { SupportRecordRepository } from './supportRecordRepository';
 import { requireEscalation, type RoleDeps } from './roles';
 import { escalationTexts } from './texts';
 import { noteOutcome } from './transcript';
 
 export interface RelayGateDeps extends RoleDeps {
+  supportRecords: SupportRecordRepository;
   notices: PersonNotices;
   handoff: Pick<StaffHandoff, 'requestStaff'>;
 }
@@ -44,7 +46,7 @@ export class RelayGate implements TurnGate {
       const answer = feedbackAnswer(text);
       if (answer) {
         if (answer !== 'skip') {
-          await this.deps.records.logSatisfaction({ conversationId, escalationId: feedback.escalationId, after: feedback.after, rating: answer, now: this.deps.now() });
+          await this.deps.escalations.logSatisfaction({ conversationId, escalationId: feedback.escalationId, after: feedback.after, rating: answer, now: this.deps.now() });
           this.deps.log.info({ conversationId, rating: answer, after: feedback.after }, 'satisfaction recorded');
         }
         await context.sendActivity(answer === 'skip' ? dialogTexts.feedback.skipped : dialogTexts.feedback.thanks);
@@ -54,12 +56,12 @@ export class RelayGate implements TurnGate {
     }
     // Only a conversation that called staff has an escalation to look up: its record lists each
     // one it was told about. This keeps the escalation tables off every other turn.
-    const escalation = record?.escalations.some((e) => e.kind === 'staff-now' && e.id) ? await this.deps.records.latestFor(conversationId) : undefined;
+    const escalation = record?.escalations.some((e) => e.kind === 'staff-now' && e.id) ? await this.deps.escalations.latestFor(conversationId) : undefined;
     if (escalation && record) syncRecord(record, escalation);
 
     if (escalation && text && (escalation.status === 'waiting' || escalation.status === 'claimed')) {
       // The queue shows the latest words of everyone waiting or with staff.
-      await this.deps.records.setLastMessage(escalation.id, text, this.deps.now());
+      await this.deps.escalations.setLastMessage(escalation.id, text, this.deps.now());
       await this.deps.feed.publish({ type: 'message', escalationId: escalation.id, conversationId, from: 'person', name: activity.from.name ?? null, text, at: this.deps.now().toISOString() });
     }
     if (escalation?.status === 'claimed') {
@@ -67,7 +69,7 @@ export class RelayGate implements TurnGate {
       if (understood.command === 'status' || understood.command === 'restart') return false;
       // An answer to a step staff sent is recorded like any step's; it is still relayed.
       const outcome = understood.answer === 'fixed' || understood.answer === 'not-fixed' || understood.answer === 'already-tried' ? understood.answer : undefined;
-      if (outcome && record && escalation.pendingAdvice && (await this.deps.records.takePendingAdvice(escalation.id, escalation.pendingAdvice))) {
+      if (outcome && record && escalation.pendingAdvice && (await this.deps.escalations.takePendingAdvice(escalation.id, escalation.pendingAdvice))) {
         recordStep(record, escalation.pendingAdvice, outcome, this.deps.now());
         noteOutcome(context, this.deps.log, { adviceId: escalation.pendingAdvice, outcome, givenBy: 'staff' }, record);
         this.deps.log.info({ escalationId: escalation.id, adviceId: escalation.pendingAdvice, outcome }, 'step sent by staff answered');
@@ -108,10 +110,10 @@ export class RelayGate implements TurnGate {
     const solved = answer === 'yes' || answer === 'fixed' ? 'yes' : answer === 'no' || answer === 'not-fixed' ? 'no' : undefined;
     if (!solved) {
       // Something else: the question lapses, so a later "yes" to another question is not taken for it.
-      await this.deps.records.setSolved(escalation.id, 'no-answer', this.deps.now());
+      await this.deps.escalations.setSolved(escalation.id, 'no-answer', this.deps.now());
       return false;
     }
-    if (!(await this.deps.records.setSolved(escalation.id, solved, this.deps.now()))) return false;
+    if (!(await this.deps.escalations.setSolved(escalation.id, solved, this.deps.now()))) return false;
     // Solved ends this problem (the next message starts a new one); not solved keeps it open.
     if (record && solved === 'yes') {
       record.resolution = 'fixed';
@@ -139,17 +141,17 @@ export class RelayGate implements TurnGate {
     if (!prefixed && understand(text).closing) return false;
     const told = new Set(diagnostics?.escalations.filter((e) => e.kind === 'support-record').map((e) => e.id));
     if (!prefixed && told.size === 0) return false;
-    const record = await this.deps.records.latestSupportRecordFor(context.activity.conversation.id);
+    const record = await this.deps.supportRecords.latestFor(context.activity.conversation.id);
     if (!record) return false;
     if (!prefixed && (record.followUp !== 'asked' || !told.has(record.id))) return false;
     const understood = prefixed ? undefined : understand(text);
     if (understood?.command) {
-      await this.deps.records.endSupportFollowUp(record.id, this.deps.now());
+      await this.deps.supportRecords.endFollowUp(record.id, this.deps.now());
       return false;
     }
     if (understood && isDecline(understood)) {
       // "No" / "I don't know" to "anything to add?" is not a description.
-      await this.deps.records.endSupportFollowUp(record.id, this.deps.now());
+      await this.deps.supportRecords.endFollowUp(record.id, this.deps.now());
       await context.sendActivity(escalationTexts.nothingAdded(record.id));
       return true;
     }
@@ -157,7 +159,7 @@ export class RelayGate implements TurnGate {
     if (!body) return false;
     const isContact = prefixed?.[1]?.toLowerCase() === 'contact';
     const contact = isContact ? body : findContactHandle(body);
-    const added = await this.deps.records.addSupportDetails(record.id, { description: isContact ? undefined : body, contact }, this.deps.now());
+    const added = await this.deps.supportRecords.addDetails(record.id, { description: isContact ? undefined : body, contact }, this.deps.now());
     await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId: record.id, conversationId: record.conversationId });
     await context.sendActivity(added === 'all' ? escalationTexts.detailsAdded(record.id) : added === 'part' ? escalationTexts.detailsPartlyAdded(record.id) : escalationTexts.recordFull(record.id));
     return true;
@@ -176,24 +178,24 @@ export class RelayGate implements TurnGate {
     if (!state) return;
     const now = this.deps.now();
     // The hub speaks for the channel; the person cannot accept, fail or close their own hand-off.
-    const latest = await this.deps.records.latestFor(activity.conversation.id);
+    const latest = await this.deps.escalations.latestFor(activity.conversation.id);
     if (latest && activity.from?.id && activity.from.id === latest.reference.user?.id) {
       this.deps.log.warn({ conversationId: activity.conversation.id, escalationId: latest.id, state }, 'handoff status from the person themselves ignored');
       return;
     }
-    const escalation = await this.deps.records.setHubState(activity.conversation.id, state, now);
+    const escalation = await this.deps.escalations.setHubState(activity.conversation.id, state, now);
     this.deps.log.info({ conversationId: activity.conversation.id, escalationId: escalation?.id, state, hubMessage: message }, 'handoff status from hub');
     if (!escalation) return;
     const open = escalation.status === 'waiting' || escalation.status === 'claimed' ? escalation.status : undefined;
     let changed: Escalation | undefined;
 
-    if (state === 'accepted' && escalation.status === 'waiting' && (await this.deps.records.claim(escalation.id, escalationTexts.hubName, now))) {
-      changed = await requireEscalation(this.deps.records, escalation.id);
+    if (state === 'accepted' && escalation.status === 'waiting' && (await this.deps.escalations.claim(escalation.id, escalationTexts.hubName, now))) {
+      changed = await requireEscalation(this.deps.escalations, escalation.id);
       await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(changed) });
       await context.sendActivity(escalationTexts.hubAccepted);
       this.deps.notices.queueMoved(escalation);
     } else if (state === 'failed' && open) {
-      const result = await this.deps.records.timeOut(escalation.id, now, open);
+      const result = await this.deps.escalations.timeOut(escalation.id, now, open);
       if (result) {
         changed = { ...result.escalation, status: 'timed-out' };
         await this.deps.feed.publish({ type: 'escalation.timed-out', escalation: summarize(changed) });
@@ -201,8 +203,8 @@ export class RelayGate implements TurnGate {
         await context.sendActivity(escalationTexts.hubFailed(result.supportRecord.id));
         if (escalation.status === 'waiting') this.deps.notices.queueMoved(escalation);
       }
-    } else if (state === 'completed' && open && (await this.deps.records.close(escalation.id, open, escalationTexts.hubName, now))) {
-      changed = await requireEscalation(this.deps.records, escalation.id);
+    } else if (state === 'completed' && open && (await this.deps.escalations.close(escalation.id, open, escalationTexts.hubName, now))) {
+      changed = await requireEscalation(this.deps.escalations, escalation.id);
       await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(changed) });
       await context.sendActivity(solvedQuestion(changed, escalationTexts.hubCompleted));
       if (escalation.status === 'waiting') this.deps.notices.queueMoved(escalation);

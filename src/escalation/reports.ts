@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store';
-import type { StepOutcomeNote } from './records';
+import type { StepOutcomeNote } from './transcriptRepository';
 import { secondsBetween } from '../timestamps';
 
 /** What did not help, on which platform: where the guide most needs work. */

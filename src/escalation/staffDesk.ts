@@ -8,13 +8,17 @@ import { briefOf, type EscalationBrief } from './brief';
 import { summarize, type EscalationSummary } from './feed';
 import { solvedQuestion, type PersonNotices } from './notices';
 import type { ProactiveMessenger } from './proactive';
-import type { Escalation, EscalationDetail, EscalationStatus, SatisfactionRating, StaffNote, SupportRecord, SupportRecordStatus, TranscriptEntry } from './records';
+import type { Escalation, EscalationDetail, EscalationStatus, SatisfactionRating, StaffNote } from './escalationRepository';
+import type { SupportRecord, SupportRecordRepository, SupportRecordStatus } from './supportRecordRepository';
+import type { TranscriptEntry, TranscriptRepository } from './transcriptRepository';
 import type { Report } from './reports';
 import { requireEscalation, requireHeldBy, type RoleDeps } from './roles';
 import { escalationTexts, staffLabels, type DismissReason } from './texts';
 import { explain, type TraceItem } from './trace';
 
 export interface StaffDeskDeps extends RoleDeps {
+  supportRecords: SupportRecordRepository;
+  transcripts: TranscriptRepository;
   messenger: ProactiveMessenger;
   notices: PersonNotices;
   /** Seconds a released request waits for a claim again before the no-staff fallback. */
@@ -54,17 +58,17 @@ export class StaffDesk {
   constructor(private readonly deps: StaffDeskDeps) {}
 
   async list(status?: EscalationStatus): Promise<QueueItem[]> {
-    const [escalations, positions] = await Promise.all([this.deps.records.listDetailed(status), this.positions()]);
+    const [escalations, positions] = await Promise.all([this.deps.escalations.listDetailed(status), this.positions()]);
     return Promise.all(
       escalations.map(async ({ diagnostics, ...e }) => ({ ...summarize(e, positions.get(e.id)), brief: briefOf(e, (await this.liveRecord(e)) ?? diagnostics) })),
     );
   }
 
   async get(id: string): Promise<EscalationView> {
-    const escalation = await this.deps.records.get(id);
+    const escalation = await this.deps.escalations.get(id);
     if (!escalation) throw new AppError('NOT_FOUND', `No escalation ${id}.`);
     const { diagnostics, transcript, ...rest } = escalation;
-    const [position, live, notes, satisfaction] = await Promise.all([this.deps.records.position(rest), this.liveRecord(rest), this.deps.records.notes(id), this.deps.records.satisfactionFor(id)]);
+    const [position, live, notes, satisfaction] = await Promise.all([this.deps.escalations.position(rest), this.liveRecord(rest), this.deps.escalations.notes(id), this.deps.escalations.satisfactionFor(id)]);
     const record = live ?? diagnostics;
     // The rules run again on the facts as they are now (memoised): the trace is diagnose()'s own.
     const trace = record ? explain(await (this.deps.diagnose ?? defaultDiagnose)(record.facts), record) : [];
@@ -89,12 +93,12 @@ export class StaffDesk {
   }
 
   async claim(id: string, staffName: string): Promise<EscalationSummary> {
-    const before = await requireEscalation(this.deps.records, id);
-    if (!(await this.deps.records.claim(id, staffName, this.deps.now()))) {
-      const current = await requireEscalation(this.deps.records, id);
+    const before = await requireEscalation(this.deps.escalations, id);
+    if (!(await this.deps.escalations.claim(id, staffName, this.deps.now()))) {
+      const current = await requireEscalation(this.deps.escalations, id);
       throw new AppError('CONFLICT', current.status === 'claimed' ? `Already claimed by ${current.claimedBy ?? 'someone else'}.` : `The escalation is ${current.status}.`);
     }
-    const claimed = await requireEscalation(this.deps.records, id);
+    const claimed = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation claimed');
     this.deps.observer?.claimed(secondsBetween(claimed.createdAt, claimed.claimedAt));
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(claimed) });
@@ -104,7 +108,7 @@ export class StaffDesk {
   }
 
   async relayToPerson(id: string, staffName: string, text: string): Promise<{ escalationId: string; at: string }> {
-    const escalation = await requireEscalation(this.deps.records, id);
+    const escalation = await requireEscalation(this.deps.escalations, id);
     if (escalation.status !== 'claimed') throw new AppError('CONFLICT', `The escalation is ${escalation.status}; claim it first.`);
     if (escalation.claimedBy !== staffName) throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
     const at = this.deps.now().toISOString();
@@ -117,7 +121,7 @@ export class StaffDesk {
       this.deps.log.warn({ err: error, escalationId: id }, 'staff message not delivered');
       throw new AppError('DELIVERY_FAILED', 'The message could not be delivered to the person.', { cause: error });
     }
-    if (await this.deps.records.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
+    if (await this.deps.escalations.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
     await this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text, at });
     return { escalationId: id, at };
   }
@@ -127,7 +131,7 @@ export class StaffDesk {
    * runs; the reading lands in the conversation's diagnostics record with its verdict.
    */
   async requestCheck(id: string, staffName: string): Promise<{ escalationId: string; checkId: string; at: string }> {
-    const escalation = await requireEscalation(this.deps.records, id);
+    const escalation = await requireEscalation(this.deps.escalations, id);
     if (escalation.status !== 'claimed') throw new AppError('CONFLICT', `The escalation is ${escalation.status}; claim it first.`);
     if (escalation.claimedBy !== staffName) throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
     const { requestCheck } = this.deps;
@@ -149,15 +153,15 @@ export class StaffDesk {
 
   /** Ends a conversation the staff member holds; an unclaimed one is dismissed instead (nobody spoke to the person). */
   async close(id: string, staffName: string): Promise<EscalationSummary> {
-    const escalation = await requireEscalation(this.deps.records, id);
+    const escalation = await requireEscalation(this.deps.escalations, id);
     if (escalation.status === 'waiting') throw new AppError('CONFLICT', 'Nobody has claimed this escalation: dismiss it with a reason instead.');
     if (escalation.status === 'claimed' && escalation.claimedBy !== staffName) {
       throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
     }
-    if (escalation.status !== 'claimed' || !(await this.deps.records.close(id, escalation.status, staffName, this.deps.now()))) {
-      throw new AppError('CONFLICT', `The escalation is already ${(await requireEscalation(this.deps.records, id)).status}.`);
+    if (escalation.status !== 'claimed' || !(await this.deps.escalations.close(id, escalation.status, staffName, this.deps.now()))) {
+      throw new AppError('CONFLICT', `The escalation is already ${(await requireEscalation(this.deps.escalations, id)).status}.`);
     }
-    const closed = await requireEscalation(this.deps.records, id);
+    const closed = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation closed');
     await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(closed) });
     await this.deps.notices.tell(closed, [solvedQuestion(closed, escalationTexts.staffClosed(staffName))]);
@@ -166,12 +170,12 @@ export class StaffDesk {
 
   /** Takes an unclaimed escalation out of the queue; the person is told why in words that fit the reason. */
   async dismiss(id: string, staffName: string, reason: DismissReason): Promise<EscalationSummary> {
-    const escalation = await requireEscalation(this.deps.records, id);
-    if (escalation.status !== 'waiting' || !(await this.deps.records.dismiss(id, staffName, reason, this.deps.now()))) {
-      const current = await requireEscalation(this.deps.records, id);
+    const escalation = await requireEscalation(this.deps.escalations, id);
+    if (escalation.status !== 'waiting' || !(await this.deps.escalations.dismiss(id, staffName, reason, this.deps.now()))) {
+      const current = await requireEscalation(this.deps.escalations, id);
       throw new AppError('CONFLICT', current.status === 'claimed' ? `${current.claimedBy ?? 'Someone'} is with this person: only they can close it.` : `The escalation is already ${current.status}.`);
     }
-    const dismissed = await requireEscalation(this.deps.records, id);
+    const dismissed = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, staff: staffName, reason }, 'escalation dismissed');
     await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(dismissed) });
     const message = escalationTexts.dismissed[reason];
@@ -182,10 +186,10 @@ export class StaffDesk {
 
   /** The claimant hands the person back to the queue, at their old place. */
   async release(id: string, staffName: string): Promise<EscalationSummary> {
-    await requireHeldBy(this.deps.records, id, staffName);
-    if (!(await this.deps.records.release(id, staffName, this.deps.now(), this.deps.timeoutS))) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
-    const released = await requireEscalation(this.deps.records, id);
-    const position = await this.deps.records.position(released);
+    await requireHeldBy(this.deps.escalations, id, staffName);
+    if (!(await this.deps.escalations.release(id, staffName, this.deps.now(), this.deps.timeoutS))) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
+    const released = await requireEscalation(this.deps.escalations, id);
+    const position = await this.deps.escalations.position(released);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation released');
     await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize(released, position) });
     await this.deps.notices.tell(released, [{ type: 'message', text: escalationTexts.released(staffName, position) }]);
@@ -197,9 +201,9 @@ export class StaffDesk {
     const target = this.deps.staffNames?.find((n) => n === to);
     if (!target) throw new AppError('BAD_REQUEST', `No staff member is called ${to}.`);
     if (target === staffName) throw new AppError('BAD_REQUEST', 'You already hold this escalation.');
-    await requireHeldBy(this.deps.records, id, staffName);
-    if (!(await this.deps.records.transfer(id, staffName, target, this.deps.now()))) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
-    const moved = await requireEscalation(this.deps.records, id);
+    await requireHeldBy(this.deps.escalations, id, staffName);
+    if (!(await this.deps.escalations.transfer(id, staffName, target, this.deps.now()))) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
+    const moved = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, from: staffName, to: target }, 'escalation transferred');
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(moved) });
     await this.deps.notices.tell(moved, [{ type: 'message', text: escalationTexts.transferred(staffName, target) }]);
@@ -208,15 +212,15 @@ export class StaffDesk {
 
   /** An ended escalation (closed, dismissed, timed out) taken up again by this staff member. */
   async reopen(id: string, staffName: string): Promise<EscalationSummary> {
-    const escalation = await requireEscalation(this.deps.records, id);
-    if ((escalation.status !== 'closed' && escalation.status !== 'timed-out') || !(await this.deps.records.reopen(id, staffName, this.deps.now()))) {
-      throw new AppError('CONFLICT', `The escalation is ${(await requireEscalation(this.deps.records, id)).status}; only an ended one can be reopened.`);
+    const escalation = await requireEscalation(this.deps.escalations, id);
+    if ((escalation.status !== 'closed' && escalation.status !== 'timed-out') || !(await this.deps.escalations.reopen(id, staffName, this.deps.now()))) {
+      throw new AppError('CONFLICT', `The escalation is ${(await requireEscalation(this.deps.escalations, id)).status}; only an ended one can be reopened.`);
     }
-    const open = await this.deps.records.latestFor(escalation.conversationId);
+    const open = await this.deps.escalations.latestFor(escalation.conversationId);
     if (open && open.id !== id && (open.status === 'waiting' || open.status === 'claimed')) {
       this.deps.log.warn({ escalationId: id, newer: open.id }, 'reopened while a newer escalation is open');
     }
-    const reopened = await requireEscalation(this.deps.records, id);
+    const reopened = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation reopened');
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(reopened) });
     await this.deps.notices.tell(reopened, [{ type: 'message', text: escalationTexts.reopened(staffName) }]);
@@ -230,45 +234,45 @@ export class StaffDesk {
   async sendAdvice(id: string, staffName: string, adviceId: string): Promise<{ escalationId: string; adviceId: string; at: string }> {
     const advice = getAdvice(adviceId);
     if (!advice) throw new AppError('BAD_REQUEST', `No advice ${adviceId}.`);
-    const escalation = await requireHeldBy(this.deps.records, id, staffName);
+    const escalation = await requireHeldBy(this.deps.escalations, id, staffName);
     const message = adviceActivity(whereReferenced(escalation.reference), advice, 'step', escalationTexts.staffAdvice(staffName));
     message.channelData = { ...message.channelData, staff: { name: staffName } };
-    await this.deps.records.setPendingAdvice(id, advice.id);
+    await this.deps.escalations.setPendingAdvice(id, advice.id);
     try {
       await this.deps.messenger.send(escalation.reference, [message]);
     } catch (error) {
-      await this.deps.records.setPendingAdvice(id, null);
+      await this.deps.escalations.setPendingAdvice(id, null);
       this.deps.log.warn({ err: error, escalationId: id }, 'staff advice not delivered');
       throw new AppError('DELIVERY_FAILED', 'The message could not be delivered to the person.', { cause: error });
     }
     const at = this.deps.now().toISOString();
-    if (await this.deps.records.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
+    if (await this.deps.escalations.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
     await this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text: advice.title, at });
     return { escalationId: id, adviceId: advice.id, at };
   }
 
   /** An internal note on an escalation or a support record: staff only, never sent to the person. */
   async addNote(kind: 'escalation' | 'support-record', subjectId: string, staffName: string, text: string): Promise<StaffNote> {
-    const subject = kind === 'support-record' ? await this.deps.records.getSupportRecord(subjectId) : await this.deps.records.get(subjectId);
+    const subject = kind === 'support-record' ? await this.deps.supportRecords.get(subjectId) : await this.deps.escalations.get(subjectId);
     if (!subject) throw new AppError('NOT_FOUND', `No escalation or support record ${subjectId}.`);
-    const note = await this.deps.records.addNote(subjectId, staffName, text, this.deps.now());
+    const note = await this.deps.escalations.addNote(subjectId, staffName, text, this.deps.now());
     if ('followUp' in subject) await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId: subject.id, conversationId: subject.conversationId });
     else await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize(subject) });
     return note;
   }
 
   async supportRecords(filter: { status?: SupportRecordStatus; text?: string } = {}): Promise<SupportRecord[]> {
-    return this.deps.records.listSupportRecords(filter);
+    return this.deps.supportRecords.list(filter);
   }
 
   async supportRecord(id: string): Promise<SupportRecordView> {
-    const record = await this.deps.records.getSupportRecord(id);
+    const record = await this.deps.supportRecords.get(id);
     if (!record) throw new AppError('NOT_FOUND', `No support record ${id}.`);
-    return { ...record, notes: await this.deps.records.notes(id) };
+    return { ...record, notes: await this.deps.escalations.notes(id) };
   }
 
   async setSupportRecordStatus(id: string, staffName: string, status: SupportRecordStatus): Promise<SupportRecord> {
-    const record = await this.deps.records.setSupportRecordStatus(id, status, staffName, this.deps.now());
+    const record = await this.deps.supportRecords.setStatus(id, status, staffName, this.deps.now());
     if (!record) throw new AppError('NOT_FOUND', `No support record ${id}.`);
     this.deps.log.info({ supportRecordId: id, staff: staffName, status }, 'support record status set');
     await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId: id, conversationId: record.conversationId });
@@ -276,21 +280,28 @@ export class StaffDesk {
   }
 
   async diagnostics(conversationId: string): Promise<DiagnosticsRecord> {
-    const channelId = await this.deps.records.channelOf(conversationId);
+    const channelId = (await this.deps.transcripts.channelOf(conversationId)) ?? (await this.deps.escalations.latestFor(conversationId))?.channelId;
     const live = channelId ? await this.deps.readDiagnostics?.(channelId, conversationId) : undefined;
-    const record = live ?? (await this.deps.records.latestDiagnosticsSnapshot(conversationId));
+    const record = live ?? (await this.latestSnapshot(conversationId));
     if (!record) throw new AppError('NOT_FOUND', `No diagnostics for conversation ${conversationId}.`);
     return record;
   }
 
+  /** The diagnostics saved with the conversation's newest escalation or support record, whichever came last. */
+  private async latestSnapshot(conversationId: string): Promise<DiagnosticsRecord | undefined> {
+    const snapshots = await Promise.all([this.deps.escalations.latestSnapshot(conversationId), this.deps.supportRecords.latestSnapshot(conversationId)]);
+    const newest = snapshots.filter((s) => s !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    return newest?.diagnostics ?? undefined;
+  }
+
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
-    const entries = await this.deps.records.transcript(conversationId);
+    const entries = await this.deps.transcripts.transcript(conversationId);
     if (entries.length === 0) throw new AppError('NOT_FOUND', `No transcript for conversation ${conversationId}.`);
     return entries;
   }
 
   async report(from: Date, to: Date): Promise<Report> {
-    return this.deps.records.report(from, to);
+    return this.deps.escalations.report(from, to);
   }
 
   /** The conversation's diagnostics as they are now (bot state), for an escalation still open. */
@@ -305,7 +316,7 @@ export class StaffDesk {
   }
 
   private async positions(): Promise<Map<string, number>> {
-    const queue = await this.deps.records.queue();
+    const queue = await this.deps.escalations.queue();
     return new Map(queue.map((e, i) => [e.id, i + 1]));
   }
 }

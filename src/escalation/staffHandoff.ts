@@ -6,10 +6,14 @@ import { summarize } from './feed';
 import type { StaffPresence } from './presence';
 import { isReachable } from './proactive';
 import type { RoleDeps } from './roles';
+import type { SupportRecordRepository } from './supportRecordRepository';
+import type { TranscriptRepository } from './transcriptRepository';
 import { noteOutcome, pendingTranscript } from './transcript';
 import type { StaffWebhook } from './webhook';
 
 export interface HandoffDeps extends RoleDeps {
+  supportRecords: SupportRecordRepository;
+  transcripts: TranscriptRepository;
   /** Seconds a request waits for a claim before the no-staff fallback. */
   timeoutS: number;
   webhook?: StaffWebhook;
@@ -31,9 +35,9 @@ export class EscalationHandoff implements StaffHandoff {
 
   async requestStaff(context: TurnContext, request: HandoffRequest): Promise<StaffRequestOutcome> {
     const conversationId = context.activity.conversation.id;
-    const open = await this.deps.records.latestFor(conversationId);
+    const open = await this.deps.escalations.latestFor(conversationId);
     if (open && (open.status === 'waiting' || open.status === 'claimed')) {
-      return { status: 'requested', escalationId: open.id, position: Math.max(await this.deps.records.position(open), 1) };
+      return { status: 'requested', escalationId: open.id, position: Math.max(await this.deps.escalations.position(open), 1) };
     }
     const reference = TurnContext.getConversationReference(context.activity);
     if (!isReachable(reference)) {
@@ -43,17 +47,17 @@ export class EscalationHandoff implements StaffHandoff {
     const online = this.deps.presence?.online();
     if (online?.length === 0 && (this.deps.whenNobodyOnline ?? 'file') === 'file') {
       // Nobody could answer: say so now and file the record, rather than let the person wait out the timeout.
-      const filed = await this.deps.records.insertSupportRecord({
+      const filed = await this.deps.supportRecords.insert({
         conversationId, channelId: context.activity.channelId, reason: 'no-staff', diagnostics: request.record, followUp: 'skipped', now: this.deps.now(),
       });
       this.deps.log.info({ supportRecordId: filed.id, conversationId, reason: request.reason }, 'nobody online: support record filed instead of queueing');
       await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: filed.id, conversationId });
       return { status: 'no-staff-online', supportRecordId: filed.id };
     }
-    const stored = (await this.deps.records.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)).map((e) => e.activity);
+    const stored = (await this.deps.transcripts.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)).map((e) => e.activity);
     const transcript = [...stored, ...pendingTranscript(context)].slice(-TRANSCRIPT_AT_ESCALATION);
     // Written before the person is told anything (SPEC §5.2.1): this resolves only after the insert.
-    const escalation = await this.deps.records.insertEscalation({
+    const escalation = await this.deps.escalations.insertEscalation({
       reference,
       userName: context.activity.from.name ?? null,
       reason: request.reason,
@@ -63,7 +67,7 @@ export class EscalationHandoff implements StaffHandoff {
       now: this.deps.now(),
       timeoutS: this.deps.timeoutS,
     });
-    const position = await this.deps.records.position(escalation);
+    const position = await this.deps.escalations.position(escalation);
     const summary = summarize(escalation, position);
     this.deps.log.info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
     await this.deps.feed.publish({ type: 'escalation.created', escalation: summary });
@@ -81,7 +85,7 @@ export class EscalationHandoff implements StaffHandoff {
 
   /** An honest estimate: the median claim time of recent escalations, scaled by the place in the queue and the staff online. */
   private async waitFor(position: number, online: number): Promise<StaffWait> {
-    const waits = (await this.deps.records.recentClaimWaits()).sort((a, b) => a - b);
+    const waits = (await this.deps.escalations.recentClaimWaits()).sort((a, b) => a - b);
     const median = waits.length >= 3 ? waits[Math.floor(waits.length / 2)] : undefined;
     if (median === undefined) return { online };
     return { online, estimateMinutes: Math.max(1, Math.ceil((median * Math.ceil(position / Math.max(online, 1))) / 60)) };
@@ -102,9 +106,9 @@ export class EscalationHandoff implements StaffHandoff {
     };
     // A record filed for this problem by a turn that never finished (the process died before the
     // conversation saved it, so the person was never told) is filed again in place, not twice.
-    const latest = await this.deps.records.latestSupportRecordFor(conversationId);
+    const latest = await this.deps.supportRecords.latestFor(conversationId);
     const unfinished = latest && latest.reason === request.reason && latest.createdAt >= request.record.createdAt && !request.record.escalations.some((e) => e.id === latest.id);
-    const record = unfinished ? await this.deps.records.refileSupportRecord(latest.id, input) : await this.deps.records.insertSupportRecord(input);
+    const record = unfinished ? await this.deps.supportRecords.refile(latest.id, input) : await this.deps.supportRecords.insert(input);
     this.deps.log.info({ supportRecordId: record.id, conversationId, reason: request.reason, refiled: Boolean(unfinished) }, 'support record filed');
     await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: record.id, conversationId: record.conversationId });
     return { status: 'filed', id: record.id };
@@ -115,8 +119,8 @@ export class EscalationHandoff implements StaffHandoff {
   }
 
   async queueStatus(context: TurnContext): Promise<QueueStatus | undefined> {
-    const latest = await this.deps.records.latestFor(context.activity.conversation.id);
-    if (latest?.status === 'waiting') return { state: 'waiting', position: await this.deps.records.position(latest) };
+    const latest = await this.deps.escalations.latestFor(context.activity.conversation.id);
+    if (latest?.status === 'waiting') return { state: 'waiting', position: await this.deps.escalations.position(latest) };
     if (latest?.status === 'claimed' && latest.hubState === 'accepted') return { state: 'with-hub' };
     if (latest?.status === 'claimed' && latest.claimedBy) return { state: 'claimed', staffName: latest.claimedBy };
     return undefined;

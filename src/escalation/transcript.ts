@@ -1,7 +1,7 @@
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { DiagnosticsRecord } from '../diagnosis';
 import type { Logger } from '../logger';
-import type { EscalationRecords, StepOutcomeNote, TranscriptRow } from './records';
+import type { StepOutcomeNote, TranscriptRepository, TranscriptRow } from './transcriptRepository';
 
 interface PendingEntry {
   activity: Partial<Activity>;
@@ -23,7 +23,7 @@ export class TranscriptWriter {
   private queue: { rows: TranscriptRow[]; done: (error?: unknown) => void }[] = [];
   private scheduled = false;
 
-  constructor(private readonly records: Pick<EscalationRecords, 'logActivities'>) {}
+  constructor(private readonly transcripts: Pick<TranscriptRepository, 'logActivities'>) {}
 
   write(rows: TranscriptRow[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
@@ -49,7 +49,7 @@ export class TranscriptWriter {
     if (this.queue.length > 0) setImmediate(() => void this.flush());
     else this.scheduled = false;
     try {
-      await this.records.logActivities(batch.flatMap((b) => b.rows));
+      await this.transcripts.logActivities(batch.flatMap((b) => b.rows));
       for (const b of batch) b.done();
     } catch (error) {
       for (const b of batch) b.done(error);
@@ -71,10 +71,10 @@ export class TranscriptMiddleware implements Middleware {
   private readonly writer: TranscriptWriter;
 
   constructor(
-    records: EscalationRecords,
+    transcripts: TranscriptRepository,
     private readonly log: Logger,
   ) {
-    this.writer = new TranscriptWriter(records);
+    this.writer = new TranscriptWriter(transcripts);
   }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { factLabels, outcomeLabels, texts as botTexts } from '../../dialogs/texts';
 import { getAdvice } from '../../src/diagnosis';
-import { EscalationRecords } from '../../src/escalation';
+import { SupportRecordRepository } from '../../src/escalation';
 import { escalationTexts, staffLabels } from '../../src/escalation/texts';
 import type { RunningBot } from '../../src/main';
 import { startFakeChannel, type FakeChannel } from '../helpers/fakeChannel';
@@ -199,11 +199,11 @@ for (const backend of backends) {
     });
 
     it('support records are worked: status, notes, filter by status and search by name, id or text', async () => {
-      const records = new EscalationRecords(bot.store.db);
+      const records = new SupportRecordRepository(bot.store.db);
       const diagnostics = createRecord();
       mergeFacts(diagnostics, { os: 'macos', browser: 'safari' }, 'user-agent');
       const conversationId = `conv-desk-${Math.random().toString(36).slice(2, 8)}`;
-      const filed = await records.insertSupportRecord({
+      const filed = await records.insert({
         conversationId, channelId: 'test', reason: 'steps-exhausted', diagnostics, contact: 'robin@example.org', description: 'Camera is black in the Green Room', followUp: 'skipped', now: new Date(),
       });
       expect((await sam.get(`/api/support-records/${filed.id}`)).body).toMatchObject({ id: filed.id, status: 'open', notes: [] });

@@ -1,6 +1,6 @@
 import { ActivityTypes, TestAdapter, type TurnContext } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EscalationRecords, TranscriptMiddleware, TranscriptWriter } from '../../src/escalation';
+import { TranscriptMiddleware, TranscriptRepository, TranscriptWriter } from '../../src/escalation';
 import { memoryLogger } from '../helpers/server';
 import { announceSkip, backends, type TestStore } from '../helpers/stores';
 
@@ -10,10 +10,10 @@ for (const backend of backends) {
   announceSkip(backend, 'transcript');
   describe.skipIf(!backend.available)(`transcript middleware (${backend.name})`, () => {
     let store: TestStore;
-    let records: EscalationRecords;
+    let records: TranscriptRepository;
     beforeAll(async () => {
       store = await backend.open();
-      records = new EscalationRecords(store.store.db);
+      records = new TranscriptRepository(store.store.db);
     });
     afterAll(async () => {
       await store?.dispose();

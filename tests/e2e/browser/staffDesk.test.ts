@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { texts as botTexts } from '../../../dialogs/texts';
 import { createRecord, getAdvice, mergeFacts } from '../../../src/diagnosis';
-import { EscalationRecords } from '../../../src/escalation';
+import { SupportRecordRepository } from '../../../src/escalation';
 import { escalationTexts } from '../../../src/escalation/texts';
 import { launchBrowser, type TestBrowser } from '../../helpers/browser';
 import { startFakeChannel, type FakeChannel } from '../../helpers/fakeChannel';
@@ -189,11 +189,11 @@ describe('the staff desk in the browser, twenty people waiting', () => {
     await expect.poll(() => page.locator('#waiting-list li').count()).toBe(19);
 
     // A support record worked to resolved.
-    const records = new EscalationRecords(bot.store.db);
+    const records = new SupportRecordRepository(bot.store.db);
     const diagnostics = createRecord();
     mergeFacts(diagnostics, { os: 'macos', osVersion: '14.4', browser: 'safari', browserVersion: '17.4', media: ['camera'] }, 'user-agent');
     diagnostics.steps.push({ adviceId: 'browser-site-permissions', outcome: 'not-fixed', at: new Date().toISOString() });
-    const filed = await records.insertSupportRecord({
+    const filed = await records.insert({
       conversationId: people[5]?.conversation.id ?? 'c', channelId: 'test', reason: 'steps-exhausted', diagnostics, contact: 'barbara@example.org', description: 'Camera stays black in the **Green Room**', followUp: 'skipped', now: new Date(),
     });
     await page.locator('#tab-records').click();

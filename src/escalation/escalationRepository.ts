@@ -1,15 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
-import { sql, type Kysely, type Selectable } from 'kysely';
-import { createRecord, isDiagnosticsRecord, type DiagnosticsRecord } from '../diagnosis';
-import { ReusableQuery, type Database, type EscalationStatus, type SatisfactionRating, type SupportRecordStatus } from '../store';
+import type { Kysely, Selectable } from 'kysely';
+import { createRecord, type DiagnosticsRecord } from '../diagnosis';
 import type { StoreCounts } from '../metrics';
+import type { Database, EscalationStatus, SatisfactionRating } from '../store';
+import { AppError } from '../errors';
+import { secondsAfter, secondsBetween } from '../timestamps';
 import { isReachable } from './proactive';
 import { buildReport, type Report } from './reports';
-import { secondsAfter, secondsBetween } from '../timestamps';
-import { AppError } from '../errors';
+import { newId, parseArray, parseRecord } from './storedRows';
+import { supportRecordRow, toSupportRecord, type SupportRecord } from './supportRecordRepository';
 
-export type { EscalationStatus, SatisfactionRating, SupportRecordStatus };
+export type { EscalationStatus, SatisfactionRating };
 
 /** A staff hand-off as the rest of the code sees it (the row, with its JSON parsed). */
 export interface Escalation {
@@ -42,26 +43,6 @@ export interface EscalationDetail extends Escalation {
   transcript: unknown[];
 }
 
-export interface SupportRecord {
-  id: string;
-  conversationId: string;
-  channelId: string;
-  escalationId: string | null;
-  reason: string;
-  os: string | null;
-  browser: string | null;
-  tried: string[];
-  diagnostics: DiagnosticsRecord | null;
-  contact: string | null;
-  description: string | null;
-  followUp: string;
-  status: SupportRecordStatus;
-  statusBy: string | null;
-  statusAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** A staff member's internal note on an escalation or a support record. */
 export interface StaffNote {
   id: number;
@@ -71,39 +52,6 @@ export interface StaffNote {
 }
 
 export const LAST_MESSAGE_CHARS = 300;
-
-export interface TranscriptEntry {
-  id: number;
-  direction: 'in' | 'out';
-  at: string;
-  activity: Partial<Activity>;
-  /** Who wrote it, from the server's own record of what it sent; never from what a client claims. */
-  author: TranscriptAuthor;
-}
-
-export interface TranscriptAuthor {
-  role: 'person' | 'bot' | 'staff';
-  name: string | null;
-}
-
-export interface TranscriptRow {
-  conversationId: string;
-  channelId: string;
-  direction: 'in' | 'out';
-  activity: Partial<Activity>;
-  /** On the person's answer to a step. */
-  stepOutcome?: StepOutcomeNote;
-  at: Date;
-}
-
-/** A step's outcome as the reports read it: whose advice, how it went, on what platform. */
-export interface StepOutcomeNote {
-  adviceId: string;
-  outcome: 'fixed' | 'not-fixed' | 'already-tried' | 'verified-fixed' | 'verified-not-fixed';
-  givenBy: 'bot' | 'staff';
-  os?: string;
-  browser?: string;
-}
 
 export interface NewEscalation {
   reference: ConversationReference;
@@ -117,42 +65,12 @@ export interface NewEscalation {
   timeoutS: number;
 }
 
-/** The most a support record keeps of what the person typed (characters). */
-export const SUPPORT_RECORD_LIMITS = { description: 8000, contact: 320 } as const;
-
-/** How much of a note went into the record: all of it, the part that fitted, or none (it was full). */
-export type SupportDetailsAdded = 'all' | 'part' | 'none';
-
-export interface NewSupportRecord {
-  conversationId: string;
-  channelId: string;
-  escalationId?: string;
-  reason: string;
-  diagnostics: DiagnosticsRecord;
-  contact?: string;
-  description?: string;
-  /** Whether the bot asked the person for details and waits for their next message. */
-  followUp: 'asked' | 'skipped';
-  now: Date;
-}
-
-/** Short ids people can read out or type ("SR-7K2Q9M4D"); collisions are refused by the primary key. */
-export function newId(prefix: 'E' | 'SR'): string {
-  const alphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-  const bytes = randomBytes(8);
-  let id = '';
-  for (const byte of bytes) id += alphabet[byte % alphabet.length];
-  return `${prefix}-${id}`;
-}
-
 /**
- * Escalation's own tables: hand-offs, support records and transcripts. Every state change of an
- * escalation is a compare-and-set on its status, so two staff, or two instances, acting at once
- * cannot both win.
+ * Staff hand-offs, with the staff's notes and the person's satisfaction answers. Every state
+ * change of an escalation is a compare-and-set on its status, so two staff, or two instances,
+ * acting at once cannot both win.
  */
-export class EscalationRecords {
-  private readonly transcriptInserts = new Map<number, ReusableQuery<string>>();
-
+export class EscalationRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertEscalation(input: NewEscalation): Promise<Escalation> {
@@ -424,17 +342,14 @@ export class EscalationRecords {
     return result.numUpdatedRows === 1n;
   }
 
-  /** The figures operators watch, counted in the store so that every instance reports the same. */
-  async counts(): Promise<StoreCounts> {
-    const [escalations, records] = await Promise.all([
-      this.db
-        .selectFrom('escalations')
-        .select((eb) => ['status', 'hub_state', 'solved', eb.fn.countAll<number>().as('n'), eb.fn.count<number>('claimed_at').as('claimed')])
-        .groupBy(['status', 'hub_state', 'solved'])
-        .execute(),
-      this.db.selectFrom('support_records').select((eb) => ['reason', eb.fn.countAll<number>().as('n')]).groupBy('reason').execute(),
-    ]);
-    const counts: StoreCounts = { escalationsByStatus: {}, escalationsByHubState: {}, escalationsCreated: 0, claims: 0, supportRecordsByReason: {}, solvedAnswers: {} };
+  /** The figures operators watch, counted in the store so that every instance reports the same (support records: their repository's). */
+  async counts(): Promise<Omit<StoreCounts, 'supportRecordsByReason'>> {
+    const escalations = await this.db
+      .selectFrom('escalations')
+      .select((eb) => ['status', 'hub_state', 'solved', eb.fn.countAll<number>().as('n'), eb.fn.count<number>('claimed_at').as('claimed')])
+      .groupBy(['status', 'hub_state', 'solved'])
+      .execute();
+    const counts: Omit<StoreCounts, 'supportRecordsByReason'> = { escalationsByStatus: {}, escalationsByHubState: {}, escalationsCreated: 0, claims: 0, solvedAnswers: {} };
     const add = (into: Record<string, number>, key: string | null, n: number) => {
       if (key !== null) into[key] = (into[key] ?? 0) + n;
     };
@@ -447,7 +362,6 @@ export class EscalationRecords {
       counts.escalationsCreated += n;
       counts.claims += Number(row.claimed);
     }
-    for (const row of records) add(counts.supportRecordsByReason, row.reason, Number(row.n));
     return counts;
   }
 
@@ -458,150 +372,15 @@ export class EscalationRecords {
     return { ...latest, hubState: state };
   }
 
-  async insertSupportRecord(input: NewSupportRecord): Promise<SupportRecord> {
-    const row = supportRecordRow(newId('SR'), input);
-    await this.db.insertInto('support_records').values(row).execute();
-    return toSupportRecord(row);
-  }
-
-  /** Files a record again under its id with what is known now (its turn never finished). */
-  async refileSupportRecord(id: string, input: NewSupportRecord): Promise<SupportRecord> {
-    const { id: _id, created_at: _created, ...changes } = supportRecordRow(id, input);
-    const row = await this.db.updateTable('support_records').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-    return toSupportRecord(row);
-  }
-
-  /** Newest first; `text` matches the id, conversation id, contact or description, ignoring case. */
-  async listSupportRecords(filter: { status?: SupportRecordStatus; text?: string } = {}): Promise<SupportRecord[]> {
-    let query = this.db.selectFrom('support_records').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(500);
-    if (filter.status) query = query.where('status', '=', filter.status);
-    if (filter.text) {
-      const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) =>
-        eb.or(['id', 'conversation_id', 'contact', 'description'].map((column) => eb(sql`lower(${sql.ref(column)})`, 'like', sql`${pattern} escape '\\'`))),
-      );
-    }
-    return (await query.execute()).map(toSupportRecord);
-  }
-
-  async getSupportRecord(id: string): Promise<SupportRecord | undefined> {
-    const row = await this.db.selectFrom('support_records').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toSupportRecord(row) : undefined;
-  }
-
-  async setSupportRecordStatus(id: string, status: SupportRecordStatus, staffName: string, now: Date): Promise<SupportRecord | undefined> {
-    const at = now.toISOString();
+  /** The diagnostics snapshot of the conversation's newest escalation, with when it was requested. */
+  async latestSnapshot(conversationId: string): Promise<{ diagnostics: DiagnosticsRecord | null; createdAt: string } | undefined> {
     const row = await this.db
-      .updateTable('support_records')
-      .set({ status, status_by: staffName, status_at: at, updated_at: at })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    return row ? toSupportRecord(row) : undefined;
-  }
-
-  async latestSupportRecordFor(conversationId: string): Promise<SupportRecord | undefined> {
-    const row = await this.db
-      .selectFrom('support_records')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    return row ? toSupportRecord(row) : undefined;
-  }
-
-  /**
-   * Adds the person's details; a later note is appended, a later contact replaces the earlier one.
-   * The description keeps at most `SUPPORT_RECORD_LIMITS.description` characters in all; what
-   * did not fit is reported, so the person can be told rather than lose it silently.
-   */
-  async addSupportDetails(id: string, details: { description?: string; contact?: string }, now: Date): Promise<SupportDetailsAdded> {
-    const row = await this.db.selectFrom('support_records').select(['description', 'contact']).where('id', '=', id).executeTakeFirst();
-    if (!row) return 'none';
-    const joined = details.description ? [row.description, details.description].filter(Boolean).join('\n') : row.description;
-    const description = joined === null ? null : joined.slice(0, SUPPORT_RECORD_LIMITS.description);
-    const contact = details.contact?.slice(0, SUPPORT_RECORD_LIMITS.contact) ?? row.contact;
-    await this.db
-      .updateTable('support_records')
-      .set({ description, contact, follow_up: 'done', updated_at: now.toISOString() })
-      .where('id', '=', id)
-      .execute();
-    if (joined === null || joined.length === description?.length) return 'all';
-    return description?.length === (row.description?.length ?? 0) ? 'none' : 'part';
-  }
-
-  async endSupportFollowUp(id: string, now: Date): Promise<void> {
-    await this.db.updateTable('support_records').set({ follow_up: 'skipped', updated_at: now.toISOString() }).where('id', '=', id).where('follow_up', '=', 'asked').execute();
-  }
-
-  async logActivities(entries: TranscriptRow[]): Promise<void> {
-    // At most 32 rows an insert: at most 32 shapes, each compiled once.
-    for (let start = 0; start < entries.length; ) {
-      const size = Math.min(32, entries.length - start);
-      const values: Record<string, string | null> = {};
-      for (const [i, e] of entries.slice(start, start + size).entries()) {
-        Object.assign(values, {
-          [`conversation${i}`]: e.conversationId, [`channel${i}`]: e.channelId, [`direction${i}`]: e.direction, [`activity${i}`]: JSON.stringify(e.activity),
-          [`outcome${i}`]: e.stepOutcome ? JSON.stringify(e.stepOutcome) : null, [`at${i}`]: e.at.toISOString(),
-        });
-      }
-      await this.transcriptInsert(size).execute(this.db, values);
-      start += size;
-    }
-  }
-
-  /** The transcript insert of `rows` rows, compiled once per row count. */
-  private transcriptInsert(rows: number): ReusableQuery<string> {
-    let query = this.transcriptInserts.get(rows);
-    if (!query) {
-      query = new ReusableQuery<string>((slot) =>
-        this.db.insertInto('transcript_activities').values(
-          Array.from({ length: rows }, (_, i) => ({ conversation_id: slot(`conversation${i}`), channel_id: slot(`channel${i}`), direction: slot(`direction${i}`) as 'in' | 'out', activity: slot(`activity${i}`), step_outcome: slot(`outcome${i}`), created_at: slot(`at${i}`) })),
-        ),
-      );
-      this.transcriptInserts.set(rows, query);
-    }
-    return query;
-  }
-
-  async transcript(conversationId: string, limit = 1000): Promise<TranscriptEntry[]> {
-    // The newest `limit` entries, returned oldest first.
-    const rows = await this.db
-      .selectFrom('transcript_activities')
-      .select(['id', 'direction', 'activity', 'created_at'])
-      .where('conversation_id', '=', conversationId)
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.reverse().map((r) => {
-      const activity = parseActivity(r.activity);
-      return { id: r.id, direction: r.direction, at: r.created_at, activity, author: authorOf(r.direction, activity) };
-    });
-  }
-
-  /** The channel a conversation id belongs to, if escalation has ever seen it. */
-  async channelOf(conversationId: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('transcript_activities').select('channel_id').where('conversation_id', '=', conversationId).limit(1).executeTakeFirst();
-    if (row) return row.channel_id;
-    return (await this.latestFor(conversationId))?.channelId;
-  }
-
-  async latestDiagnosticsSnapshot(conversationId: string): Promise<DiagnosticsRecord | undefined> {
-    const escalation = await this.db
       .selectFrom('escalations')
       .select(['diagnostics', 'created_at'])
       .where('conversation_id', '=', conversationId)
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
-    const record = await this.db
-      .selectFrom('support_records')
-      .select(['diagnostics', 'created_at'])
-      .where('conversation_id', '=', conversationId)
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    const newest = [escalation, record].filter((r) => r !== undefined).sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
-    return newest ? parseRecord(newest.diagnostics) ?? undefined : undefined;
+    return row ? { diagnostics: parseRecord(row.diagnostics), createdAt: row.created_at } : undefined;
   }
 }
 
@@ -637,75 +416,4 @@ function toEscalation(row: EscalationRow): Escalation {
     dismissReason: row.dismiss_reason,
     pendingAdvice: row.pending_advice,
   };
-}
-
-function supportRecordRow(id: string, input: NewSupportRecord): Selectable<Database['support_records']> {
-  const at = input.now.toISOString();
-  const facts = input.diagnostics.facts;
-  return {
-    id,
-    conversation_id: input.conversationId,
-    channel_id: input.channelId,
-    escalation_id: input.escalationId ?? null,
-    reason: input.reason,
-    os: [facts.os, facts.osVersion].filter(Boolean).join(' ') || null,
-    browser: [facts.browser, facts.browserVersion].filter(Boolean).join(' ') || null,
-    tried: JSON.stringify(input.diagnostics.steps.map((s) => s.adviceId)),
-    diagnostics: JSON.stringify(input.diagnostics),
-    contact: input.contact?.slice(0, SUPPORT_RECORD_LIMITS.contact) ?? null,
-    description: input.description?.slice(0, SUPPORT_RECORD_LIMITS.description) ?? null,
-    follow_up: input.followUp,
-    status: 'open',
-    status_by: null,
-    status_at: null,
-    created_at: at,
-    updated_at: at,
-  };
-}
-
-/**
- * Only what this bot sent can be a staff message: the staff desk marks what it relays in
- * `channelData.staff`. Whatever a person's client puts in its own activities counts for nothing.
- */
-function authorOf(direction: 'in' | 'out', activity: Partial<Activity>): TranscriptAuthor {
-  if (direction === 'in') return { role: 'person', name: typeof activity.from?.name === 'string' ? activity.from.name : null };
-  const staff: unknown = activity.channelData?.staff?.name;
-  return typeof staff === 'string' ? { role: 'staff', name: staff } : { role: 'bot', name: null };
-}
-
-function toSupportRecord(row: Selectable<Database['support_records']>): SupportRecord {
-  return {
-    id: row.id,
-    conversationId: row.conversation_id,
-    channelId: row.channel_id,
-    escalationId: row.escalation_id,
-    reason: row.reason,
-    os: row.os,
-    browser: row.browser,
-    tried: parseArray(row.tried).filter((t): t is string => typeof t === 'string'),
-    diagnostics: parseRecord(row.diagnostics),
-    contact: row.contact,
-    description: row.description,
-    followUp: row.follow_up,
-    status: row.status,
-    statusBy: row.status_by,
-    statusAt: row.status_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function parseRecord(json: string): DiagnosticsRecord | null {
-  const value: unknown = JSON.parse(json);
-  return isDiagnosticsRecord(value) ? value : null;
-}
-
-function parseArray(json: string): unknown[] {
-  const value: unknown = JSON.parse(json);
-  return Array.isArray(value) ? value : [];
-}
-
-function parseActivity(json: string): Partial<Activity> {
-  const value: unknown = JSON.parse(json);
-  return typeof value === 'object' && value !== null ? value : {};
 }

@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import type { Activity } from 'botbuilder';
+import { isDiagnosticsRecord, type DiagnosticsRecord } from '../diagnosis';
+
+/** Short ids people can read out or type ("SR-7K2Q9M4D"); collisions are refused by the primary key. */
+export function newId(prefix: 'E' | 'SR'): string {
+  const alphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+  const bytes = randomBytes(8);
+  let id = '';
+  for (const byte of bytes) id += alphabet[byte % alphabet.length];
+  return `${prefix}-${id}`;
+}
+
+export function parseRecord(json: string): DiagnosticsRecord | null {
+  const value: unknown = JSON.parse(json);
+  return isDiagnosticsRecord(value) ? value : null;
+}
+
+export function parseArray(json: string): unknown[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value : [];
+}
+
+export function parseActivity(json: string): Partial<Activity> {
+  const value: unknown = JSON.parse(json);
+  return typeof value === 'object' && value !== null ? value : {};
+}
