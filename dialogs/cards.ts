@@ -1,9 +1,9 @@
 import { ActionTypes, ActivityTypes, CardFactory, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
 import { capabilitiesOf, withChoices, type Where } from './channels';
-import { type Advice, type CheckRecord, type DiagnosticsRecord, FACT_NAMES, type Facts, getAdvice } from '../src/diagnosis';
+import { type Advice, type CheckRecord, type DiagnosticsRecord, FACT_NAMES, type Facts, getAdvice, escalationLabels, factLabels, valueLabels, outcomeLabels, reasonLabels, sourceLabels } from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
 import { inert } from './inertText';
-import { escalationLabels, factLabels, labels, outcomeLabels, reasonLabels, sourceLabels, texts } from './texts';
+import { texts } from './texts';
 
 /** How advice, questions and the diagnostics record look in the chat. */
 
@@ -104,12 +104,12 @@ export function choicesAmong(question: Question, facts: Facts, among: readonly s
 
 /** A fact's value in words: our labels where there are some, else the value itself made inert (it may come from a client). */
 function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => labels[String(v)] ?? inert(String(v))).join(', ');
+  if (Array.isArray(value)) return value.map((v) => valueLabels[String(v)] ?? inert(String(v))).join(', ');
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value).map(([k, v]) => `${inert(k)}: ${describeValue(v)}`).join(', ');
   }
-  return labels[String(value)] ?? inert(String(value));
+  return valueLabels[String(value)] ?? inert(String(value));
 }
 
 /** Advice by its title; an id the rules no longer know stays as it is. */

@@ -10,6 +10,4 @@ export { noStaffHandoff } from './handoff';
 export type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, StaffWait, SupportRecordOutcome } from './handoff';
 export { adviceActivity, feedbackActivity, feedbackAnswer } from './cards';
 export { capabilitiesOf, whereOf, whereReferenced, withChoices } from './channels';
-export {
-  TEXT_LOCALE, texts, browserNames, errorLabels, escalationLabels, factLabels, labels, osNames, outcomeLabels, reasonLabels, roleLabels, sourceLabels,
-} from './texts';
+export { TEXT_LOCALE, texts } from './texts';

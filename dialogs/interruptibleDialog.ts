@@ -1,12 +1,12 @@
 import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
 import type { TurnContext } from 'botbuilder';
-import { createRecord, FACT_NAMES, forgetFacts, mergeFacts, type DiagnosticsRecord } from '../src/diagnosis';
+import { createRecord, FACT_NAMES, forgetFacts, mergeFacts, type DiagnosticsRecord, valueLabels } from '../src/diagnosis';
 import { diagnosticsActivity } from './cards';
 import { whereOf } from './channels';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { openStaffRequest } from './escalate';
 import { perceived } from './perception';
-import { labels, texts } from './texts';
+import { texts } from './texts';
 
 /**
  * The one interruption layer (as the BotBuilder samples' CancelAndHelpDialog): at any turn,
@@ -96,8 +96,8 @@ export abstract class InterruptibleDialog extends ComponentDialog {
 
   private async statusText(context: TurnContext, record: DiagnosticsRecord): Promise<string> {
     const lines: string[] = [];
-    const media = record.facts.media?.map((m) => labels[m] ?? m).join(' and ');
-    const symptom = record.facts.symptom ? labels[record.facts.symptom] : record.facts.errorName;
+    const media = record.facts.media?.map((m) => valueLabels[m] ?? m).join(' and ');
+    const symptom = record.facts.symptom ? valueLabels[record.facts.symptom] : record.facts.errorName;
     if (!media && !symptom) lines.push(texts.status.nothingYet);
     else lines.push(texts.status.problem([media, symptom].filter(Boolean).join(', ')));
     const tried = record.steps.filter((s) => s.outcome !== 'fixed').length;

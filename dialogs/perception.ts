@@ -1,8 +1,8 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import { factsFromProbe, forgetFacts, pendingCheck, parseProbe, type ProbeReading, type FactName, mergeFacts, restartRecord, type DiagnosticsRecord } from '../src/diagnosis';
+import { factsFromProbe, forgetFacts, pendingCheck, parseProbe, type ProbeReading, type FactName, mergeFacts, restartRecord, type DiagnosticsRecord, browserNames, valueLabels, osNames } from '../src/diagnosis';
 import { understand, type Understanding } from '../src/understanding';
 import { inert } from './inertText';
-import { browserNames, labels, osNames, texts } from './texts';
+import { texts } from './texts';
 
 /**
  * What the bot learned from this turn, worked out once before any dialog runs: the facts in the
@@ -76,7 +76,7 @@ export function describeReading(reading: ProbeReading, withPlatform: boolean): s
   const platform = withPlatform
     ? [facts.browser && (browserNames[facts.browser] ?? facts.browser), version && inert(version), facts.os && `on ${osNames[facts.os] ?? facts.os}`].filter(Boolean).join(' ')
     : '';
-  const what = media?.requested.map((m) => labels[m] ?? m).join(' and ') || labels.cameraAndMicrophone || '';
+  const what = media?.requested.map((m) => valueLabels[m] ?? m).join(' and ') || valueLabels.cameraAndMicrophone || '';
   // The browser's own words, as the client sent them: repeated, never rendered.
   const error = media && !media.ok ? `${inert(media.errorName ?? 'error')}${media.errorMessage ? `: ${inert(media.errorMessage)}` : ''}` : '';
   const probe = texts.probe;
@@ -95,8 +95,8 @@ function deeperFindings(reading: ProbeReading): string {
   const f = texts.probe.found;
   const parts: string[] = [];
   if (reading.inAppName) parts.push(f.inApp(inert(reading.inAppName)));
-  if (reading.policyDenies.length > 0) parts.push(f.policy(reading.policyDenies.map((p) => labels[p] ?? p).join(' and ')));
-  if (reading.staleDevice.length > 0) parts.push(f.stale(reading.staleDevice.map((m) => labels[m] ?? m).join(' and ')));
+  if (reading.policyDenies.length > 0) parts.push(f.policy(reading.policyDenies.map((p) => valueLabels[p] ?? p).join(' and ')));
+  if (reading.staleDevice.length > 0) parts.push(f.stale(reading.staleDevice.map((m) => valueLabels[m] ?? m).join(' and ')));
   const audio = reading.audio;
   if (audio) {
     const level = audio.level === 'silent' ? f.micSilent : audio.level === 'low' ? f.micLow : f.micOk;

@@ -1,6 +1,6 @@
 import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
 import { randomUUID } from 'node:crypto';
-import { type Facts, mediaToCheck, mergeFacts, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading } from '../src/diagnosis';
+import { type Facts, mediaToCheck, mergeFacts, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading, browserNames, valueLabels, osNames } from '../src/diagnosis';
 import { understandChoice, type Answer } from '../src/understanding';
 import { choicesAmong, probeRunActivity, questionActivity, RUN_CHECK, stepButtonsActivity, stepReminderActivity, type QuestionOptions } from './cards';
 import { whereOf } from './channels';
@@ -8,7 +8,7 @@ import { clientCanProbe, loadRecord, type ConversationDeps } from './conversatio
 import { DialogIds } from './dialogIds';
 import { perceived, probeSentence } from './perception';
 import { DONT_KNOW, findQuestion, type Question } from './questions';
-import { browserNames, labels, osNames, texts } from './texts';
+import { texts } from './texts';
 
 const MAX_ATTEMPTS = 2;
 const waiting: DialogTurnResult = { status: DialogTurnStatus.waiting };
@@ -236,13 +236,13 @@ export function understoodSummary(facts: Facts): string {
     facts.inAppBrowser ? texts.understoodLabels.inAppBrowser : undefined,
     facts.managedDevice ? texts.understoodLabels.managedDevice : undefined,
     facts.inIframe ? texts.understoodLabels.inIframe : undefined,
-    facts.media?.map((m) => labels[m] ?? m).join(' and '),
-    facts.symptom && facts.symptom !== 'other' ? labels[facts.symptom] : facts.errorName,
+    facts.media?.map((m) => valueLabels[m] ?? m).join(' and '),
+    facts.symptom && facts.symptom !== 'other' ? valueLabels[facts.symptom] : facts.errorName,
     facts.urgent ? texts.understoodLabels.urgent : undefined,
   ].filter((p): p is string => typeof p === 'string' && p !== '');
   return parts.join(' · ');
 }
 
 function valueName(value: string): string {
-  return osNames[value] ?? browserNames[value] ?? labels[value] ?? value;
+  return osNames[value] ?? browserNames[value] ?? valueLabels[value] ?? value;
 }

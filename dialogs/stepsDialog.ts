@@ -1,5 +1,5 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from './framework';
-import { isVerifiable, recordRuleResult, recordStep } from '../src/diagnosis';
+import { isVerifiable, recordRuleResult, recordStep, valueLabels } from '../src/diagnosis';
 import { adviceActivity, feedbackActivity } from './cards';
 import { whereOf } from './channels';
 import { clientCanProbe, loadRecord, type ConversationDeps } from './conversationDeps';
@@ -7,7 +7,7 @@ import { DialogIds } from './dialogIds';
 import { fileSupportRecord, openStaffRequest, requestStaff } from './escalate';
 import { isStepOutcome, StepOutcomeDialog } from './questionDialogs';
 import { describeReading, perceived } from './perception';
-import { labels, texts } from './texts';
+import { texts } from './texts';
 
 export type StepsResult = 'done' | 'facts-changed';
 
@@ -63,7 +63,7 @@ export class StepsDialog extends ComponentDialog {
     }
     const reading = perceived(step.context).probe;
     if (outcome.answer === 'verified-fixed') {
-      const what = (reading?.media?.requested ?? []).map((m) => labels[m] ?? m).join(' and ') || labels.cameraAndMicrophone || '';
+      const what = (reading?.media?.requested ?? []).map((m) => valueLabels[m] ?? m).join(' and ') || valueLabels.cameraAndMicrophone || '';
       await step.context.sendActivity(`${texts.check.fixed(what)}${record.facts.liveConference ? texts.check.fixedLive : ''}`);
       return step.endDialog('done' satisfies StepsResult);
     }

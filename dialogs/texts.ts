@@ -2,6 +2,8 @@
  * Everything the bot says, in one place, so it can be reviewed and later translated.
  * Short, plain and friendly; one question per message; never blame the person.
  */
+import { ratingLabels, stepOutcomeWords } from '../src/diagnosis';
+
 /** The language every text below is written in; replies say so, whatever the person's client uses. */
 export const TEXT_LOCALE = 'en-US';
 
@@ -33,7 +35,7 @@ export const texts = {
   humanNoted: "OK, I'll get you a person.",
 
   stepIntro: (position: number, total: number) => `Step ${position} of ${Math.max(position, total)}:`,
-  stepButtons: { fixed: 'That fixed it', notFixed: "Didn't help", alreadyTried: 'Already tried', checkAgain: 'Check again', person: 'Talk to a person' },
+  stepButtons: { fixed: stepOutcomeWords.fixed, notFixed: stepOutcomeWords['not-fixed'], alreadyTried: stepOutcomeWords['already-tried'], checkAgain: 'Check again', person: 'Talk to a person' },
   stepAskAgain: 'Did that help? Pick a button, or tell me what you see now.',
   stepReminder: (title: string) => `Back to the step we were on: **${title}**. Did it help? Pick a button, or tell me what you see now.`,
   findingsIntro: 'Something about your setup first:',
@@ -113,84 +115,8 @@ export const texts = {
   diagnosticsIntro: "Here's what I know so far.",
   feedback: {
     question: 'How did we do? One tap, or just carry on.',
-    buttons: { good: 'Great', ok: 'OK', poor: 'Not good', skip: 'Skip' },
+    buttons: { ...ratingLabels, skip: 'Skip' },
     thanks: 'Thanks for telling us!',
     skipped: 'No problem.',
   },
 } as const;
-
-export const osNames: Record<string, string> = {
-  windows: 'Windows', macos: 'macOS', linux: 'Linux', chromeos: 'ChromeOS', android: 'Android', ios: 'iOS', ipados: 'iPadOS', other: 'another system',
-};
-export const browserNames: Record<string, string> = {
-  chrome: 'Chrome', edge: 'Edge', firefox: 'Firefox', safari: 'Safari', opera: 'Opera', samsung: 'Samsung Internet', brave: 'Brave', ie: 'Internet Explorer', other: 'another browser',
-};
-
-/** Human names for fact values, used in status lines and the diagnostics card. */
-export const labels: Record<string, string> = {
-  cameraAndMicrophone: 'camera and microphone',
-  camera: 'camera',
-  microphone: 'microphone',
-  screen: 'screen sharing',
-  'permission-denied': 'permission denied',
-  'no-prompt': 'never asks for permission',
-  'not-found': 'device not found',
-  'in-use': 'device in use',
-  'no-video': 'others cannot see you',
-  'no-audio': 'others cannot hear you',
-  'poor-quality': 'poor quality',
-  'screen-share-failed': 'screen sharing fails',
-  other: 'other',
-  silent: 'silent',
-  low: 'very quiet',
-  ok: 'fine',
-  black: 'black',
-  frozen: 'frozen',
-  'display-capture': 'screen sharing',
-  displayCapture: 'screen sharing',
-};
-
-/** What each fact is called, on the diagnostics card and in the staff console. */
-export const factLabels: Record<string, string> = {
-  os: 'Operating system', osVersion: 'OS version', browser: 'Browser', browserVersion: 'Browser version',
-  inAppBrowser: 'In-app browser', deviceType: 'Device', media: 'Not working', symptom: 'What happens',
-  errorName: 'Error', errorMessage: 'Error message', permission: 'Site permission', devices: 'Devices found',
-  secureContext: 'Secure page (https)', inIframe: 'Inside a frame', liveConference: 'Live session',
-  role: 'Role', liveStream: 'Live-stream', urgent: 'Urgent', humanRequested: 'Asked for a person', stepsTried: 'Steps tried',
-  managedDevice: 'Managed by an organisation', audioLevel: 'Microphone level', audioClipping: 'Microphone distorts',
-  videoFrames: 'Camera picture', staleDevice: 'Saved device missing', permissionsPolicy: 'Frame allows',
-  displayMediaAvailable: 'Screen sharing available',
-};
-
-/** Where a fact came from. */
-export const sourceLabels: Record<string, string> = {
-  asked: 'answered', text: 'from their words', 'user-agent': 'from the browser', probe: 'from the check',
-};
-
-/** How a step went, in the words of the buttons the person pressed. */
-export const outcomeLabels: Record<string, string> = {
-  fixed: texts.stepButtons.fixed, 'not-fixed': texts.stepButtons.notFixed, 'already-tried': texts.stepButtons.alreadyTried,
-  'verified-fixed': 'Fixed, confirmed by the check', 'verified-not-fixed': 'Not fixed, confirmed by the check',
-};
-
-/** Why staff were called or a record was filed. */
-export const reasonLabels: Record<string, string> = {
-  urgent: 'Urgent, live session', 'human-requested': 'Asked for a person', 'steps-exhausted': 'Steps ran out', 'no-staff': 'No staff in time',
-};
-
-/** Escalation kinds, states and outcomes as people say them. */
-export const escalationLabels: Record<string, string> = {
-  'staff-now': 'Staff called', 'support-record': 'Support record',
-  requested: 'requested', filed: 'filed', unavailable: 'nobody could be called', waiting: 'waiting', claimed: 'with staff',
-  closed: 'closed', 'timed-out': 'no staff in time',
-  fixed: 'fixed', unresolved: 'not solved',
-};
-
-/** What a browser's media error means, in words. */
-export const errorLabels: Record<string, string> = {
-  NotAllowedError: 'permission denied', NotFoundError: 'no device found', NotReadableError: 'device busy or blocked by the system',
-  OverconstrainedError: 'no device fits', AbortError: 'start was aborted', SecurityError: 'blocked by security settings',
-  InvalidStateError: 'page was not active', TypeError: 'not available on this page',
-};
-
-export const roleLabels: Record<string, string> = { presenter: 'presenter', attendee: 'attendee' };

@@ -45,3 +45,4 @@ export type { DiagnosticsRecord, StepOutcome, EscalationEntry, CheckRecord } fro
 export { parseProbe, factsFromProbe } from './probe';
 export type { ProbeReading } from './probe';
 export { isVerifiable, mediaToCheck, verifyReading } from './verify';
+export { browserNames, errorLabels, escalationLabels, factLabels, osNames, outcomeLabels, ratingLabels, reasonLabels, roleLabels, sourceLabels, stepOutcomeWords, valueLabels } from './labels';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { browserNames, errorLabels, labels, osNames, outcomeLabels, reasonLabels, roleLabels } from '../../dialogs';
-import { getAdvice, type DiagnosticsRecord } from '../diagnosis';
+import { getAdvice, type DiagnosticsRecord, browserNames, errorLabels, valueLabels, osNames, outcomeLabels, reasonLabels, roleLabels } from '../diagnosis';
 import type { Escalation } from './escalationRepository';
 import { staffLabels } from './texts';
 
@@ -83,8 +82,8 @@ export function platformOf(record: DiagnosticsRecord | null | undefined): string
 /** "microphone · permission denied"; null when nothing is known. */
 export function problemOf(record: DiagnosticsRecord | null | undefined): string | null {
   const facts = record?.facts ?? {};
-  const media = facts.media?.map((m) => labels[m] ?? m).join(' and ');
-  const symptom = facts.symptom ? labels[facts.symptom] ?? facts.symptom : undefined;
+  const media = facts.media?.map((m) => valueLabels[m] ?? m).join(' and ');
+  const symptom = facts.symptom ? valueLabels[facts.symptom] ?? facts.symptom : undefined;
   const error = !symptom && facts.errorName ? errorLabels[facts.errorName] ?? facts.errorName : undefined;
   const parts = [media, symptom, error].filter(Boolean);
   return parts.length ? parts.join(' · ') : null;
@@ -93,6 +92,6 @@ export function problemOf(record: DiagnosticsRecord | null | undefined): string 
 function checkOf(record: DiagnosticsRecord | null | undefined): EscalationBrief['check'] {
   const probe = record?.probe;
   if (!probe) return { ran: false, summary: staffLabels.checkNotRun };
-  if (probe.ok) return { ran: true, summary: staffLabels.checkWorked((probe.requested ?? []).map((m) => labels[m] ?? m).join(' and ')) };
+  if (probe.ok) return { ran: true, summary: staffLabels.checkWorked((probe.requested ?? []).map((m) => valueLabels[m] ?? m).join(' and ')) };
   return { ran: true, summary: staffLabels.checkFailed(probe.errorName ? errorLabels[probe.errorName] ?? probe.errorName : staffLabels.unknownError) };
 }

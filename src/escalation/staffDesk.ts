@@ -1,8 +1,10 @@
 import type { TurnContext } from 'botbuilder';
 import { adviceActivity } from '../../dialogs/cards';
 import { whereReferenced } from '../../dialogs/channels';
-import { browserNames, errorLabels, escalationLabels, factLabels, labels, osNames, outcomeLabels, reasonLabels, roleLabels, sourceLabels, texts as dialogTexts } from '../../dialogs/texts';
-import { allAdvice, diagnose as defaultDiagnose, getAdvice, type DiagnosticsRecord, type Diagnosis, type Facts } from '../diagnosis';
+import {
+  allAdvice, browserNames, diagnose as defaultDiagnose, errorLabels, escalationLabels, factLabels, getAdvice, osNames, outcomeLabels, ratingLabels, reasonLabels, roleLabels, sourceLabels, valueLabels,
+  type DiagnosticsRecord, type Diagnosis, type Facts,
+} from '../diagnosis';
 import { AppError } from '../errors';
 import { briefOf, type EscalationBrief } from './brief';
 import { summarize, type EscalationSummary } from './feed';
@@ -78,8 +80,8 @@ export class StaffDesk {
   /** Every label the console shows, from the same source as the bot's own cards. */
   labels() {
     return {
-      facts: factLabels, values: labels, os: osNames, browsers: browserNames, roles: roleLabels, sources: sourceLabels,
-      outcomes: outcomeLabels, reasons: reasonLabels, errors: errorLabels, ratings: { good: dialogTexts.feedback.buttons.good, ok: dialogTexts.feedback.buttons.ok, poor: dialogTexts.feedback.buttons.poor }, escalations: escalationLabels, dismissReasons: staffLabels.dismissReasons,
+      facts: factLabels, values: valueLabels, os: osNames, browsers: browserNames, roles: roleLabels, sources: sourceLabels,
+      outcomes: outcomeLabels, reasons: reasonLabels, errors: errorLabels, ratings: { ...ratingLabels }, escalations: escalationLabels, dismissReasons: staffLabels.dismissReasons,
       advice: Object.fromEntries(allAdvice().map((a) => [a.id, a.title])),
     };
   }

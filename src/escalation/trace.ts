@@ -1,4 +1,4 @@
-import { browserNames, errorLabels, escalationLabels, factLabels, labels, osNames, roleLabels, sourceLabels } from '../../dialogs';
+import { browserNames, errorLabels, escalationLabels, factLabels, valueLabels, osNames, roleLabels, sourceLabels } from '../diagnosis';
 import type { DiagnosticsRecord, Diagnosis, MatchedCondition } from '../diagnosis';
 import { adviceTitle } from './brief';
 import { staffLabels } from './texts';
@@ -59,5 +59,5 @@ function words(fact: string, value: unknown): string {
   if (fact === 'role') return roleLabels[text] ?? text;
   if (fact === 'errorName') return errorLabels[text] ? `${errorLabels[text]} (${text})` : text;
   if (fact === 'stepsTried') return adviceTitle(text);
-  return labels[text] ?? text;
+  return valueLabels[text] ?? text;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { factLabels, outcomeLabels, texts as botTexts } from '../../dialogs/texts';
-import { getAdvice } from '../../src/diagnosis';
+import { texts as botTexts } from '../../dialogs/texts';
+import { getAdvice, factLabels, outcomeLabels } from '../../src/diagnosis';
 import { SupportRecordRepository } from '../../src/escalation';
 import { escalationTexts, staffLabels } from '../../src/escalation/texts';
 import type { RunningBot } from '../../src/main';
