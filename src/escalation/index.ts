@@ -12,7 +12,7 @@ import { EscalationRepository } from './escalationRepository';
 import { SupportRecordRepository } from './supportRecordRepository';
 import { TranscriptRepository } from './transcriptRepository';
 import { staffRoutes } from './routes';
-import type { StaffHandoff } from '../../dialogs/handoff';
+import type { StaffHandoff } from '../../dialogs';
 import type { TurnGate } from '../bot';
 import { NoStaffFallback } from './noStaffFallback';
 import { PersonNotices } from './notices';

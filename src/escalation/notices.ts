@@ -1,5 +1,5 @@
 import type { Activity } from 'botbuilder';
-import { withChoices, whereReferenced } from '../../dialogs/channels';
+import { withChoices, whereReferenced } from '../../dialogs';
 import type { Logger } from '../logger';
 import type { ProactiveMessenger } from './proactive';
 import type { Escalation, EscalationRepository } from './escalationRepository';

@@ -1,8 +1,5 @@
 import { ActivityTypes, HandoffEventNames, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { whereOf } from '../../dialogs/channels';
-import { feedbackActivity, feedbackAnswer } from '../../dialogs/cards';
-import type { StaffHandoff } from '../../dialogs/handoff';
-import { texts as dialogTexts } from '../../dialogs/texts';
+import { whereOf, feedbackActivity, feedbackAnswer, type StaffHandoff, texts as dialogTexts } from '../../dialogs';
 import type { TurnGate } from '../bot';
 import { recordEscalation, recordStep, type DiagnosticsRecord } from '../diagnosis';
 import { findContactHandle, understand, type Understanding } from '../understanding';

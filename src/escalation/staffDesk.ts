@@ -1,6 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { adviceActivity } from '../../dialogs/cards';
-import { whereReferenced } from '../../dialogs/channels';
+import { adviceActivity, whereReferenced } from '../../dialogs';
 import {
   allAdvice, browserNames, diagnose as defaultDiagnose, errorLabels, escalationLabels, factLabels, getAdvice, osNames, outcomeLabels, ratingLabels, reasonLabels, roleLabels, sourceLabels, valueLabels,
   type DiagnosticsRecord, type Diagnosis, type Facts,
@@ -17,6 +16,7 @@ import type { Report } from './reports';
 import { requireEscalation, requireHeldBy, type RoleDeps } from './roles';
 import { escalationTexts, staffLabels, type DismissReason } from './texts';
 import { explain, type TraceItem } from './trace';
+import { secondsBetween } from '../timestamps';
 
 export interface StaffDeskDeps extends RoleDeps {
   supportRecords: SupportRecordRepository;
@@ -102,7 +102,7 @@ export class StaffDesk {
     }
     const claimed = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation claimed');
-    this.deps.observer?.claimed(secondsBetween(claimed.createdAt, claimed.claimedAt));
+    this.deps.observer?.claimed(secondsBetween(claimed.createdAt, claimed.claimedAt ?? claimed.createdAt));
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(claimed) });
     await this.deps.notices.tell(claimed, [{ type: 'message', text: escalationTexts.staffJoined(staffName) }]);
     this.deps.notices.queueMoved(before);
@@ -321,8 +321,4 @@ export class StaffDesk {
     const queue = await this.deps.escalations.queue();
     return new Map(queue.map((e, i) => [e.id, i + 1]));
   }
-}
-
-function secondsBetween(from: string, to: string | null): number {
-  return to ? (Date.parse(to) - Date.parse(from)) / 1000 : 0;
 }

@@ -1,6 +1,5 @@
 import { ActivityTypes, EventFactory, TurnContext, type Activity } from 'botbuilder';
-import { capabilitiesOf, whereOf } from '../../dialogs/channels';
-import type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, StaffWait, SupportRecordOutcome } from '../../dialogs/handoff';
+import { capabilitiesOf, whereOf, type HandoffRequest, type QueueStatus, type StaffHandoff, type StaffRequestOutcome, type StaffWait, type SupportRecordOutcome } from '../../dialogs';
 import type { DiagnosticsRecord, StepOutcome } from '../diagnosis';
 import { summarize } from './feed';
 import type { StaffPresence } from './presence';
