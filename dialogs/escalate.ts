@@ -12,9 +12,18 @@ export function openStaffRequest(record: DiagnosticsRecord): EscalationEntry | u
   return [...record.escalations].reverse().find((e) => e.kind === 'staff-now' && handled.includes(e.status));
 }
 
+/** Whether staff were ever called for this conversation (escalation knows of a request only then). */
+export function hasCalledStaff(record: DiagnosticsRecord | undefined): boolean {
+  return record?.escalations.some((e) => e.kind === 'staff-now' && e.id !== undefined) ?? false;
+}
+
 /** Calls staff (SPEC §5.2) and tells the person honestly what happened. */
-export async function requestStaff(context: TurnContext, deps: ConversationDeps, record: DiagnosticsRecord): Promise<void> {
-  const reason: EscalationEntry['reason'] = record.facts.humanRequested ? 'human-requested' : 'urgent';
+export async function requestStaff(
+  context: TurnContext,
+  deps: ConversationDeps,
+  record: DiagnosticsRecord,
+  reason: EscalationEntry['reason'] = record.facts.humanRequested ? 'human-requested' : 'urgent',
+): Promise<void> {
   const outcome = await deps.handoff.requestStaff(context, { reason, record });
   if (outcome.status === 'requested') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'requested', id: outcome.escalationId });

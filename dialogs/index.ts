@@ -7,7 +7,10 @@ export { MainDialog } from './mainDialog';
 export type { ConversationDeps } from './conversationDeps';
 export type { DialogState } from './framework';
 export { noStaffHandoff } from './handoff';
-export type { HandoffRequest, QueueStatus, StaffHandoff, StaffRequestOutcome, StaffWait, SupportRecordOutcome } from './handoff';
-export { adviceActivity, feedbackActivity, feedbackAnswer } from './cards';
+export type {
+  DetailsAdded, HandoffEvents, HandoffRequest, QueueStatus, SatisfactionRating, SolvedAnswer, StaffHandoff, StaffRequestChange, StaffRequestOutcome, StaffRequestState,
+  StaffWait, SupportRecordOutcome, SupportRecordState,
+} from './handoff';
+export { adviceActivity } from './cards';
 export { capabilitiesOf, whereOf, whereReferenced, withChoices } from './channels';
 export { TEXT_LOCALE, texts } from './texts';

@@ -12,6 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { mediaToCheck, pendingCheck, recordCheckRequest, recordCheckVerdict, verifyReading } from '../src/diagnosis';
 import { probeRunActivity } from './cards';
 import { StepsDialog, type StepsResult } from './stepsDialog';
+import { FollowUpAnswers } from './followUps';
+import type { HandoffEvents } from './handoff';
+import { ConversationHandoffEvents } from './handoffEvents';
 
 /**
  * botbuilder-dialogs builds its memory-scope configuration anew on every turn (a dependency graph,
@@ -25,10 +28,15 @@ const STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
  * rules say so, ask the next missing fact the rules need, and when nothing is missing, advise.
  */
 export class MainDialog extends InterruptibleDialog {
+  /** What escalation's turn gate tells the conversation (claims, closes, timeouts, steps staff sent). */
+  readonly handoffEvents: HandoffEvents;
+  private readonly followUps: FollowUpAnswers;
   private stateConfiguration?: DialogStateManagerConfiguration;
 
   constructor(deps: ConversationDeps) {
     super(DialogIds.main, deps);
+    this.handoffEvents = new ConversationHandoffEvents(deps);
+    this.followUps = new FollowUpAnswers(deps);
     this.addDialog(new WaterfallDialog(DialogIds.mainLoop, [this.route.bind(this), this.loop.bind(this)]));
     this.addDialog(new FactQuestionDialog(deps));
     this.addDialog(new StepsDialog(deps));
@@ -61,9 +69,11 @@ export class MainDialog extends InterruptibleDialog {
   /**
    * Learns what the turn says before any dialog step runs; a probe is acknowledged in one or two
    * sentences. A check the person asked for is answered by the step it verifies; one staff asked
-   * for is answered here and ends the turn (staff may be talking with the person). True: handled.
+   * for is answered here and ends the turn (staff may be talking with the person). So is an answer
+   * to a question asked outside the dialog steps (FollowUpAnswers). True: handled.
    */
   async prepareTurn(context: TurnContext): Promise<boolean> {
+    if (await this.followUps.take(context)) return true;
     const stored = await loadRecord(this.deps, context);
     const { perception, record } = perceive(context, stored);
     if (record !== stored) await this.deps.records.set(context, record);

@@ -64,6 +64,20 @@ export const texts = {
   supportRecordUnavailable:
     "I've run out of steps to suggest, and I can't file a support record from this chat yet. Please fill in the platform's troubleshooting form, and mention what we tried (type **diagnostics** to see it).",
 
+  // Answers to what was asked outside the dialogs' steps: after staff closed the chat, and for a filed support record.
+  solvedYes: "Great, glad it's sorted. Thanks for your patience!",
+  solvedNo: "Sorry it still isn't working. Tell me what you see now, or type **human** to ask for a member of staff again.",
+  detailsAdded: (supportRecordId: string) =>
+    `Thanks, I've added that to your support record (${supportRecordId}). Expect a reply within a few hours.`,
+  detailsPartlyAdded: (supportRecordId: string) =>
+    `Thanks. Your support record (${supportRecordId}) is now as long as it can be, so I added only the first part of that. ` +
+    'The support team will ask you for anything else when they reply.',
+  recordFull: (supportRecordId: string) =>
+    `Your support record (${supportRecordId}) already holds as much as it can, so I couldn't add that. ` +
+    'The support team will ask you for anything else when they reply.',
+  nothingAdded: (supportRecordId: string) =>
+    `All right, your support record (${supportRecordId}) stays as it is. To add something later, type **note:** and your message.`,
+
   check: {
     running: 'Checking again; this takes a few seconds.',
     fixed: (what: string) => `Your ${what} works now, confirmed by the check. Glad that's sorted!`,

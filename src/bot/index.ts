@@ -54,7 +54,7 @@ export function createBot(deps: BotDeps): BotRuntime {
     canProbe,
   });
   const gate = deps.gate;
-  const bot = new TechSupportBot(conversationState, dialog, canProbe, gate && { beforeTurn: (context) => gate.beforeTurn(context, records) });
+  const bot = new TechSupportBot(conversationState, dialog, canProbe, gate && { beforeTurn: (context) => gate.beforeTurn(context, dialog.handoffEvents) });
   const adapter = deps.adapter ?? createAdapter(deps.config, deps.log);
   adapter.use(new TypingIndicator(deps.log));
   for (const middleware of deps.middleware ?? []) adapter.use(middleware);

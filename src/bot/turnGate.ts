@@ -1,15 +1,16 @@
-import type { StatePropertyAccessor, Storage, TurnContext } from 'botbuilder';
+import type { Storage, TurnContext } from 'botbuilder';
+import type { HandoffEvents } from '../../dialogs';
 import { isDiagnosticsRecord, type DiagnosticsRecord } from '../diagnosis';
 
 /**
  * Runs before the conversation on every turn. Escalation uses it: while staff talk with the
- * person their messages are relayed rather than answered, hub `handoff.status` events are
- * recorded, and answers to the bot's proactive questions are taken. The bot owns the interface;
- * escalation implements it.
+ * person their messages are relayed rather than answered, and hub `handoff.status` events are
+ * recorded. What it learns for the conversation it tells it through `conversation`. The bot owns
+ * the interface; escalation implements it.
  */
 export interface TurnGate {
   /** True when the gate handled the turn and the dialogs must not run. State is saved either way. */
-  beforeTurn(context: TurnContext, records: StatePropertyAccessor<DiagnosticsRecord>): Promise<boolean>;
+  beforeTurn(context: TurnContext, conversation: HandoffEvents): Promise<boolean>;
 }
 
 /**

@@ -107,7 +107,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
   const notices = new PersonNotices({ escalations, messenger, log: deps.log });
   const timeoutS = deps.config.ESCALATION_TIMEOUT_S;
   const handoff = new EscalationHandoff({ ...roleDeps, supportRecords, transcripts, timeoutS, webhook, presence, whenNobodyOnline: deps.config.ESCALATION_WHEN_NOBODY_ONLINE });
-  const gate = new RelayGate({ ...roleDeps, supportRecords, notices, handoff });
+  const gate = new RelayGate({ ...roleDeps, notices });
   const desk = new StaffDesk({
     ...roleDeps,
     supportRecords,

@@ -1,9 +1,13 @@
 import { ActivityTypes, EventFactory, TurnContext, type Activity } from 'botbuilder';
-import { capabilitiesOf, whereOf, type HandoffRequest, type QueueStatus, type StaffHandoff, type StaffRequestOutcome, type StaffWait, type SupportRecordOutcome } from '../../dialogs';
+import {
+  capabilitiesOf, whereOf, type DetailsAdded, type HandoffRequest, type QueueStatus, type SatisfactionRating, type SolvedAnswer, type StaffHandoff, type StaffRequestOutcome,
+  type StaffRequestState, type StaffWait, type SupportRecordOutcome, type SupportRecordState,
+} from '../../dialogs';
 import type { DiagnosticsRecord, StepOutcome } from '../diagnosis';
 import { summarize } from './feed';
 import type { StaffPresence } from './presence';
 import { isReachable } from './proactive';
+import type { Escalation } from './escalationRepository';
 import type { RoleDeps } from './roles';
 import type { SupportRecordRepository } from './supportRecordRepository';
 import type { TranscriptRepository } from './transcriptRepository';
@@ -20,6 +24,14 @@ export interface HandoffDeps extends RoleDeps {
   presence?: Pick<StaffPresence, 'online'>;
   /** With nobody online: `file` a support record at once (default), or `queue` and wait for the timeout. */
   whenNobodyOnline?: 'file' | 'queue';
+}
+
+/** Where a turn keeps the conversation's latest escalation once read, so the gate and the dialogs share one read. */
+const LATEST_ESCALATION = Symbol('latestEscalation');
+
+/** Keeps the latest escalation read in this turn (the relay gate reads it first). */
+export function rememberLatest(context: TurnContext, escalation: Escalation | undefined): void {
+  context.turnState.set(LATEST_ESCALATION, { escalation });
 }
 
 /** How much of the transcript travels with an escalation (the whole one stays readable by conversation). */
@@ -113,8 +125,52 @@ export class EscalationHandoff implements StaffHandoff {
     return { status: 'filed', id: record.id };
   }
 
-  async recordStepOutcome(context: TurnContext, step: { adviceId: string; outcome: StepOutcome; record: DiagnosticsRecord }): Promise<void> {
-    noteOutcome(context, this.deps.log, { adviceId: step.adviceId, outcome: step.outcome, givenBy: 'bot' }, step.record);
+  async recordStepOutcome(context: TurnContext, step: { adviceId: string; outcome: StepOutcome; record: DiagnosticsRecord; givenBy?: 'bot' | 'staff' }): Promise<void> {
+    noteOutcome(context, this.deps.log, { adviceId: step.adviceId, outcome: step.outcome, givenBy: step.givenBy ?? 'bot' }, step.record);
+  }
+
+  async latestStaffRequest(context: TurnContext): Promise<StaffRequestState | undefined> {
+    const latest = await this.latestEscalation(context);
+    return latest && { id: latest.id, status: latest.status, solvedAsked: latest.solved === 'asked' };
+  }
+
+  async recordSolved(context: TurnContext, escalationId: string, answer: SolvedAnswer): Promise<boolean> {
+    if (!(await this.deps.escalations.setSolved(escalationId, answer, this.deps.now()))) return false;
+    if (answer === 'no-answer') return true;
+    this.deps.log.info({ escalationId, solved: answer }, 'solved answer recorded');
+    const latest = await this.latestEscalation(context);
+    if (latest?.id === escalationId) await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize({ ...latest, solved: answer }) });
+    return true;
+  }
+
+  async recordSatisfaction(context: TurnContext, answer: { after: 'bot' | 'staff'; escalationId?: string; rating: SatisfactionRating }): Promise<void> {
+    const conversationId = context.activity.conversation.id;
+    await this.deps.escalations.logSatisfaction({ conversationId, ...answer, now: this.deps.now() });
+    this.deps.log.info({ conversationId, rating: answer.rating, after: answer.after }, 'satisfaction recorded');
+  }
+
+  async latestSupportRecord(context: TurnContext): Promise<SupportRecordState | undefined> {
+    const latest = await this.deps.supportRecords.latestFor(context.activity.conversation.id);
+    return latest && { id: latest.id, followUpAsked: latest.followUp === 'asked' };
+  }
+
+  async addSupportDetails(context: TurnContext, supportRecordId: string, details: { description?: string; contact?: string }): Promise<DetailsAdded> {
+    const added = await this.deps.supportRecords.addDetails(supportRecordId, details, this.deps.now());
+    await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId, conversationId: context.activity.conversation.id });
+    return added;
+  }
+
+  async endSupportFollowUp(_context: TurnContext, supportRecordId: string): Promise<void> {
+    await this.deps.supportRecords.endFollowUp(supportRecordId, this.deps.now());
+  }
+
+  /** The conversation's latest escalation: the one the relay gate read this turn, or read now. */
+  private async latestEscalation(context: TurnContext): Promise<Escalation | undefined> {
+    const remembered: unknown = context.turnState.get(LATEST_ESCALATION);
+    if (typeof remembered === 'object' && remembered !== null && 'escalation' in remembered) return remembered.escalation as Escalation | undefined;
+    const latest = await this.deps.escalations.latestFor(context.activity.conversation.id);
+    rememberLatest(context, latest);
+    return latest;
   }
 
   async queueStatus(context: TurnContext): Promise<QueueStatus | undefined> {

@@ -4,7 +4,7 @@ export type DismissReason = (typeof DISMISS_REASONS)[number];
 
 /**
  * What escalation says to the person, outside the dialogs' own turns (queue moves, staff joining
- * and leaving, the no-staff fallback, support-record details). Kept together, as dialogs/texts.ts.
+ * and leaving, the no-staff fallback, "is it solved?" when staff close). Kept together, as dialogs/texts.ts.
  */
 export const escalationTexts = {
   queuePosition: (position: number) =>
@@ -13,8 +13,6 @@ export const escalationTexts = {
   staffMessage: (name: string, text: string) => `**${name}:** ${text}`,
   staffClosed: (name: string) => `${name} has ended the chat. Is your problem solved now?`,
   solvedButtons: { yes: 'Yes', no: 'No' },
-  solvedYes: "Great, glad it's sorted. Thanks for your patience!",
-  solvedNo: "Sorry it still isn't working. Tell me what you see now, or type **human** to ask for a member of staff again.",
   timedOut: (supportRecordId: string) =>
     `Sorry, no member of staff could join in time. I've filed a support record (${supportRecordId}) with everything so far; ` +
     'the support team usually replies within a few hours. To add anything, type **note:** and your message; ' +
@@ -27,14 +25,6 @@ export const escalationTexts = {
     'they usually reply within a few hours. To add anything, type **note:** and your message; ' +
     'to say how we can reach you, type **contact:** and your email or handle. Meanwhile, let\'s carry on with the steps.',
   hubCompleted: 'The support team has ended the chat. Is your problem solved now?',
-  detailsAdded: (supportRecordId: string) =>
-    `Thanks, I've added that to your support record (${supportRecordId}). Expect a reply within a few hours.`,
-  detailsPartlyAdded: (supportRecordId: string) =>
-    `Thanks. Your support record (${supportRecordId}) is now as long as it can be, so I added only the first part of that. ` +
-    'The support team will ask you for anything else when they reply.',
-  recordFull: (supportRecordId: string) =>
-    `Your support record (${supportRecordId}) already holds as much as it can, so I couldn't add that. ` +
-    'The support team will ask you for anything else when they reply.',
   released: (name: string, position: number) =>
     `${name} had to step away, so you're back in the queue for the next member of staff (number ${position}). Your chat so far stays with it.`,
   transferred: (from: string, to: string) => `${from} has passed your chat to ${to} from the support team, who will take it from here.`,
@@ -48,8 +38,6 @@ export const escalationTexts = {
       "This chat is for problems with cameras, microphones and screen sharing, so staff can't help with this one here. Please contact the organisers. If you do have a technical problem, type **human**.",
     test: null,
   } satisfies Record<DismissReason, string | null>,
-  nothingAdded: (supportRecordId: string) =>
-    `All right, your support record (${supportRecordId}) stays as it is. To add something later, type **note:** and your message.`,
 } as const;
 
 /** What the staff webhook posts to the team's chat tool (Teams, Slack or plain JSON). */

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { texts as botTexts } from '../../dialogs/texts';
-import { escalationTexts } from '../../src/escalation/texts';
 import { MAX_TURN_TEXT } from '../../src/bot/textLimit';
 import { spawnBot, type BotProcess } from '../helpers/server';
 import { STAFF, STAFF_TOKENS, StaffClient, asList } from '../helpers/staff';
@@ -108,6 +107,6 @@ describe('long adversarial messages after a support record', () => {
     const record = asList((await sam.get('/api/support-records')).body).find((r) => r.id === recordId);
     expect(typeof record?.description).toBe('string');
     expect(String(record?.description).length).toBeLessThanOrEqual(8000);
-    expect(texts(await person.say('note: one more thing'))).toEqual([escalationTexts.recordFull(recordId)]);
+    expect(texts(await person.say('note: one more thing'))).toEqual([botTexts.recordFull(recordId)]);
   }, 60_000);
 });

@@ -86,7 +86,7 @@ for (const backend of backends) {
 
         // Solved, then one short, skippable question; the answer is shown to staff.
         const answered = await alex.say('Yes');
-        expect(texts(answered)).toEqual([escalationTexts.solvedYes, botTexts.feedback.question]);
+        expect(texts(answered)).toEqual([botTexts.solvedYes, botTexts.feedback.question]);
         expect(answered.at(-1)?.suggestedActions?.actions.map((a) => a.title)).toEqual(Object.values(botTexts.feedback.buttons));
         expect(texts(await alex.say(botTexts.feedback.buttons.good))).toEqual([botTexts.feedback.thanks]);
         expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', solved: 'yes', satisfaction: 'good' });
@@ -214,7 +214,7 @@ for (const backend of backends) {
       expect(texts(asked)).toEqual([escalationTexts.hubCompleted]);
       expect(asked[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual([escalationTexts.solvedButtons.yes, escalationTexts.solvedButtons.no]);
       expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', closedBy: escalationTexts.hubName, solved: 'asked', hubState: 'completed' });
-      expect(texts(await ren.say('Yes'))).toEqual([escalationTexts.solvedYes, botTexts.feedback.question]);
+      expect(texts(await ren.say('Yes'))).toEqual([botTexts.solvedYes, botTexts.feedback.question]);
       expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ solved: 'yes' });
     });
 
@@ -246,7 +246,7 @@ for (const backend of backends) {
       const recordId = /\((SR-[A-Z0-9]+)\)/.exec(filed ?? '')?.[1];
       expect(recordId, `conversation ended without a support record: ${texts(replies).join(' | ')}`).toBeDefined();
 
-      expect(texts(await pat.say('It worked yesterday. Reach me at pat@example.com'))).toEqual([escalationTexts.detailsAdded(String(recordId))]);
+      expect(texts(await pat.say('It worked yesterday. Reach me at pat@example.com'))).toEqual([botTexts.detailsAdded(String(recordId))]);
       const records = asList((await sam.get('/api/support-records')).body);
       expect(records.find((r) => r.id === recordId)).toMatchObject({
         conversationId: pat.id,
@@ -284,8 +284,8 @@ for (const backend of backends) {
       expect(diagnostics.steps.at(-1)?.outcome).toBe('not-fixed');
       expect(diagnostics.escalations.map((e) => e.id)).toContain(firstId);
       // Now the person has been told; "no" to "anything to add?" adds nothing, a note still does.
-      expect(texts(await kai.say('no thanks'))).toEqual([escalationTexts.nothingAdded(String(firstId))]);
-      expect(texts(await kai.say('note: it started after an update'))).toEqual([escalationTexts.detailsAdded(String(firstId))]);
+      expect(texts(await kai.say('no thanks'))).toEqual([botTexts.nothingAdded(String(firstId))]);
+      expect(texts(await kai.say('note: it started after an update'))).toEqual([botTexts.detailsAdded(String(firstId))]);
       const updated = asList((await sam.get('/api/support-records')).body).find((r) => r.id === firstId);
       expect(updated?.description).toBe('it started after an update');
     });
@@ -352,7 +352,7 @@ describe('the no-staff fallback', () => {
       escalations: expect.arrayContaining([expect.objectContaining({ kind: 'staff-now', status: 'timed-out' }), expect.objectContaining({ kind: 'support-record', reason: 'no-staff', status: 'filed' })]),
     });
     // "note:" adds to the record at any time.
-    expect(texts(await alex.say('note: the mic works in Zoom'))).toEqual([escalationTexts.detailsAdded(String(timedOut.supportRecordId))]);
+    expect(texts(await alex.say('note: the mic works in Zoom'))).toEqual([botTexts.detailsAdded(String(timedOut.supportRecordId))]);
 
     // The webhook heard of the escalation, after one failed attempt.
     const summary = await eventually('the webhook summary', () => webhook.received[0]);

@@ -1,7 +1,7 @@
 import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import type { ConversationDeps } from '../../dialogs/conversationDeps';
-import type { HandoffRequest, StaffHandoff, StaffRequestOutcome, SupportRecordOutcome } from '../../dialogs/handoff';
+import { noStaffHandoff, type HandoffRequest, type StaffHandoff, type StaffRequestOutcome, type SupportRecordOutcome } from '../../dialogs/handoff';
 import { MainDialog } from '../../dialogs/mainDialog';
 import { createDiagnoser, type Diagnoser, type DiagnosticsRecord } from '../../src/diagnosis';
 
@@ -28,6 +28,13 @@ export class FakeHandoff implements StaffHandoff {
   async queueStatus() {
     return this.staffRequests.length > 0 && this.available ? { state: 'waiting' as const, position: 2 } : undefined;
   }
+  // Nobody here closes a request or asks for details: escalation's follow-ups are tested with the real one.
+  latestStaffRequest = noStaffHandoff.latestStaffRequest;
+  recordSolved = noStaffHandoff.recordSolved;
+  recordSatisfaction = noStaffHandoff.recordSatisfaction;
+  latestSupportRecord = noStaffHandoff.latestSupportRecord;
+  addSupportDetails = noStaffHandoff.addSupportDetails;
+  endSupportFollowUp = noStaffHandoff.endSupportFollowUp;
 }
 
 export interface DialogHarness {
