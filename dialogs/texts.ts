@@ -51,7 +51,9 @@ export const texts = {
   staffCalled: (position: number) =>
     `I've called a member of staff. You're number ${position} in the queue. While you wait, let's keep trying quick fixes.`,
   staffWait: (online: number, minutes?: number) =>
-    `${online === 1 ? '1 member of staff is' : `${online} members of staff are`} online right now${minutes ? `; the wait is usually about ${minutes === 1 ? 'a minute' : `${minutes} minutes`}` : ''}.`,
+    online === 0
+      ? "Nobody from the support team is online this minute, so it may take a little longer; you keep your place in the queue."
+      : `${online === 1 ? '1 member of staff is' : `${online} members of staff are`} online right now${minutes ? `; the wait is usually about ${minutes === 1 ? 'a minute' : `${minutes} minutes`}` : ''}.`,
   noStaffOnline: (supportRecordId: string) =>
     `Nobody from the support team is online right now, so rather than keep you waiting I've filed a support record (${supportRecordId}) with everything so far; ` +
     "they usually reply within a few hours. If your session is about to start, please tell your session's host or the organisers now. Meanwhile, let's try the quickest fixes.",

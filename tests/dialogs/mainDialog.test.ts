@@ -231,3 +231,19 @@ describe('the "Run a quick check" button', () => {
     }
   });
 });
+
+describe('calling staff while nobody is online (requests queue)', () => {
+  it('says nobody is online and that the place in the queue is kept, not "0 members of staff"', async () => {
+    class QueueWithNobodyOnline extends FakeHandoff {
+      override async requestStaff(context: unknown, request: Parameters<FakeHandoff['requestStaff']>[1]) {
+        const outcome = await super.requestStaff(context, request);
+        return outcome.status === 'requested' ? { ...outcome, wait: { online: 0 } } : outcome;
+      }
+    }
+    const h = dialogHarness(new QueueWithNobodyOnline());
+    const said = textOf(await h.say('I want to talk to a person'));
+    expect(said).toContain(botTexts.staffCalled(2));
+    expect(said).toMatch(/Nobody from the support team is online/);
+    expect(said).not.toMatch(/\b0 members/);
+  });
+});
