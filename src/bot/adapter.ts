@@ -9,6 +9,7 @@ import {
 } from 'botbuilder';
 import { AuthenticationConstants, ConnectorFactory, GovernmentConstants, type AuthenticateRequestResult, type ServiceClientCredentialsFactory, type BotFrameworkAuthentication, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { AppError } from '../errors';
+import { ConversationTurns } from './conversationTurns';
 import { watchSigningKeys } from './signingKeys';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
@@ -121,6 +122,14 @@ export class BotAdapter extends CloudAdapter {
   }
 
   private readonly connectors = new PromiseCache<ConnectorClient>(100);
+  private readonly turns = new ConversationTurns();
+
+  /** Every turn, inbound or proactive, passes here: one at a time per conversation. */
+  protected override runMiddleware(context: TurnContext, next: (context: TurnContext) => Promise<void>): Promise<void> {
+    const { channelId, conversation } = context.activity;
+    const key = typeof conversation?.id === 'string' ? `${channelId}/${conversation.id}` : undefined;
+    return this.turns.run(key, () => super.runMiddleware(context, next));
+  }
 
   /**
    * Proactive sends (staff messages, queue updates, timeouts) to a conversation of the local web
