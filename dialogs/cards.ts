@@ -1,6 +1,8 @@
 import { ActionTypes, ActivityTypes, CardFactory, MessageFactory, type Activity, type Attachment, type CardAction } from 'botbuilder';
 import { capabilitiesOf, withChoices, type Where } from './channels';
-import { type Advice, type CheckRecord, type DiagnosticsRecord, FACT_NAMES, type Facts, getAdvice, escalationLabels, factLabels, valueLabels, outcomeLabels, reasonLabels, sourceLabels } from '../src/diagnosis';
+import {
+  type Advice, type CheckRecord, type DiagnosticsRecord, FACT_NAMES, type FactName, type Facts, getAdvice, browserNames, escalationLabels, factLabels, osNames, valueLabels, outcomeLabels, reasonLabels, sourceLabels,
+} from '../src/diagnosis';
 import { DONT_KNOW, type Question } from './questions';
 import { inert } from './inertText';
 import { texts } from './texts';
@@ -102,6 +104,14 @@ export function choicesAmong(question: Question, facts: Facts, among: readonly s
   return narrowed.length >= 2 ? narrowed : all;
 }
 
+/** A fact in words: the system and browser by their names, steps tried by their titles, other values as below. */
+function describeFact(name: FactName, value: unknown): string {
+  if (name === 'os' && typeof value === 'string') return osNames[value] ?? inert(value);
+  if (name === 'browser' && typeof value === 'string') return browserNames[value] ?? inert(value);
+  if (name === 'stepsTried' && Array.isArray(value)) return value.map((id) => adviceTitle(String(id))).join(', ');
+  return describeValue(value);
+}
+
 /** A fact's value in words: our labels where there are some, else the value itself made inert (it may come from a client). */
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => valueLabels[String(v)] ?? inert(String(v))).join(', ');
@@ -127,7 +137,7 @@ export function diagnosticsActivity(where: Where, record: DiagnosticsRecord, con
     const value = record.facts[name];
     if (value === undefined) return [];
     const source = record.sources[name];
-    return [{ title: factLabels[name] ?? name, value: `${describeValue(value)}${source ? ` (${sourceLabels[source] ?? source})` : ''}` }];
+    return [{ title: factLabels[name] ?? name, value: `${describeFact(name, value)}${source ? ` (${sourceLabels[source] ?? source})` : ''}` }];
   });
   const steps = record.steps.map((s) => ({ title: adviceTitle(s.adviceId), value: outcomeLabels[s.outcome] ?? s.outcome }));
   const checks = (record.checks ?? []).map((c) => ({

@@ -84,6 +84,20 @@ describe('main dialog (DialogTestClient)', () => {
     const attachments = diagnostics[0]?.attachments ?? [];
     expect(attachments.map((a) => a.contentType)).toEqual(['application/vnd.microsoft.card.adaptive', 'application/json']);
     expect(attachments[1]).toMatchObject({ name: 'diagnostics.json', content: { version: 1, facts: { os: 'ios', browser: 'chrome' } } });
+    // The card says the system and browser by their names, as the status line and the staff console do.
+    expect(JSON.stringify(attachments[0]?.content)).toContain('"title":"Operating system","value":"iOS (from their words)"');
+    expect(JSON.stringify(attachments[0]?.content)).toContain('"title":"Browser","value":"Chrome (from their words)"');
+  });
+
+  it('lists the steps tried on the diagnostics card by their titles', async () => {
+    const h = dialogHarness();
+    await h.say('mac chrome, the camera says permission denied by system');
+    await h.say('no');
+    await h.say("I don't know");
+    await h.say("didn't help");
+    const card = JSON.stringify((await h.say('diagnostics'))[0]?.attachments?.[0]?.content);
+    expect(card).toMatch(/"title":"Steps tried","value":"[A-Z][^"]* \(answered\)"/);
+    expect(card).not.toContain('os-permissions-macos (');
   });
 
   it('switches to the urgent path at once and calls staff, keeping what is known', async () => {
