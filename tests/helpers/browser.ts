@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { REPO_ROOT, startTestBot } from './server';
+import { REPO_ROOT, startTestBot, type RunningTestBot } from './server';
 import { tempDir } from './stores';
 
 /** Debian's Chromium (`apt-get install chromium`); playwright never downloads a browser here. */
@@ -62,7 +62,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
   };
 }
 
-export type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
+export type { RunningTestBot };
 
 export interface BrowserSuite {
   /** The bot the suite's pages talk to, started with the suite's `env`. */

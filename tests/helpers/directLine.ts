@@ -1,6 +1,9 @@
 import XMLHttpRequestForNode from 'xhr2';
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { Activity, DirectLine as DirectLineClient } from 'botframework-directlinejs';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestBot, type RunningTestBot } from './server';
+import type { TestBackend, TestStore } from './stores';
 
 // DirectLineJS is a browser library: rxjs' ajax needs XMLHttpRequest, and it streams over the
 // global WebSocket (Node 20 has none). Both are provided here, for tests only.
@@ -70,6 +73,43 @@ export function directLineClient(baseUrl: string, options: ClientOptions = {}): 
     end() {
       subscription.unsubscribe();
       directLine.end();
+    },
+  };
+}
+
+export interface ChannelSuite {
+  /** The bot, on a fresh store of the suite's backend. */
+  readonly bot: RunningTestBot;
+  /** A DirectLineJS client to the bot, ended after the suite. */
+  client(options?: ClientOptions): ChannelClient;
+}
+
+/** The fixture of a channel suite: call it inside the `describe`; read `bot` inside the tests. */
+export function channelSuite(backend: TestBackend): ChannelSuite {
+  let testStore: TestStore | undefined;
+  let bot: RunningTestBot | undefined;
+  const clients: ChannelClient[] = [];
+  beforeAll(async () => {
+    testStore = await backend.open();
+    bot = await startTestBot(testStore.env);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end();
+    await bot?.close();
+    await testStore?.dispose();
+  });
+  const started = () => {
+    if (!bot) throw new Error("the suite's bot starts in beforeAll: read it inside a test");
+    return bot;
+  };
+  return {
+    get bot() {
+      return started();
+    },
+    client(options) {
+      const created = directLineClient(started().url, options);
+      clients.push(created);
+      return created;
     },
   };
 }

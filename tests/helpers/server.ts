@@ -30,6 +30,8 @@ export async function startTestBot(env: Record<string, string> = {}, options: { 
   return { ...running, logs: lines };
 }
 
+export type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
+
 export interface BotProcess {
   url: string;
   child: ChildProcess;
