@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterEach } from 'vitest';
 import { REPO_ROOT, startTestBot, type RunningTestBot } from './server';
 import { tempDir } from './stores';
+import { suiteFixture } from './suiteFixture';
 
 /** Debian's Chromium (`apt-get install chromium`); playwright never downloads a browser here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -76,22 +77,19 @@ export interface BrowserSuite {
  * inside the `describe`; read `bot` inside the tests.
  */
 export function browserSuite(env: Record<string, string>): BrowserSuite {
-  let bot: RunningTestBot | undefined;
-  const open = new Set<TestBrowser>();
-  beforeAll(async () => {
-    bot = await startTestBot(env);
+  const bot = suiteFixture("the suite's bot", async (closeLater) => {
+    const started = await startTestBot(env);
+    closeLater(() => started.close());
+    return started;
   });
+  const open = new Set<TestBrowser>();
   afterEach(async () => {
     for (const browser of open) await browser.close();
     open.clear();
   });
-  afterAll(async () => {
-    await bot?.close();
-  });
   return {
     get bot() {
-      if (!bot) throw new Error("the suite's bot starts in beforeAll: read it inside a test");
-      return bot;
+      return bot();
     },
     async launch(options) {
       const browser = await launchBrowser(options);

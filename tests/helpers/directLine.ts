@@ -1,9 +1,9 @@
 import XMLHttpRequestForNode from 'xhr2';
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { Activity, DirectLine as DirectLineClient } from 'botframework-directlinejs';
-import { afterAll, beforeAll } from 'vitest';
 import { startTestBot, type RunningTestBot } from './server';
-import type { TestBackend, TestStore } from './stores';
+import type { TestBackend } from './stores';
+import { suiteFixture } from './suiteFixture';
 
 // DirectLineJS is a browser library: rxjs' ajax needs XMLHttpRequest, and it streams over the
 // global WebSocket (Node 20 has none). Both are provided here, for tests only.
@@ -86,22 +86,17 @@ export interface ChannelSuite {
 
 /** The fixture of a channel suite: call it inside the `describe`; read `bot` inside the tests. */
 export function channelSuite(backend: TestBackend): ChannelSuite {
-  let testStore: TestStore | undefined;
-  let bot: RunningTestBot | undefined;
   const clients: ChannelClient[] = [];
-  beforeAll(async () => {
-    testStore = await backend.open();
-    bot = await startTestBot(testStore.env);
-  });
-  afterAll(async () => {
-    for (const c of clients) c.end();
-    await bot?.close();
-    await testStore?.dispose();
-  });
-  const started = () => {
-    if (!bot) throw new Error("the suite's bot starts in beforeAll: read it inside a test");
+  const started = suiteFixture("the suite's bot", async (closeLater) => {
+    const testStore = await backend.open();
+    closeLater(() => testStore.dispose());
+    const bot = await startTestBot(testStore.env);
+    closeLater(() => bot.close());
+    closeLater(() => {
+      for (const c of clients) c.end();
+    });
     return bot;
-  };
+  });
   return {
     get bot() {
       return started();

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll } from 'vitest';
 import type { RunningBot } from '../../src/main';
 import { startFakeChannel, type FakeChannel } from './fakeChannel';
 import { startTestBot } from './server';
 import { STAFF, STAFF_TOKENS, StaffClient, asList, eventually } from './staff';
 import type { TestBackend, TestStore } from './stores';
+import { suiteFixture } from './suiteFixture';
 
 /** A bot on a fresh store, with two staff members, whose proactive sends the fake channel captures. */
 export interface StaffedBot {
@@ -24,27 +24,15 @@ export interface StaffedBot {
  * it inside the `describe`), closed after them; its parts are read inside the tests.
  */
 export function staffedBot(backend: TestBackend): StaffedBot {
-  let parts: { channel: FakeChannel; store: TestStore; bot: RunningBot; sam: StaffClient; kim: StaffClient } | undefined;
-  let channel: FakeChannel | undefined;
-  let store: TestStore | undefined;
-  let bot: RunningBot | undefined;
-
-  beforeAll(async () => {
-    channel = await startFakeChannel();
-    store = await backend.open();
-    bot = await startTestBot({ ...store.env, STAFF_TOKENS });
-    parts = { channel, store, bot, sam: new StaffClient(bot.url, STAFF.sam), kim: new StaffClient(bot.url, STAFF.kim) };
+  const started = suiteFixture('the staffed bot', async (closeLater) => {
+    const channel = await startFakeChannel();
+    closeLater(() => channel.close());
+    const store = await backend.open();
+    closeLater(() => store.dispose());
+    const bot = await startTestBot({ ...store.env, STAFF_TOKENS });
+    closeLater(() => bot.close());
+    return { channel, store, bot, sam: new StaffClient(bot.url, STAFF.sam), kim: new StaffClient(bot.url, STAFF.kim) };
   });
-  afterAll(async () => {
-    await bot?.close();
-    await store?.dispose();
-    await channel?.close();
-  });
-
-  const started = () => {
-    if (!parts) throw new Error('the staffed bot starts in beforeAll: read its parts inside a test');
-    return parts;
-  };
   return {
     get channel() {
       return started().channel;
