@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach } from 'vitest';
-import { REPO_ROOT, startTestBot, type RunningTestBot } from './server';
+import { botForSuite, REPO_ROOT, type RunningTestBot } from './server';
 import { tempDir } from './stores';
-import { suiteFixture } from './suiteFixture';
 
 /** Debian's Chromium (`apt-get install chromium`); playwright never downloads a browser here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -77,11 +76,7 @@ export interface BrowserSuite {
  * inside the `describe`; read `bot` inside the tests.
  */
 export function browserSuite(env: Record<string, string>): BrowserSuite {
-  const bot = suiteFixture("the suite's bot", async (closeLater) => {
-    const started = await startTestBot(env);
-    closeLater(() => started.close());
-    return started;
-  });
+  const served = botForSuite(env);
   const open = new Set<TestBrowser>();
   afterEach(async () => {
     for (const browser of open) await browser.close();
@@ -89,7 +84,7 @@ export function browserSuite(env: Record<string, string>): BrowserSuite {
   });
   return {
     get bot() {
-      return bot();
+      return served.bot;
     },
     async launch(options) {
       const browser = await launchBrowser(options);
