@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { measureDiagnose, type DiagnoseMeasurement } from './measure';
 import { LoadClient, type RunResult, type StaffSide } from './load';
 import { longMessageLine, measureLongMessages } from './longMessages';
-import { exitOnHelp, positiveInteger } from './options';
+import { readCommandLine } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, targetLine, type ServerFigures } from './report';
 import { depthScript, echoScripts, familyScripts, MIX, mixScripts, type Family, type Script } from './scripts';
 import { spawnServer, type ServerProcess } from './servers';
@@ -36,24 +35,14 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      'run-s': { type: 'string', default: '10' },
-      concurrency: { type: 'string', default: '50' },
-      rounds: { type: 'string', default: '3' },
-      json: { type: 'string' },
-      profile: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  exitOnHelp(values.help, USAGE);
-  const positive = (name: string, raw: string | undefined) => positiveInteger(name, raw, USAGE);
+  const args = readCommandLine(USAGE, { 'run-s': '10', concurrency: '50', rounds: '3', json: undefined, profile: undefined });
+  const profile = args.text('profile');
   return {
-    runMs: positive('run-s', values['run-s']) * 1000,
-    concurrency: positive('concurrency', values.concurrency),
-    rounds: positive('rounds', values.rounds),
-    json: values.json,
-    profileDir: values.profile ? path.resolve(values.profile) : undefined,
+    runMs: args.positive('run-s') * 1000,
+    concurrency: args.positive('concurrency'),
+    rounds: args.positive('rounds'),
+    json: args.text('json'),
+    profileDir: profile ? path.resolve(profile) : undefined,
   };
 }
 

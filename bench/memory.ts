@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { LoadClient } from './load';
-import { exitOnHelp, positiveInteger } from './options';
+import { readCommandLine } from './options';
 import { ratio } from './report';
 import { echoScripts, MIX, mixScripts, type Script } from './scripts';
 import { spawnServer } from './servers';
@@ -20,22 +19,12 @@ import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel } from './staffDesk';
 const USAGE = 'usage: npm run bench:memory -- [--passes N] [--conversations-per-pass N] [--concurrency N] [--max-pass-s N]';
 
 function readOptions() {
-  const { values } = parseArgs({
-    options: {
-      passes: { type: 'string', default: '4' },
-      'conversations-per-pass': { type: 'string', default: '2500' },
-      concurrency: { type: 'string', default: '50' },
-      'max-pass-s': { type: 'string', default: '180' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  exitOnHelp(values.help, USAGE);
-  const positive = (name: string, raw: string | undefined) => positiveInteger(name, raw, USAGE);
+  const args = readCommandLine(USAGE, { passes: '4', 'conversations-per-pass': '2500', concurrency: '50', 'max-pass-s': '180' });
   return {
-    passes: positive('passes', values.passes),
-    perPass: positive('conversations-per-pass', values['conversations-per-pass']),
-    concurrency: positive('concurrency', values.concurrency),
-    maxPassMs: positive('max-pass-s', values['max-pass-s']) * 1000,
+    passes: args.positive('passes'),
+    perPass: args.positive('conversations-per-pass'),
+    concurrency: args.positive('concurrency'),
+    maxPassMs: args.positive('max-pass-s') * 1000,
   };
 }
 

@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** The bench scripts' command lines: `--help` prints the usage; numbers are positive integers. */
 export function exitOnHelp(help: boolean | undefined, usage: string): void {
   if (!help) return;
@@ -9,4 +11,28 @@ export function positiveInteger(name: string, raw: string | undefined, usage: st
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got ${JSON.stringify(raw)})\n${usage}`);
   return value;
+}
+
+export interface CommandLine<N extends string> {
+  /** The option's value as a positive integer, else an error that shows the usage. */
+  positive(name: N): number;
+  text(name: N): string | undefined;
+}
+
+/**
+ * Reads the command line of a bench script: each option `--name VALUE` with its default (none
+ * where `undefined`), and `--help`, which prints `usage` and exits.
+ */
+export function readCommandLine<N extends string>(usage: string, defaults: Record<N, string | undefined>): CommandLine<N> {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', default: false } };
+  for (const [name, fallback] of Object.entries<string | undefined>(defaults)) {
+    options[name] = fallback === undefined ? { type: 'string' } : { type: 'string', default: fallback };
+  }
+  const { values } = parseArgs({ options });
+  exitOnHelp(values.help === true, usage);
+  const text = (name: N): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return { text, positive: (name) => positiveInteger(name, text(name), usage) };
 }

@@ -34,125 +34,88 @@ const device: RegExp = /Which device/i;
 const browser: RegExp = /Which browser/i;
 const step = (adviceId: string): RegExp => new RegExp(`^${adviceId}\\|`, 'm');
 
-const shortScripts: Omit<Script, 'family'>[] = [
-  {
-    name: 'camera in use on Windows 10, Chrome',
-    turns: [
-      join,
-      { say: 'my webcam says its being used by another program', expect: live },
-      { say: 'no not live', expect: device },
-      { say: 'win 10', expect: browser },
-      { say: 'chrome', expect: step('close-other-apps') },
-      { say: "didn't help", expect: step('browser-site-permissions') },
-      { say: "didn't help", expect: step('os-permissions-windows') },
-      glad,
-    ],
-  },
-  {
-    name: 'camera blocked on Windows 11, Edge',
-    turns: [
-      join,
-      { say: 'win 11 edge', expect: /What isn't working/i },
-      { say: 'my camera says permission denied', expect: live },
-      { say: 'no', expect: step('browser-site-permissions') },
-      { say: "didn't help", expect: step('close-other-apps') },
-      { say: "didn't help", expect: step('os-permissions-windows') },
-      glad,
-    ],
-  },
-  {
-    name: 'microphone blocked by macOS, Chrome',
-    turns: [
-      join,
-      { say: 'NotAllowedError: Permission denied by system', expect: live },
-      { say: 'mic', expect: live },
-      { say: 'later today', expect: device },
-      { say: 'macbook with chrome', expect: step('os-permissions-macos') },
-      { say: "didn't help", expect: step('close-other-apps') },
-      { say: "didn't help", expect: step('browser-site-permissions') },
-      glad,
-    ],
-  },
-  {
-    name: 'no microphone found on Windows',
-    turns: [
-      join,
-      { say: 'it says no microphone found', expect: live },
-      { say: 'no', expect: device },
-      { say: 'windows', expect: browser },
-      { say: 'chrome', expect: step('no-device-detected') },
-      { say: "didn't help", expect: step('os-permissions-windows') },
-      glad,
-    ],
-  },
-  {
-    name: 'screen sharing shows the wallpaper on a Mac',
-    turns: [
-      join,
-      { say: 'screen sharing only shows my wallpaper', expect: live },
-      { say: 'no, later', expect: device },
-      { say: 'mac', expect: browser },
-      { say: 'chrome', expect: step('os-permissions-macos-screen-recording') },
-      { say: "didn't help", expect: step('screen-share-cancelled') },
-      { say: "didn't help", expect: step('reset-permissions-restart') },
-      glad,
-    ],
-  },
-];
-
-export const diagnosisScripts: Script[] = shortScripts.map((script) => ({ ...script, family: 'short' }));
-
-/** One problem of a long conversation: its opening, then its steps, every one of which does not help. */
-interface Problem {
+/**
+ * A diagnosis walked step by step: the opening turns, the answer that brings the first step, then
+ * each further step after a refusal (the `refusals` in turn).
+ */
+interface Walk {
   opening: Turn[];
+  answer: string;
   steps: string[];
 }
-const outcomes = ["didn't help", 'already tried'];
-const problems: Record<'camera' | 'unheard' | 'blocked' | 'screen', Problem> = {
-  camera: {
-    opening: [
-      { say: 'my webcam says its being used by another program', expect: live },
-      { say: 'no not live', expect: device },
-      { say: 'win 10', expect: browser },
-    ],
-    steps: ['close-other-apps', 'browser-site-permissions', 'os-permissions-windows', 'select-different-device', 'test-call', 'reset-permissions-restart'],
-  },
-  unheard: {
-    opening: [
-      { say: 'nobody can hear me', expect: live },
-      { say: 'no', expect: device },
-      { say: 'windows', expect: browser },
-    ],
-    steps: ['microphone-level', 'select-different-device', 'close-other-apps', 'browser-site-permissions', 'os-permissions-windows', 'test-call', 'reset-permissions-restart'],
-  },
-  blocked: {
-    opening: [
-      { say: 'NotAllowedError: Permission denied by system', expect: live },
-      { say: 'mic', expect: live },
-      { say: 'later today', expect: device },
-    ],
-    steps: ['os-permissions-macos', 'close-other-apps', 'browser-site-permissions', 'select-different-device', 'test-call', 'reset-permissions-restart'],
-  },
-  screen: {
-    opening: [
-      { say: 'screen sharing only shows my wallpaper', expect: live },
-      { say: 'no', expect: device },
-      { say: 'mac', expect: browser },
-    ],
-    steps: ['os-permissions-macos-screen-recording', 'screen-share-cancelled', 'reset-permissions-restart'],
-  },
-};
-const lastAnswer: Record<keyof typeof problems, string> = { camera: 'chrome', unheard: 'chrome', blocked: 'macbook with chrome', screen: 'chrome' };
-
-/** Every step refused, the support record filed, a note added to it (and any `extra` turns), and a fresh start. */
-function exhaust(name: keyof typeof problems, extra: Turn[] = []): Turn[] {
-  const { opening, steps } = problems[name];
+function walk({ opening, answer, steps }: Walk, refusals: readonly string[]): Turn[] {
   const [first, ...rest] = steps;
   return [
     ...opening,
-    { say: lastAnswer[name], expect: step(first ?? '') },
-    ...rest.map((id, i) => ({ say: outcomes[i % 2] ?? '', expect: step(id) })),
-    { say: outcomes[rest.length % 2] ?? '', expect: /^support-record\|/m },
+    { say: answer, expect: step(first ?? '') },
+    ...rest.map((id, i) => ({ say: refusals[i % refusals.length] ?? '', expect: step(id) })),
+  ];
+}
+
+/** The problems of the long conversations, each a walk every step of which does not help. */
+const problems: Record<'camera' | 'unheard' | 'blocked' | 'screen', Walk> = {
+  camera: {
+    opening: [{ say: 'my webcam says its being used by another program', expect: live }, { say: 'no not live', expect: device }, { say: 'win 10', expect: browser }],
+    answer: 'chrome',
+    steps: ['close-other-apps', 'browser-site-permissions', 'os-permissions-windows', 'select-different-device', 'test-call', 'reset-permissions-restart'],
+  },
+  unheard: {
+    opening: [{ say: 'nobody can hear me', expect: live }, { say: 'no', expect: device }, { say: 'windows', expect: browser }],
+    answer: 'chrome',
+    steps: ['microphone-level', 'select-different-device', 'close-other-apps', 'browser-site-permissions', 'os-permissions-windows', 'test-call', 'reset-permissions-restart'],
+  },
+  blocked: {
+    opening: [{ say: 'NotAllowedError: Permission denied by system', expect: live }, { say: 'mic', expect: live }, { say: 'later today', expect: device }],
+    answer: 'macbook with chrome',
+    steps: ['os-permissions-macos', 'close-other-apps', 'browser-site-permissions', 'select-different-device', 'test-call', 'reset-permissions-restart'],
+  },
+  screen: {
+    opening: [{ say: 'screen sharing only shows my wallpaper', expect: live }, { say: 'no', expect: device }, { say: 'mac', expect: browser }],
+    answer: 'chrome',
+    steps: ['os-permissions-macos-screen-recording', 'screen-share-cancelled', 'reset-permissions-restart'],
+  },
+};
+const outcomes = ["didn't help", 'already tried'];
+
+/** A problem of the long conversations, fixed at its third step. */
+const fixedAtThird = (name: keyof typeof problems): Walk => ({ ...problems[name], steps: problems[name].steps.slice(0, 3) });
+
+const shortWalks: (Walk & { name: string })[] = [
+  { name: 'camera in use on Windows 10, Chrome', ...fixedAtThird('camera') },
+  {
+    name: 'camera blocked on Windows 11, Edge',
+    opening: [{ say: 'win 11 edge', expect: /What isn't working/i }, { say: 'my camera says permission denied', expect: live }],
+    answer: 'no',
+    steps: ['browser-site-permissions', 'close-other-apps', 'os-permissions-windows'],
+  },
+  { name: 'microphone blocked by macOS, Chrome', ...fixedAtThird('blocked') },
+  {
+    name: 'no microphone found on Windows',
+    opening: [{ say: 'it says no microphone found', expect: live }, { say: 'no', expect: device }, { say: 'windows', expect: browser }],
+    answer: 'chrome',
+    steps: ['no-device-detected', 'os-permissions-windows'],
+  },
+  {
+    name: 'screen sharing shows the wallpaper on a Mac',
+    opening: [{ say: 'screen sharing only shows my wallpaper', expect: live }, { say: 'no, later', expect: device }, { say: 'mac', expect: browser }],
+    answer: 'chrome',
+    steps: ['os-permissions-macos-screen-recording', 'screen-share-cancelled', 'reset-permissions-restart'],
+  },
+];
+
+/** Join, walk the steps with "Didn't help", then "That fixed it". */
+export const diagnosisScripts: Script[] = shortWalks.map(({ name, ...diagnosis }) => ({
+  name,
+  family: 'short',
+  turns: [join, ...walk(diagnosis, ["didn't help"]), glad],
+}));
+
+/** Every step refused, the support record filed, a note added to it (and any `extra` turns), and a fresh start. */
+function exhaust(name: keyof typeof problems, extra: Turn[] = []): Turn[] {
+  const problem = problems[name];
+  return [
+    ...walk(problem, outcomes),
+    { say: outcomes[(problem.steps.length - 1) % outcomes.length] ?? '', expect: /^support-record\|/m },
     { say: 'it is an external usb device, reach me at alex@example.com', expect: /added that to your support record/ },
     ...extra,
     { say: 'start over', expect: /start again/ },

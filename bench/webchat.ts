@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
-import { exitOnHelp, positiveInteger } from './options';
+import { readCommandLine } from './options';
 import { percentile } from './report';
 
 /**
@@ -30,22 +29,12 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      samples: { type: 'string', default: '30' },
-      'staff-samples': { type: 'string', default: '15' },
-      root: { type: 'string' },
-      'max-run-s': { type: 'string', default: '240' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  exitOnHelp(values.help, USAGE);
-  const positive = (name: string, raw: string | undefined) => positiveInteger(name, raw, USAGE);
+  const args = readCommandLine(USAGE, { samples: '30', 'staff-samples': '15', root: undefined, 'max-run-s': '240' });
   return {
-    samples: positive('samples', values.samples),
-    staffSamples: positive('staff-samples', values['staff-samples']),
-    root: path.resolve(values.root ?? path.join(__dirname, '..')),
-    maxRunMs: positive('max-run-s', values['max-run-s']) * 1000,
+    samples: args.positive('samples'),
+    staffSamples: args.positive('staff-samples'),
+    root: path.resolve(args.text('root') ?? path.join(__dirname, '..')),
+    maxRunMs: args.positive('max-run-s') * 1000,
   };
 }
 

@@ -30,6 +30,13 @@ const probeSawProblem = (f: Facts): boolean =>
 
 const choice = (title: string, facts: Facts, ...synonyms: string[]): Choice => ({ title, facts, synonyms });
 
+/** iOS and Safari share their version numbers, so one set of bands (17 or newer, 14 to 16, 13 or older) serves both. */
+const versionBands = (name: string, facts: (version: '17' | '14' | '13') => Facts): Choice[] => [
+  choice(`${name} 17 or newer`, facts('17'), '17', '18', '26', 'newest', 'latest'),
+  choice(`${name} 14 to 16`, facts('14'), '14', '15', '16'),
+  choice(`${name} 13 or older`, facts('13'), '13', '12', 'older', 'old'),
+];
+
 const mediaSymptoms = (facts: Facts): Choice[] => {
   const media = facts.media ?? [];
   if (media.length === 1 && media[0] === 'screen') {
@@ -141,11 +148,7 @@ export const questions: readonly Question[] = [
     checkable: true,
     fact: 'osVersion',
     text: 'Which iOS version does it run? (Settings → General → About)',
-    choices: () => [
-      choice('iOS 17 or newer', { osVersion: '17' }, '17', '18', '26', 'newest', 'latest'),
-      choice('iOS 14 to 16', { osVersion: '14' }, '14', '15', '16'),
-      choice('iOS 13 or older', { osVersion: '13' }, '13', '12', 'older', 'old'),
-    ],
+    choices: () => versionBands('iOS', (osVersion) => ({ osVersion })),
     needed: (f) => (f.os === 'ios' || f.os === 'ipados') && !f.osVersion,
   },
   {
@@ -153,11 +156,7 @@ export const questions: readonly Question[] = [
     checkable: true,
     fact: 'browserVersion',
     text: 'Which Safari version is it? (Safari menu → About Safari)',
-    choices: () => [
-      choice('Safari 17 or newer', { browserVersion: '17' }, '17', '18', '26', 'newest', 'latest'),
-      choice('Safari 14 to 16', { browserVersion: '14' }, '14', '15', '16'),
-      choice('Safari 13 or older', { browserVersion: '13' }, '13', '12', 'older', 'old'),
-    ],
+    choices: () => versionBands('Safari', (browserVersion) => ({ browserVersion })),
     needed: (f) => f.os === 'macos' && f.browser === 'safari' && !f.browserVersion,
   },
 ];

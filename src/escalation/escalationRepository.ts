@@ -1,5 +1,5 @@
 import type { Activity, ConversationReference } from 'botbuilder';
-import type { Kysely, Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool, Updateable } from 'kysely';
 import { createRecord, type DiagnosticsRecord } from '../diagnosis';
 import type { StoreCounts } from '../metrics';
 import type { Database, EscalationStatus, SatisfactionRating } from '../store';
@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { secondsAfter, secondsBetween } from '../timestamps';
 import { isReachable } from './proactive';
 import { buildReport, type Report } from './reports';
-import { newId, parseArray, parseRecord } from './storedRows';
+import { latestSnapshot, newId, parseArray, parseRecord, type Snapshot } from './storedRows';
 import { supportRecordRow, toSupportRecord, type SupportRecord } from './supportRecordRepository';
 
 export type { EscalationStatus, SatisfactionRating };
@@ -157,75 +157,40 @@ export class EscalationRepository {
   /** Compare-and-set: only a waiting escalation can be claimed, so exactly one of two claimants wins. */
   async claim(id: string, staffName: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    const result = await this.db
-      .updateTable('escalations')
-      .set({ status: 'claimed', claimed_by: staffName, claimed_at: at, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'waiting')
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return this.compareAndSet(id, (eb) => eb('status', '=', 'waiting'), { status: 'claimed', claimed_by: staffName, claimed_at: at, updated_at: at });
   }
 
   /** Closes a waiting or claimed escalation; `from` is the status it must still have. */
   async close(id: string, from: EscalationStatus, staffName: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    const result = await this.db
-      .updateTable('escalations')
-      .set({ status: 'closed', closed_at: at, closed_by: staffName, solved: 'asked', updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', from)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return this.compareAndSet(id, (eb) => eb('status', '=', from), { status: 'closed', closed_at: at, closed_by: staffName, solved: 'asked', updated_at: at });
   }
 
   /** Compare-and-set: takes an unclaimed escalation out of the queue, with the reason staff gave. */
   async dismiss(id: string, staffName: string, reason: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    const result = await this.db
-      .updateTable('escalations')
-      .set({ status: 'closed', closed_at: at, closed_by: staffName, dismiss_reason: reason, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'waiting')
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return this.compareAndSet(id, (eb) => eb('status', '=', 'waiting'), { status: 'closed', closed_at: at, closed_by: staffName, dismiss_reason: reason, updated_at: at });
   }
 
   /** Compare-and-set: the claimant hands it back to the queue, at its old place, with a fresh claim window. */
   async release(id: string, staffName: string, now: Date, timeoutS: number): Promise<boolean> {
-    const at = now.toISOString();
-    const result = await this.db
-      .updateTable('escalations')
-      .set({ status: 'waiting', claimed_by: null, claimed_at: null, pending_advice: null, due_at: secondsAfter(now, timeoutS).toISOString(), updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'claimed')
-      .where('claimed_by', '=', staffName)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return this.compareAndSet(id, (eb) => eb.and({ status: 'claimed', claimed_by: staffName }), {
+      status: 'waiting', claimed_by: null, claimed_at: null, pending_advice: null, due_at: secondsAfter(now, timeoutS).toISOString(), updated_at: now.toISOString(),
+    });
   }
 
   /** Compare-and-set: the claimant passes it to another staff member. */
   async transfer(id: string, from: string, to: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    const result = await this.db
-      .updateTable('escalations')
-      .set({ claimed_by: to, claimed_at: at, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'claimed')
-      .where('claimed_by', '=', from)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return this.compareAndSet(id, (eb) => eb.and({ status: 'claimed', claimed_by: from }), { claimed_by: to, claimed_at: at, updated_at: at });
   }
 
   /** Compare-and-set: an ended escalation (closed, dismissed or timed out) is claimed again by `staffName`. */
   async reopen(id: string, staffName: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    const result = await this.db
-      .updateTable('escalations')
-      .set({ status: 'claimed', claimed_by: staffName, claimed_at: at, closed_at: null, closed_by: null, solved: null, dismiss_reason: null, updated_at: at })
-      .where('id', '=', id)
-      .where('status', 'in', ['closed', 'timed-out'])
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return this.compareAndSet(id, (eb) => eb('status', 'in', ['closed', 'timed-out']), {
+      status: 'claimed', claimed_by: staffName, claimed_at: at, closed_at: null, closed_by: null, solved: null, dismiss_reason: null, updated_at: at,
+    });
   }
 
   async setLastMessage(id: string, text: string, now: Date): Promise<void> {
@@ -261,9 +226,8 @@ export class EscalationRepository {
   }
 
   /** Clears the pending advice if it is still `adviceId`; true for the one caller that did. */
-  async takePendingAdvice(id: string, adviceId: string): Promise<boolean> {
-    const result = await this.db.updateTable('escalations').set({ pending_advice: null }).where('id', '=', id).where('pending_advice', '=', adviceId).executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+  takePendingAdvice(id: string, adviceId: string): Promise<boolean> {
+    return this.compareAndSet(id, (eb) => eb('pending_advice', '=', adviceId), { pending_advice: null });
   }
 
   async addNote(subjectId: string, author: string, text: string, now: Date): Promise<StaffNote> {
@@ -321,25 +285,13 @@ export class EscalationRepository {
     });
   }
 
-  async setSolved(id: string, answer: 'yes' | 'no' | 'no-answer', now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('escalations')
-      .set({ solved: answer, updated_at: now.toISOString() })
-      .where('id', '=', id)
-      .where('solved', '=', 'asked')
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+  setSolved(id: string, answer: 'yes' | 'no' | 'no-answer', now: Date): Promise<boolean> {
+    return this.compareAndSet(id, (eb) => eb('solved', '=', 'asked'), { solved: answer, updated_at: now.toISOString() });
   }
 
   /** Compare-and-set: true only for the first staff message of this escalation, whichever instance sent it. */
-  async markFirstStaffReply(id: string, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('escalations')
-      .set({ first_staff_reply_at: now.toISOString() })
-      .where('id', '=', id)
-      .where('first_staff_reply_at', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+  markFirstStaffReply(id: string, now: Date): Promise<boolean> {
+    return this.compareAndSet(id, (eb) => eb('first_staff_reply_at', 'is', null), { first_staff_reply_at: now.toISOString() });
   }
 
   /** The figures operators watch, counted in the store so that every instance reports the same (support records: their repository's). */
@@ -373,14 +325,14 @@ export class EscalationRepository {
   }
 
   /** The diagnostics snapshot of the conversation's newest escalation, with when it was requested. */
-  async latestSnapshot(conversationId: string): Promise<{ diagnostics: DiagnosticsRecord | null; createdAt: string } | undefined> {
-    const row = await this.db
-      .selectFrom('escalations')
-      .select(['diagnostics', 'created_at'])
-      .where('conversation_id', '=', conversationId)
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    return row ? { diagnostics: parseRecord(row.diagnostics), createdAt: row.created_at } : undefined;
+  latestSnapshot(conversationId: string): Promise<Snapshot | undefined> {
+    return latestSnapshot(this.db, 'escalations', conversationId);
+  }
+
+  /** The one compare-and-set of an escalation: `changes` apply only while `expected` still holds; true for the caller whose update did. */
+  private async compareAndSet(id: string, expected: (eb: ExpressionBuilder<Database, 'escalations'>) => Expression<SqlBool>, changes: Updateable<Database['escalations']>): Promise<boolean> {
+    const result = await this.db.updateTable('escalations').set(changes).where('id', '=', id).where(expected).executeTakeFirst();
+    return result.numUpdatedRows === 1n;
   }
 }
 

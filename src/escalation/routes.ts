@@ -83,41 +83,30 @@ export function staffRoutes(deps: { desk: StaffDesk; feed: StaffFeed; presence: 
   router.get('/api/escalations/:id', auth, async (req, res) => {
     res.json(await desk.get(parseId(req.params.id, 'escalation id')));
   });
-  router.post('/api/escalations/:id/claim', auth, async (req, res) => {
-    res.json(await desk.claim(parseId(req.params.id, 'escalation id'), staffName(req)));
-  });
-  router.post('/api/escalations/:id/messages', auth, async (req, res) => {
-    const { text } = parse(messageBody, req.body, 'body');
-    res.status(201).json(await desk.relayToPerson(parseId(req.params.id, 'escalation id'), staffName(req), text));
-  });
-  router.post('/api/escalations/:id/check', auth, async (req, res) => {
-    res.status(202).json(await desk.requestCheck(parseId(req.params.id, 'escalation id'), staffName(req)));
-  });
-  router.post('/api/escalations/:id/close', auth, async (req, res) => {
-    res.json(await desk.close(parseId(req.params.id, 'escalation id'), staffName(req)));
-  });
-  router.post('/api/escalations/:id/dismiss', auth, async (req, res) => {
-    const { reason } = parse(dismissBody, req.body, 'body');
-    res.json(await desk.dismiss(parseId(req.params.id, 'escalation id'), staffName(req), reason));
-  });
-  router.post('/api/escalations/:id/release', auth, async (req, res) => {
-    res.json(await desk.release(parseId(req.params.id, 'escalation id'), staffName(req)));
-  });
-  router.post('/api/escalations/:id/transfer', auth, async (req, res) => {
-    const { to } = parse(transferBody, req.body, 'body');
-    res.json(await desk.transfer(parseId(req.params.id, 'escalation id'), staffName(req), to));
-  });
-  router.post('/api/escalations/:id/reopen', auth, async (req, res) => {
-    res.json(await desk.reopen(parseId(req.params.id, 'escalation id'), staffName(req)));
-  });
-  router.post('/api/escalations/:id/advice', auth, async (req, res) => {
-    const { adviceId } = parse(adviceBody, req.body, 'body');
-    res.status(201).json(await desk.sendAdvice(parseId(req.params.id, 'escalation id'), staffName(req), adviceId));
-  });
-  router.post('/api/escalations/:id/notes', auth, async (req, res) => {
-    const { text } = parse(noteBody, req.body, 'body');
-    res.status(201).json(await desk.addNote('escalation', parseId(req.params.id, 'escalation id'), staffName(req), text));
-  });
+  const withId = { escalations: 'escalation id', 'support-records': 'support record id' } as const;
+  /**
+   * What a staff member does to one escalation or support record: `POST /api/<collection>/:id/<action>`.
+   * The body is read first (a bad body is the 400 even when the id is bad too), then the id; the
+   * desk's answer goes out with `status`.
+   */
+  const action = <B>(collection: keyof typeof withId, name: string, status: 200 | 201 | 202, read: (body: unknown) => B, act: (id: string, staff: string, body: B) => Promise<unknown>): void => {
+    router.post(`/api/${collection}/:id/${name}`, auth, async (req, res) => {
+      const body = read(req.body);
+      res.status(status).json(await act(parseId(req.params.id, withId[collection]), staffName(req), body));
+    });
+  };
+  const noBody = (): undefined => undefined;
+  const text = (schema: typeof messageBody) => (body: unknown) => parse(schema, body, 'body').text;
+  action('escalations', 'claim', 200, noBody, (id, staff) => desk.claim(id, staff));
+  action('escalations', 'messages', 201, text(messageBody), (id, staff, message) => desk.relayToPerson(id, staff, message));
+  action('escalations', 'check', 202, noBody, (id, staff) => desk.requestCheck(id, staff));
+  action('escalations', 'close', 200, noBody, (id, staff) => desk.close(id, staff));
+  action('escalations', 'dismiss', 200, (body) => parse(dismissBody, body, 'body').reason, (id, staff, reason) => desk.dismiss(id, staff, reason));
+  action('escalations', 'release', 200, noBody, (id, staff) => desk.release(id, staff));
+  action('escalations', 'transfer', 200, (body) => parse(transferBody, body, 'body').to, (id, staff, to) => desk.transfer(id, staff, to));
+  action('escalations', 'reopen', 200, noBody, (id, staff) => desk.reopen(id, staff));
+  action('escalations', 'advice', 201, (body) => parse(adviceBody, body, 'body').adviceId, (id, staff, adviceId) => desk.sendAdvice(id, staff, adviceId));
+  action('escalations', 'notes', 201, text(noteBody), (id, staff, note) => desk.addNote('escalation', id, staff, note));
   router.get('/api/advice', auth, (req, res) => {
     res.json(desk.advice(parse(adviceQuery, req.query, 'query').q));
   });
@@ -146,14 +135,8 @@ export function staffRoutes(deps: { desk: StaffDesk; feed: StaffFeed; presence: 
   router.get('/api/support-records/:id', auth, async (req, res) => {
     res.json(await desk.supportRecord(parseId(req.params.id, 'support record id')));
   });
-  router.post('/api/support-records/:id/status', auth, async (req, res) => {
-    const { status } = parse(supportRecordStatusBody, req.body, 'body');
-    res.json(await desk.setSupportRecordStatus(parseId(req.params.id, 'support record id'), staffName(req), status));
-  });
-  router.post('/api/support-records/:id/notes', auth, async (req, res) => {
-    const { text } = parse(noteBody, req.body, 'body');
-    res.status(201).json(await desk.addNote('support-record', parseId(req.params.id, 'support record id'), staffName(req), text));
-  });
+  action('support-records', 'status', 200, (body) => parse(supportRecordStatusBody, body, 'body').status, (id, staff, status) => desk.setSupportRecordStatus(id, staff, status));
+  action('support-records', 'notes', 201, text(noteBody), (id, staff, note) => desk.addNote('support-record', id, staff, note));
   router.get('/api/conversations/:id/diagnostics', auth, async (req, res) => {
     res.json(await desk.diagnostics(parseId(req.params.id, 'conversation id')));
   });

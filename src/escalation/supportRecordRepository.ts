@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DiagnosticsRecord } from '../diagnosis';
 import type { Database, SupportRecordStatus } from '../store';
-import { newId, parseArray, parseRecord } from './storedRows';
+import { latestSnapshot, newId, parseArray, parseRecord, type Snapshot } from './storedRows';
 
 export type { SupportRecordStatus };
 
@@ -133,14 +133,8 @@ export class SupportRecordRepository {
   }
 
   /** The diagnostics snapshot of the conversation's newest record, with when it was filed. */
-  async latestSnapshot(conversationId: string): Promise<{ diagnostics: DiagnosticsRecord | null; createdAt: string } | undefined> {
-    const row = await this.db
-      .selectFrom('support_records')
-      .select(['diagnostics', 'created_at'])
-      .where('conversation_id', '=', conversationId)
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    return row ? { diagnostics: parseRecord(row.diagnostics), createdAt: row.created_at } : undefined;
+  latestSnapshot(conversationId: string): Promise<Snapshot | undefined> {
+    return latestSnapshot(this.db, 'support_records', conversationId);
   }
 }
 

@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TestAdapter, TurnContext } from 'botbuilder';
 import { OptimisticConversationState } from '../../src/bot/conversationState';
-import { announceSkip, backends, type TestStore } from '../helpers/stores';
+import { announceSkip, backends, storePerTest } from '../helpers/stores';
 
 // Two turns of one conversation at once (two tabs, or two instances): neither update may be lost silently.
 for (const backend of backends) {
   announceSkip(backend, 'optimistic conversation state');
 
   describe.skipIf(!backend.available)(`conversation state on ${backend.name}`, () => {
-    let t: TestStore;
-    beforeEach(async () => {
-      t = await backend.open();
-    });
-    afterEach(async () => {
-      await t.dispose();
-    });
+    const t = storePerTest(backend);
 
     const turn = (adapter: TestAdapter) => new TurnContext(adapter, { ...adapter.makeActivity('hi'), channelId: 'test' });
 

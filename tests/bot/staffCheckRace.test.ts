@@ -1,11 +1,11 @@
 import { TestAdapter, TurnContext, type Storage, type StoreItems } from 'botbuilder';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { texts } from '../../dialogs/texts';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { createDiagnoser } from '../../src/diagnosis';
 import { memoryLogger } from '../helpers/server';
-import { sqliteBackend, tempDir, type TestStore } from '../helpers/stores';
+import { sqliteBackend, tempDir, storePerTest } from '../helpers/stores';
 
 /**
  * A staff member asks for the check while the person's conversation is being saved by something
@@ -13,13 +13,7 @@ import { sqliteBackend, tempDir, type TestStore } from '../helpers/stores';
  * once, rather than fail with an eTag conflict and a 502 to the staff member.
  */
 describe('a staff check request that races another save of the conversation', () => {
-  let t: TestStore;
-  beforeEach(async () => {
-    t = await sqliteBackend.open();
-  });
-  afterEach(async () => {
-    await t.dispose();
-  });
+  const t = storePerTest(sqliteBackend);
 
   /** The store, with one competing save of the conversation slipped in before the next write of it. */
   function racingStorage(storage: Storage) {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity } from 'botframework-directlinejs';
 import { texts as botTexts } from '../../dialogs/texts';
-import { directLineClient, type ChannelClient } from '../helpers/directLine';
+import { channelSuite, directLineClient } from '../helpers/directLine';
 import { startTestBot } from '../helpers/server';
-import { announceSkip, backends, type TestStore } from '../helpers/stores';
+import { announceSkip, backends } from '../helpers/stores';
 import { Conversation, texts } from '../helpers/talk';
 
 type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
@@ -43,27 +43,10 @@ for (const backend of backends) {
   announceSkip(backend, 'local channel');
 
   describe.skipIf(!backend.available)(`local web chat channel, driven by DirectLineJS (${backend.name})`, () => {
-    let testStore: TestStore;
-    let bot: RunningTestBot;
-    const clients: ChannelClient[] = [];
-    const client = (options?: Parameters<typeof directLineClient>[1]) => {
-      const created = directLineClient(bot.url, options);
-      clients.push(created);
-      return created;
-    };
-
-    beforeAll(async () => {
-      testStore = await backend.open();
-      bot = await startTestBot(testStore.env);
-    });
-    afterAll(async () => {
-      for (const c of clients) c.end();
-      await bot?.close();
-      await testStore?.dispose();
-    });
+    const suite = channelSuite(backend);
 
     it('starts a conversation without a secret, greets at once (conversationUpdate), not again after webchat/join, and answers a message', async () => {
-      const person = client();
+      const person = suite.client();
       const greeting = await person.next(botMessage);
       expect(textOf(greeting)).toBe(botTexts.greeting);
       expect(greeting.id).toMatch(/\|0000001$/);
@@ -86,17 +69,17 @@ for (const backend of backends) {
     });
 
     it('rejoins with conversationId, token and watermark and then receives only newer activities', async () => {
-      const { conversationId, token } = await startConversation(bot.url);
-      const first = client({ token, conversationId });
+      const { conversationId, token } = await startConversation(suite.bot.url);
+      const first = suite.client({ token, conversationId });
       await first.post(join);
       await first.next(botMessage);
-      const seen = await call(bot.url, `/v3/directline/conversations/${conversationId}/activities?watermark=`, { token });
+      const seen = await call(suite.bot.url, `/v3/directline/conversations/${conversationId}/activities?watermark=`, { token });
       const { watermark, activities } = seen.json as { watermark: string; activities: Activity[] };
       expect(activities.map((a) => a.type)).toEqual(['message', 'event']);
       expect(watermark).toBe('2');
       first.end();
 
-      const again = client({ token, conversationId, watermark });
+      const again = suite.client({ token, conversationId, watermark });
       const askedId = await again.post({ type: 'message', text: 'mac, safari 13', from: { id: 'page-user' } });
       await again.next(repliesTo(askedId));
       const ids = again.received.map((a) => a.id ?? '');
@@ -105,46 +88,46 @@ for (const backend of backends) {
     });
 
     it('answers a reconnect (GET conversation) with the same conversation and token', async () => {
-      const { conversationId, token } = await startConversation(bot.url);
-      const reconnect = await call(bot.url, `/v3/directline/conversations/${conversationId}?watermark=`, { token });
+      const { conversationId, token } = await startConversation(suite.bot.url);
+      const reconnect = await call(suite.bot.url, `/v3/directline/conversations/${conversationId}?watermark=`, { token });
       expect(reconnect.status).toBe(200);
       expect(reconnect.json).toMatchObject({ conversationId, token });
     });
 
     it('refreshes a token: the new one opens the same conversation', async () => {
-      const { conversationId, token } = await startConversation(bot.url);
-      const refreshed = await call(bot.url, '/v3/directline/tokens/refresh', { method: 'POST', token });
+      const { conversationId, token } = await startConversation(suite.bot.url);
+      const refreshed = await call(suite.bot.url, '/v3/directline/tokens/refresh', { method: 'POST', token });
       expect(refreshed.status).toBe(200);
       const body = refreshed.json as Started;
       expect(body.conversationId).toBe(conversationId);
       expect(body.token).not.toBe(token);
       expect(body.expires_in).toBeGreaterThan(3500);
-      expect((await call(bot.url, `/v3/directline/conversations/${conversationId}/activities`, { token: body.token })).status).toBe(200);
+      expect((await call(suite.bot.url, `/v3/directline/conversations/${conversationId}/activities`, { token: body.token })).status).toBe(200);
     });
 
     it("refuses one conversation's token on another conversation (403)", async () => {
-      const a = await startConversation(bot.url);
-      const b = await startConversation(bot.url);
+      const a = await startConversation(suite.bot.url);
+      const b = await startConversation(suite.bot.url);
       const activities = `/v3/directline/conversations/${b.conversationId}/activities`;
-      expect((await call(bot.url, activities, { token: a.token })).status).toBe(403);
-      expect((await call(bot.url, activities, { token: a.token, body: { type: 'message', text: 'hi', from: { id: 'x' } } })).status).toBe(403);
-      expect((await call(bot.url, `/v3/directline/conversations/${b.conversationId}`, { token: a.token })).status).toBe(403);
+      expect((await call(suite.bot.url, activities, { token: a.token })).status).toBe(403);
+      expect((await call(suite.bot.url, activities, { token: a.token, body: { type: 'message', text: 'hi', from: { id: 'x' } } })).status).toBe(403);
+      expect((await call(suite.bot.url, `/v3/directline/conversations/${b.conversationId}`, { token: a.token })).status).toBe(403);
     });
 
     it('answers 401 without a token and 403 for a token it never issued', async () => {
-      const { conversationId } = await startConversation(bot.url);
+      const { conversationId } = await startConversation(suite.bot.url);
       const activities = `/v3/directline/conversations/${conversationId}/activities`;
-      const missing = await call(bot.url, activities);
+      const missing = await call(suite.bot.url, activities);
       expect(missing.status).toBe(401);
       expect(missing.headers.get('www-authenticate')).toBe('Bearer');
       expect(missing.json).toMatchObject({ error: 'UNAUTHORIZED' });
-      expect((await call(bot.url, activities, { token: 'made-up-token' })).status).toBe(403);
-      expect((await call(bot.url, '/v3/directline/tokens/refresh', { method: 'POST' })).status).toBe(401);
+      expect((await call(suite.bot.url, activities, { token: 'made-up-token' })).status).toBe(403);
+      expect((await call(suite.bot.url, '/v3/directline/tokens/refresh', { method: 'POST' })).status).toBe(401);
     });
 
     it('reports a refused token to DirectLineJS as an expired token, as Azure does', async () => {
-      const { conversationId } = await startConversation(bot.url);
-      const stranger = client({ token: 'made-up-token', conversationId });
+      const { conversationId } = await startConversation(suite.bot.url);
+      const stranger = suite.client({ token: 'made-up-token', conversationId });
       const statuses: number[] = [];
       await new Promise<void>((resolve) => {
         stranger.directLine.connectionStatus$.subscribe((status) => {
@@ -157,19 +140,19 @@ for (const backend of backends) {
     });
 
     it('refuses an activity over 256 KB with 413 and stores nothing', async () => {
-      const { conversationId, token } = await startConversation(bot.url);
+      const { conversationId, token } = await startConversation(suite.bot.url);
       const path = `/v3/directline/conversations/${conversationId}/activities`;
-      const big = await call(bot.url, path, { token, body: { type: 'message', from: { id: 'x' }, text: 'x'.repeat(260 * 1024) } });
+      const big = await call(suite.bot.url, path, { token, body: { type: 'message', from: { id: 'x' }, text: 'x'.repeat(260 * 1024) } });
       expect(big.status).toBe(413);
       expect(big.json).toMatchObject({ error: 'PAYLOAD_TOO_LARGE' });
-      expect(fromPerson((await call(bot.url, path, { token })).json)).toEqual([]);
+      expect(fromPerson((await call(suite.bot.url, path, { token })).json)).toEqual([]);
     });
 
     it('rejects a malformed activity or watermark with 400', async () => {
-      const { conversationId, token } = await startConversation(bot.url);
+      const { conversationId, token } = await startConversation(suite.bot.url);
       const path = `/v3/directline/conversations/${conversationId}/activities`;
-      expect((await call(bot.url, path, { token, body: { text: 'no type' } })).status).toBe(400);
-      expect((await call(bot.url, `${path}?watermark=abc`, { token })).status).toBe(400);
+      expect((await call(suite.bot.url, path, { token, body: { text: 'no type' } })).status).toBe(400);
+      expect((await call(suite.bot.url, `${path}?watermark=abc`, { token })).status).toBe(400);
     });
 
     it.each([
@@ -182,37 +165,37 @@ for (const backend of backends) {
       ['membersAdded.0', { type: 'conversationUpdate', membersAdded: [null] }],
       ['localTimestamp', { text: 'hi', localTimestamp: 'yesterday' }],
     ])('refuses a wrong type in %s with a 400 naming it, and logs nothing', async (field, fields) => {
-      const { conversationId, token } = await startConversation(bot.url);
+      const { conversationId, token } = await startConversation(suite.bot.url);
       const path = `/v3/directline/conversations/${conversationId}/activities`;
-      const refused = await call(bot.url, path, { token, body: { type: 'message', from: { id: 'x' }, ...fields } });
+      const refused = await call(suite.bot.url, path, { token, body: { type: 'message', from: { id: 'x' }, ...fields } });
       expect(refused.status).toBe(400);
       expect(refused.json).toMatchObject({ error: 'BAD_REQUEST', message: expect.stringContaining(`malformed at "${field}"`) });
-      expect(fromPerson((await call(bot.url, path, { token })).json)).toEqual([]);
+      expect(fromPerson((await call(suite.bot.url, path, { token })).json)).toEqual([]);
     });
 
     it('keeps typing out of the log (Azure sends typing over WebSocket only)', async () => {
-      const { conversationId, token } = await startConversation(bot.url);
+      const { conversationId, token } = await startConversation(suite.bot.url);
       const path = `/v3/directline/conversations/${conversationId}/activities`;
-      const typing = await call(bot.url, path, { token, body: { type: 'typing', from: { id: 'x' } } });
+      const typing = await call(suite.bot.url, path, { token, body: { type: 'typing', from: { id: 'x' } } });
       expect(typing.status).toBe(200);
-      expect(fromPerson((await call(bot.url, path, { token })).json)).toEqual([]);
+      expect(fromPerson((await call(suite.bot.url, path, { token })).json)).toEqual([]);
     });
 
     it('takes proactive sends, updates and deletes on the Connector half, and shows them in order', async () => {
-      const { conversationId, token } = await startConversation(bot.url);
+      const { conversationId, token } = await startConversation(suite.bot.url);
       const connector = `/v3/conversations/${encodeURIComponent(conversationId)}/activities`;
-      const sent = await call(bot.url, connector, { body: { type: 'message', text: 'A staff member joined: Sam', from: { id: 'tech-support-bot' } } });
+      const sent = await call(suite.bot.url, connector, { body: { type: 'message', text: 'A staff member joined: Sam', from: { id: 'tech-support-bot' } } });
       expect(sent.status).toBe(200);
       const { id } = sent.json as { id: string };
-      await call(bot.url, connector, { body: { type: 'typing', from: { id: 'tech-support-bot' } } });
-      const second = (await call(bot.url, connector, { body: { type: 'message', text: 'second' } })).json as { id: string };
+      await call(suite.bot.url, connector, { body: { type: 'typing', from: { id: 'tech-support-bot' } } });
+      const second = (await call(suite.bot.url, connector, { body: { type: 'message', text: 'second' } })).json as { id: string };
 
-      const updated = await call(bot.url, `${connector}/${encodeURIComponent(id)}`, { method: 'PUT', body: { type: 'message', text: 'Sam (staff) joined' } });
+      const updated = await call(suite.bot.url, `${connector}/${encodeURIComponent(id)}`, { method: 'PUT', body: { type: 'message', text: 'Sam (staff) joined' } });
       expect(updated.status).toBe(200);
-      const deleted = await call(bot.url, `${connector}/${encodeURIComponent(second.id)}`, { method: 'DELETE' });
+      const deleted = await call(suite.bot.url, `${connector}/${encodeURIComponent(second.id)}`, { method: 'DELETE' });
       expect(deleted.status).toBe(200);
 
-      const log = (await call(bot.url, `/v3/directline/conversations/${conversationId}/activities`, { token })).json as { activities: Activity[]; watermark: string };
+      const log = (await call(suite.bot.url, `/v3/directline/conversations/${conversationId}/activities`, { token })).json as { activities: Activity[]; watermark: string };
       const afterGreeting = log.activities.filter((a) => textOf(a) !== botTexts.greeting);
       expect(afterGreeting.map((a) => [a.id, textOf(a), a.from.role])).toEqual([[id, 'Sam (staff) joined', 'bot']]);
       // The update moved the activity past the watermark of anyone who had already read it.
@@ -220,15 +203,15 @@ for (const backend of backends) {
     });
 
     it('keeps a replyToId only when it names an activity of the conversation; shows staff relays as the staff member; gives inline JSON a data: URL', async () => {
-      const { conversationId, token } = await startConversation(bot.url);
+      const { conversationId, token } = await startConversation(suite.bot.url);
       const connector = `/v3/conversations/${encodeURIComponent(conversationId)}/activities`;
       const greetingId = `${conversationId}|0000001`;
-      await call(bot.url, `${connector}/${encodeURIComponent(greetingId)}`, { body: { type: 'message', text: 'a real reply', replyToId: greetingId } });
-      await call(bot.url, connector, { body: { type: 'message', text: 'proactive', replyToId: 'c0ffee-made-up-continuation-id' } });
-      await call(bot.url, connector, { body: { type: 'message', text: '**Sam Rivera:** hello', channelData: { staff: { name: 'Sam Rivera', text: 'hello' } } } });
-      await call(bot.url, connector, { body: { type: 'message', attachments: [{ contentType: 'application/json', name: 'diagnostics.json', content: { version: 1 } }] } });
+      await call(suite.bot.url, `${connector}/${encodeURIComponent(greetingId)}`, { body: { type: 'message', text: 'a real reply', replyToId: greetingId } });
+      await call(suite.bot.url, connector, { body: { type: 'message', text: 'proactive', replyToId: 'c0ffee-made-up-continuation-id' } });
+      await call(suite.bot.url, connector, { body: { type: 'message', text: '**Sam Rivera:** hello', channelData: { staff: { name: 'Sam Rivera', text: 'hello' } } } });
+      await call(suite.bot.url, connector, { body: { type: 'message', attachments: [{ contentType: 'application/json', name: 'diagnostics.json', content: { version: 1 } }] } });
 
-      const log = ((await call(bot.url, `/v3/directline/conversations/${conversationId}/activities?watermark=1`, { token })).json as { activities: Record<string, unknown>[] }).activities;
+      const log = ((await call(suite.bot.url, `/v3/directline/conversations/${conversationId}/activities?watermark=1`, { token })).json as { activities: Record<string, unknown>[] }).activities;
       expect(log[0]).toMatchObject({ text: 'a real reply', replyToId: greetingId });
       expect(log[1]).toMatchObject({ text: 'proactive' });
       expect(log[1]).not.toHaveProperty('replyToId');
@@ -238,13 +221,13 @@ for (const backend of backends) {
     });
 
     it('answers 404 on the Connector half for a conversation it never started', async () => {
-      const sent = await call(bot.url, '/v3/conversations/nobody/activities', { body: { type: 'message', text: 'hi' } });
+      const sent = await call(suite.bot.url, '/v3/conversations/nobody/activities', { body: { type: 'message', text: 'hi' } });
       expect(sent.status).toBe(404);
     });
 
     it('lets only this machine write through the Connector half (no proxied caller)', async () => {
-      const { conversationId } = await startConversation(bot.url);
-      const proxied = await call(bot.url, `/v3/conversations/${conversationId}/activities`, {
+      const { conversationId } = await startConversation(suite.bot.url);
+      const proxied = await call(suite.bot.url, `/v3/conversations/${conversationId}/activities`, {
         body: { type: 'message', text: 'fake staff message' },
         headers: { 'x-forwarded-for': '203.0.113.9' },
       });
@@ -252,7 +235,7 @@ for (const backend of backends) {
     });
 
     it('still serves /api/messages with expectReplies in the same process (Emulator / Azure path)', async () => {
-      const person = new Conversation(bot.url);
+      const person = new Conversation(suite.bot.url);
       expect(texts(await person.join())).toEqual([botTexts.greeting]);
       expect(texts(await person.say('my microphone is not working')).length).toBeGreaterThan(0);
     });

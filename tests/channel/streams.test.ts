@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -7,11 +7,9 @@ import { texts as botTexts } from '../../dialogs/texts';
 import { localChannel, SqlActivityLog, STREAM_CLOSE, TOKENS_KEPT } from '../../src/channel';
 import { hashToken } from '../../src/channel/tokens';
 import { LocalNotifier } from '../../src/store/notifications';
-import { ConnectionStatus, directLineClient, openStream, type ChannelClient } from '../helpers/directLine';
+import { channelSuite, ConnectionStatus, openStream } from '../helpers/directLine';
 import { memoryLogger, startTestBot } from '../helpers/server';
-import { announceSkip, backends, postgresBackend, sqliteBackend, type TestStore } from '../helpers/stores';
-
-type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
+import { announceSkip, backends, postgresBackend, sqliteBackend } from '../helpers/stores';
 
 interface Started {
   conversationId: string;
@@ -42,27 +40,14 @@ for (const backend of backends) {
   announceSkip(backend, 'Direct Line streams');
 
   describe.skipIf(!backend.available)(`Direct Line WebSocket streams (${backend.name})`, () => {
-    let testStore: TestStore;
-    let bot: RunningTestBot;
-    const clients: ChannelClient[] = [];
-
-    beforeAll(async () => {
-      testStore = await backend.open();
-      bot = await startTestBot(testStore.env);
-    });
-    afterAll(async () => {
-      for (const c of clients) c.end();
-      await bot?.close();
-      await testStore?.dispose();
-    });
+    const suite = channelSuite(backend);
 
     it('serves DirectLineJS with its default options: online, greeted and answered over the stream, typing first', async () => {
-      const person = directLineClient(bot.url, { webSocket: undefined });
-      clients.push(person);
+      const person = suite.client({ webSocket: undefined });
       const greeting = await person.next(botMessage);
       expect(textOf(greeting)).toBe(botTexts.greeting);
       expect(person.directLine.connectionStatus$.getValue()).toBe(ConnectionStatus.Online);
-      expect(bot.channel.openStreams).toBeGreaterThanOrEqual(1);
+      expect(suite.bot.channel.openStreams).toBeGreaterThanOrEqual(1);
 
       const messageId = await person.post({ type: 'message', text: 'my camera says permission denied', from: { id: 'page-user' } });
       const reply = await person.next((a) => botMessage(a) && 'replyToId' in a && a.replyToId === messageId);
@@ -73,28 +58,28 @@ for (const backend of backends) {
       expect(person.errors).toEqual([]);
       // The indicator says nothing: the transcript staff read keeps the messages, not the typing.
       const conversationId = reply.conversation?.id ?? '';
-      const transcript = await bot.store.db.selectFrom('transcript_activities').select(['direction', 'activity']).where('conversation_id', '=', conversationId).execute();
+      const transcript = await suite.bot.store.db.selectFrom('transcript_activities').select(['direction', 'activity']).where('conversation_id', '=', conversationId).execute();
       expect(transcript.some((row) => row.direction === 'out' && row.activity.includes(textOf(reply).slice(0, 40)))).toBe(true);
       expect(transcript.filter((row) => (JSON.parse(row.activity) as { type: string }).type === 'typing')).toEqual([]);
     });
 
     it('starts and reconnects with a streamUrl that carries the token and the watermark', async () => {
-      const chat = await start(bot.url);
+      const chat = await start(suite.bot.url);
       expect(chat.streamUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/v3/directline/conversations/${chat.conversationId}/stream\\?watermark=-&t=`));
-      const reconnect = await fetch(`${bot.url}/v3/directline/conversations/${chat.conversationId}?watermark=1`, { headers: { authorization: `Bearer ${chat.token}` } });
+      const reconnect = await fetch(`${suite.bot.url}/v3/directline/conversations/${chat.conversationId}?watermark=1`, { headers: { authorization: `Bearer ${chat.token}` } });
       const body = (await reconnect.json()) as Started;
       expect(new URL(body.streamUrl).searchParams.get('watermark')).toBe('1');
       expect(new URL(body.streamUrl).searchParams.get('t')).toBe(chat.token);
     });
 
     it('pushes what is written as {activities, watermark} sets, from the watermark asked for', async () => {
-      const chat = await start(bot.url);
+      const chat = await start(suite.bot.url);
       const first = openStream(chat.streamUrl);
       expect(await first.opened).toEqual({ status: 101 });
       await first.next(botMessage); // the greeting, already in the log
       expect(first.sets[0]).toEqual({ activities: [expect.objectContaining({ text: botTexts.greeting })], watermark: '1' });
 
-      const saidId = await post(bot.url, chat, { type: 'message', text: 'hello there' });
+      const saidId = await post(suite.bot.url, chat, { type: 'message', text: 'hello there' });
       await first.next((a) => a.id === saidId);
       await first.next((a) => botMessage(a) && 'replyToId' in a && a.replyToId === saidId);
       first.socket.close();
@@ -108,28 +93,28 @@ for (const backend of backends) {
     });
 
     it('sends the bot’s typing over the stream only: a polling client never sees it', async () => {
-      const chat = await start(bot.url);
+      const chat = await start(suite.bot.url);
       const stream = openStream(chat.streamUrl);
       await stream.next(botMessage);
-      const connector = `${bot.url}/v3/conversations/${encodeURIComponent(chat.conversationId)}/activities`;
+      const connector = `${suite.bot.url}/v3/conversations/${encodeURIComponent(chat.conversationId)}/activities`;
       await fetch(connector, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'typing', from: { id: 'tech-support-bot' } }) });
       const typing = await stream.next((a) => a.type === 'typing');
       expect(typing.from).toMatchObject({ role: 'bot' });
       expect(stream.sets.find((s) => s.activities.includes(typing))).not.toHaveProperty('watermark');
-      const polled = await fetch(`${bot.url}/v3/directline/conversations/${chat.conversationId}/activities`, { headers: { authorization: `Bearer ${chat.token}` } });
+      const polled = await fetch(`${suite.bot.url}/v3/directline/conversations/${chat.conversationId}/activities`, { headers: { authorization: `Bearer ${chat.token}` } });
       expect(((await polled.json()) as { activities: Activity[] }).activities.map((a) => a.type)).toEqual(['message']);
       stream.socket.close();
     });
 
     it('refuses a stream without a token (401), with another conversation’s (403) or a bad watermark (400)', async () => {
-      const a = await start(bot.url);
-      const b = await start(bot.url);
+      const a = await start(suite.bot.url);
+      const b = await start(suite.bot.url);
       const bare = new URL(a.streamUrl);
       bare.searchParams.delete('t');
       expect(await openStream(bare.toString()).opened).toEqual({ status: 401 });
       expect(await openStream(a.streamUrl.replace(a.token, b.token)).opened).toEqual({ status: 403 });
       expect(await openStream(a.streamUrl.replace('watermark=-', 'watermark=abc')).opened).toEqual({ status: 400 });
-      expect(await openStream(`${bot.url.replace('http', 'ws')}/v3/directline/conversations/${a.conversationId}/elsewhere`).opened).toEqual({ status: 404 });
+      expect(await openStream(`${suite.bot.url.replace('http', 'ws')}/v3/directline/conversations/${a.conversationId}/elsewhere`).opened).toEqual({ status: 404 });
       // A Node client may send the token as a header instead.
       const headed = openStream(bare.toString(), { headers: { authorization: `Bearer ${a.token}` } });
       expect(await headed.opened).toEqual({ status: 101 });
@@ -137,19 +122,19 @@ for (const backend of backends) {
     });
 
     it('closes the stream when its token expires', async () => {
-      const chat = await start(bot.url);
+      const chat = await start(suite.bot.url);
       const shortLived = 'short-lived-token-for-this-test';
-      await new SqlActivityLog(bot.store.db).addToken(chat.conversationId, { hash: hashToken(shortLived), expiresAt: new Date(Date.now() + 600) }, TOKENS_KEPT);
+      await new SqlActivityLog(suite.bot.store.db).addToken(chat.conversationId, { hash: hashToken(shortLived), expiresAt: new Date(Date.now() + 600) }, TOKENS_KEPT);
       const stream = openStream(chat.streamUrl.replace(chat.token, shortLived));
       expect(await stream.opened).toEqual({ status: 101 });
       expect(await stream.closed).toEqual({ code: STREAM_CLOSE.tokenExpired, reason: 'token expired' });
     });
 
     it('closes every open stream with 1012 (service restart) when asked, so clients reconnect elsewhere', async () => {
-      const chat = await start(bot.url);
+      const chat = await start(suite.bot.url);
       const streams = [openStream(chat.streamUrl), openStream(chat.streamUrl)];
       await Promise.all(streams.map((s) => s.opened));
-      bot.channel.closeStreams();
+      suite.bot.channel.closeStreams();
       for (const stream of streams) expect((await stream.closed).code).toBe(1012);
     });
   });

@@ -5,7 +5,8 @@ import { adviceIds, buttons, dialogHarness, probeRuns } from '../helpers/dialogs
 const textOf = (replies: { text?: string }[]) => replies.map((r) => r.text ?? '').join('\n');
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
-const blockedCamera = (check?: string) => ({
+/** The page's probe event from Chrome on a Mac (version 2), as the answer to the check `check` if given. */
+const probeEvent = (readings: Record<string, unknown>, check?: string) => ({
   type: 'event',
   name: 'diagnostics',
   value: {
@@ -13,26 +14,23 @@ const blockedCamera = (check?: string) => ({
     ...(check ? { check: { id: check } } : {}),
     userAgent: CHROME_MAC,
     secureContext: true,
+    ...readings,
+  },
+});
+const blockedCamera = (check?: string) =>
+  probeEvent({
     inIframe: false,
     permissions: { camera: 'denied' },
     devices: { camera: 1, microphone: 1, labelsVisible: false },
     getUserMedia: { requested: ['camera'], ok: false, errorName: 'NotAllowedError', errorMessage: 'Permission denied' },
-  },
-});
-const workingCamera = (check: string) => ({
-  type: 'event',
-  name: 'diagnostics',
-  value: {
-    version: 2,
-    check: { id: check },
-    userAgent: CHROME_MAC,
-    secureContext: true,
+  }, check);
+const workingCamera = (check: string) =>
+  probeEvent({
     permissions: { camera: 'granted' },
     devices: { camera: 1, microphone: 1, labelsVisible: true },
     getUserMedia: { requested: ['camera'], ok: true },
     video: { frames: 'ok', width: 640, height: 480 },
-  },
-});
+  }, check);
 
 /** A probe showing the camera blocked, then "not live": the first step, which the probe can verify. */
 async function blockedAndAdvised() {
@@ -99,20 +97,13 @@ describe('Check again: the probe verifies a step by itself', () => {
 
   it('verifies a silent microphone: silent is not fixed, a level reading is', async () => {
     const h = dialogHarness();
-    const silent = (check?: string, level = 'silent') => ({
-      type: 'event',
-      name: 'diagnostics',
-      value: {
-        version: 2,
-        ...(check ? { check: { id: check } } : {}),
-        userAgent: CHROME_MAC,
-        secureContext: true,
+    const silent = (check?: string, level = 'silent') =>
+      probeEvent({
         permissions: { microphone: 'granted' },
         devices: { camera: 1, microphone: 1, labelsVisible: true },
         getUserMedia: { requested: ['microphone'], ok: true },
         audio: { level, peakDb: level === 'silent' ? -200 : -12, clipping: false },
-      },
-    });
+      }, check);
     const first = await h.say(silent());
     expect(textOf(first)).toMatch(/Your microphone started fine in this browser\. Your microphone picked up no sound at all\./);
     const step = first.concat(await h.say('No, later'));

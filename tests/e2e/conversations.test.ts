@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBot } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import { botForSuite } from '../helpers/server';
 import { Conversation, type ReplyActivity } from '../helpers/talk';
 
 /**
@@ -85,16 +85,10 @@ const scripts: Script[] = [
 ];
 
 describe('whole conversations over HTTP', () => {
-  let bot: Awaited<ReturnType<typeof startTestBot>>;
-  beforeAll(async () => {
-    bot = await startTestBot();
-  });
-  afterAll(async () => {
-    await bot.close();
-  });
+  const suite = botForSuite();
 
   it.each(scripts)('$name', async ({ lines, reaches, never = [], lastText }) => {
-    const person = new Conversation(bot.url);
+    const person = new Conversation(suite.bot.url);
     const all: ReplyActivity[] = [...(await person.join())];
     let last: ReplyActivity[] = [];
     for (const line of lines) {

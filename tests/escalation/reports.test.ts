@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { texts as botTexts } from '../../dialogs/texts';
-import type { RunningBot } from '../../src/main';
-import { startFakeChannel, type FakeChannel } from '../helpers/fakeChannel';
-import { startTestBot } from '../helpers/server';
-import { ChannelConversation, STAFF, STAFF_TOKENS, StaffClient, asList, eventually } from '../helpers/staff';
-import { announceSkip, backends, type TestStore } from '../helpers/stores';
+import { ChannelConversation, STAFF, asList, eventually } from '../helpers/staff';
+import { staffedBot } from '../helpers/staffedBot';
+import { announceSkip, backends } from '../helpers/stores';
 import { texts, type ReplyActivity } from '../helpers/talk';
 
 const DAY = 86_400_000;
@@ -13,24 +11,9 @@ const DAY = 86_400_000;
 for (const backend of backends) {
   announceSkip(backend, 'reports');
   describe.skipIf(!backend.available)(`GET /api/reports (${backend.name})`, () => {
-    let channel: FakeChannel;
-    let store: TestStore;
-    let bot: RunningBot;
-    let sam: StaffClient;
+    const desk = staffedBot(backend);
 
-    beforeAll(async () => {
-      channel = await startFakeChannel();
-      store = await backend.open();
-      bot = await startTestBot({ ...store.env, STAFF_TOKENS });
-      sam = new StaffClient(bot.url, STAFF.sam);
-    });
-    afterAll(async () => {
-      await bot?.close();
-      await store?.dispose();
-      await channel?.close();
-    });
-
-    const person = () => new ChannelConversation(bot.url, channel.serviceUrl, `user-${Math.random().toString(36).slice(2, 10)}`);
+    const person = () => new ChannelConversation(desk.bot.url, desk.channel.serviceUrl, `user-${Math.random().toString(36).slice(2, 10)}`);
     /** Answers questions until the bot offers a step; returns that step's advice id. */
     async function untilStep(who: ChannelConversation, first: string): Promise<string> {
       let replies: ReplyActivity[] = await who.say(first);
@@ -57,10 +40,10 @@ for (const backend of backends) {
       const notHelped = await untilStep(escalated, 'my camera shows a black screen on my windows laptop in chrome, not live');
       await escalated.say(botTexts.stepButtons.notFixed);
       await escalated.say('human');
-      const id = String((await eventually('the escalation', async () => asList((await sam.get('/api/escalations')).body).find((e) => e.conversationId === escalated.id))).id);
-      await sam.post(`/api/escalations/${id}/claim`);
-      await sam.post(`/api/escalations/${id}/messages`, { text: 'Hello, Sam here.' });
-      await sam.post(`/api/escalations/${id}/close`);
+      const id = String((await eventually('the escalation', async () => asList((await desk.sam.get('/api/escalations')).body).find((e) => e.conversationId === escalated.id))).id);
+      await desk.sam.post(`/api/escalations/${id}/claim`);
+      await desk.sam.post(`/api/escalations/${id}/messages`, { text: 'Hello, Sam here.' });
+      await desk.sam.post(`/api/escalations/${id}/close`);
       await escalated.say('Yes');
       // Skippable: any other message passes the question over and is answered as usual.
       expect(texts(await escalated.say('my microphone is silent now'))).not.toContain(botTexts.feedback.thanks);
@@ -68,7 +51,7 @@ for (const backend of backends) {
       const waiting = person();
       await waiting.say('I want to talk to a person');
 
-      const report = (await sam.get(`/api/reports?${window()}`)).body;
+      const report = (await desk.sam.get(`/api/reports?${window()}`)).body;
       expect(report).toMatchObject({
         conversations: 3,
         fixedByBot: 1,
@@ -86,10 +69,10 @@ for (const backend of backends) {
       });
 
       // A window before any of it is empty, not an error.
-      const before = (await sam.get(`/api/reports?from=2020-01-01&to=2020-01-02`)).body;
+      const before = (await desk.sam.get(`/api/reports?from=2020-01-01&to=2020-01-02`)).body;
       expect(before).toMatchObject({ conversations: 0, selfServiceRate: null, medianClaimS: null, notHelped: [] });
 
-      const csv = await fetch(`${bot.url}/api/reports?${window()}&format=csv`, { headers: { authorization: `Bearer ${STAFF.sam}` } });
+      const csv = await fetch(`${desk.bot.url}/api/reports?${window()}&format=csv`, { headers: { authorization: `Bearer ${STAFF.sam}` } });
       expect(csv.headers.get('content-type')).toContain('text/csv');
       expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="support-report-.*\.csv"/);
       const lines = (await csv.text()).trim().split('\r\n');
@@ -101,7 +84,7 @@ for (const backend of backends) {
 
     it('refuses a window that is not one', async () => {
       for (const query of ['from=soon', 'to=later', 'from=2026-02-01&to=2026-01-01', 'from=2020-01-01&to=2026-01-01', 'format=xml']) {
-        const response = await sam.get(`/api/reports?${query}`);
+        const response = await desk.sam.get(`/api/reports?${query}`);
         expect(response.status, query).toBe(400);
       }
     });

@@ -7,7 +7,8 @@ import type { RunningBot } from '../../src/main';
 import { startFakeChannel, type FakeChannel } from '../helpers/fakeChannel';
 import { startTestBot } from '../helpers/server';
 import { ChannelConversation, STAFF, STAFF_TOKENS, StaffClient, asList, eventually, isRecord, openFeed } from '../helpers/staff';
-import { announceSkip, backends, type TestStore } from '../helpers/stores';
+import { staffedBot } from '../helpers/staffedBot';
+import { announceSkip, backends } from '../helpers/stores';
 import { texts } from '../helpers/talk';
 
 const URGENT = "I'm presenting in 5 minutes and my mic is blocked";
@@ -15,33 +16,12 @@ const URGENT = "I'm presenting in 5 minutes and my mic is blocked";
 for (const backend of backends) {
   announceSkip(backend, 'escalation');
   describe.skipIf(!backend.available)(`escalation to staff (${backend.name})`, () => {
-    let channel: FakeChannel;
-    let store: TestStore;
-    let bot: RunningBot;
-    let sam: StaffClient;
-    let kim: StaffClient;
+    const desk = staffedBot(backend);
 
-    beforeAll(async () => {
-      channel = await startFakeChannel();
-      store = await backend.open();
-      bot = await startTestBot({ ...store.env, STAFF_TOKENS });
-      sam = new StaffClient(bot.url, STAFF.sam);
-      kim = new StaffClient(bot.url, STAFF.kim);
-    });
-    afterAll(async () => {
-      await bot?.close();
-      await store?.dispose();
-      await channel?.close();
-    });
-
-    const person = (name = 'Alex') => new ChannelConversation(bot.url, channel.serviceUrl, `user-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`);
-    const sentText = (conversationId: string) => channel.sentTo(conversationId).map((a) => a.text ?? '');
-    async function escalationOf(conversationId: string): Promise<Record<string, unknown>> {
-      return eventually(`an escalation for ${conversationId}`, async () => asList((await sam.get('/api/escalations')).body).find((e) => e.conversationId === conversationId));
-    }
+    const person = (name = 'Alex') => new ChannelConversation(desk.bot.url, desk.channel.serviceUrl, `user-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`);
 
     it('urgent live session: listed with diagnostics, claimed, relayed both ways, closed, and asked if solved', async () => {
-      const feed = await openFeed(`${bot.url}/api/staff/events?token=${STAFF.sam}`);
+      const feed = await openFeed(`${desk.bot.url}/api/staff/events?token=${STAFF.sam}`);
       try {
         const alex = person();
         await alex.join();
@@ -50,23 +30,23 @@ for (const backend of backends) {
         expect(texts(replies)).toContain(botTexts.staffCalled(1));
         expect(replies.some((r) => r.type === 'event' && r.name === 'handoff.initiate')).toBe(true);
 
-        const listed = await escalationOf(alex.id);
+        const listed = await desk.escalationOf(alex.id);
         expect(listed).toMatchObject({ status: 'waiting', reason: 'urgent', claimedBy: null, position: 1 });
         expect(typeof listed.createdAt).toBe('string');
         const id = String(listed.id);
-        const detail = await sam.get(`/api/escalations/${id}`);
+        const detail = await desk.sam.get(`/api/escalations/${id}`);
         expect(detail.status).toBe(200);
         expect(detail.body).toMatchObject({ id, diagnostics: { facts: { urgent: true, liveConference: true, media: ['microphone'] } } });
         await eventually('the new escalation on the feed', () => feed.events.find((e) => e.event === 'escalation.created' && isRecord(e.data.escalation) && e.data.escalation.id === id));
 
-        const claimed = await sam.post(`/api/escalations/${id}/claim`);
+        const claimed = await desk.sam.post(`/api/escalations/${id}/claim`);
         expect(claimed.status).toBe(200);
         expect(claimed.body).toMatchObject({ status: 'claimed', claimedBy: 'Sam Rivera' });
-        await eventually('the person told who joined', () => sentText(alex.id).includes(escalationTexts.staffJoined('Sam Rivera')));
+        await eventually('the person told who joined', () => desk.sentText(alex.id).includes(escalationTexts.staffJoined('Sam Rivera')));
 
-        const sent = await sam.post(`/api/escalations/${id}/messages`, { text: 'Hi Alex, click the padlock left of the address bar.' });
+        const sent = await desk.sam.post(`/api/escalations/${id}/messages`, { text: 'Hi Alex, click the padlock left of the address bar.' });
         expect(sent.status).toBe(201);
-        const relayed = await eventually('the staff message at the person', () => channel.sentTo(alex.id).find((a) => a.text?.includes('click the padlock')));
+        const relayed = await eventually('the staff message at the person', () => desk.channel.sentTo(alex.id).find((a) => a.text?.includes('click the padlock')));
         expect(relayed.text).toBe(escalationTexts.staffMessage('Sam Rivera', 'Hi Alex, click the padlock left of the address bar.'));
 
         // While with staff the bot stays quiet and the person's words reach the staff feed.
@@ -75,13 +55,13 @@ for (const backend of backends) {
         // …except for status.
         expect(texts(await alex.say('status')).join(' ')).toContain(botTexts.status.withStaff('Sam Rivera'));
 
-        const transcript = asList((await sam.get(`/api/conversations/${alex.id}/transcript`)).body);
+        const transcript = asList((await desk.sam.get(`/api/conversations/${alex.id}/transcript`)).body);
         const said = transcript.map((e) => (isRecord(e.activity) ? e.activity.text : undefined));
         expect(said).toEqual(expect.arrayContaining([URGENT, 'I see it, microphone says blocked', escalationTexts.staffMessage('Sam Rivera', 'Hi Alex, click the padlock left of the address bar.')]));
 
-        const closed = await sam.post(`/api/escalations/${id}/close`);
+        const closed = await desk.sam.post(`/api/escalations/${id}/close`);
         expect(closed.body).toMatchObject({ status: 'closed', closedBy: 'Sam Rivera' });
-        const question = await eventually('the solved question', () => channel.sentTo(alex.id).find((a) => a.text === escalationTexts.staffClosed('Sam Rivera')));
+        const question = await eventually('the solved question', () => desk.channel.sentTo(alex.id).find((a) => a.text === escalationTexts.staffClosed('Sam Rivera')));
         expect(question.suggestedActions?.actions.map((a) => a.title)).toEqual(['Yes', 'No']);
 
         // Solved, then one short, skippable question; the answer is shown to staff.
@@ -89,8 +69,8 @@ for (const backend of backends) {
         expect(texts(answered)).toEqual([botTexts.solvedYes, botTexts.feedback.question]);
         expect(answered.at(-1)?.suggestedActions?.actions.map((a) => a.title)).toEqual(Object.values(botTexts.feedback.buttons));
         expect(texts(await alex.say(botTexts.feedback.buttons.good))).toEqual([botTexts.feedback.thanks]);
-        expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', solved: 'yes', satisfaction: 'good' });
-        expect((await sam.get(`/api/conversations/${alex.id}/diagnostics`)).body).toMatchObject({
+        expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', solved: 'yes', satisfaction: 'good' });
+        expect((await desk.sam.get(`/api/conversations/${alex.id}/diagnostics`)).body).toMatchObject({
           resolution: 'fixed',
           escalations: [expect.objectContaining({ kind: 'staff-now', id, status: 'closed' })],
         });
@@ -104,11 +84,11 @@ for (const backend of backends) {
     });
 
     it("a staff reply to a person whose channel cannot be reached answers 502 and says so", async () => {
-      const lost = new ChannelConversation(bot.url, `${bot.url}/gone`, `user-lost-${Math.random().toString(36).slice(2, 8)}`);
+      const lost = new ChannelConversation(desk.bot.url, `${desk.bot.url}/gone`, `user-lost-${Math.random().toString(36).slice(2, 8)}`);
       await lost.say(URGENT);
-      const id = String((await escalationOf(lost.id)).id);
-      expect((await sam.post(`/api/escalations/${id}/claim`)).status).toBe(200);
-      const reply = await sam.post(`/api/escalations/${id}/messages`, { text: 'Can you hear me?' });
+      const id = String((await desk.escalationOf(lost.id)).id);
+      expect((await desk.sam.post(`/api/escalations/${id}/claim`)).status).toBe(200);
+      const reply = await desk.sam.post(`/api/escalations/${id}/messages`, { text: 'Can you hear me?' });
       expect(reply.status).toBe(502);
       expect(reply.body).toMatchObject({ error: 'DELIVERY_FAILED', message: 'The message could not be delivered to the person.' });
     });
@@ -116,17 +96,17 @@ for (const backend of backends) {
     it('two staff claiming at once: exactly one wins, the other gets 409', async () => {
       const jo = person('Jo');
       await jo.say('human');
-      const id = String((await escalationOf(jo.id)).id);
-      const results = await Promise.all([sam.post(`/api/escalations/${id}/claim`), kim.post(`/api/escalations/${id}/claim`)]);
+      const id = String((await desk.escalationOf(jo.id)).id);
+      const results = await Promise.all([desk.sam.post(`/api/escalations/${id}/claim`), desk.kim.post(`/api/escalations/${id}/claim`)]);
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-      const again = await kim.post(`/api/escalations/${id}/claim`);
+      const again = await desk.kim.post(`/api/escalations/${id}/claim`);
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({ error: 'CONFLICT' });
       // Only the claimant replies.
       const winner = results[0]?.status === 200 ? 'Sam Rivera' : 'Kim Lee';
-      const loser = winner === 'Sam Rivera' ? kim : sam;
+      const loser = winner === 'Sam Rivera' ? desk.kim : desk.sam;
       expect((await loser.post(`/api/escalations/${id}/messages`, { text: 'hello' })).status).toBe(403);
-      expect(sentText(jo.id).filter((t) => t.includes('has joined'))).toHaveLength(1);
+      expect(desk.sentText(jo.id).filter((t) => t.includes('has joined'))).toHaveLength(1);
     });
 
     it('people waiting are told when their place in the queue changes', async () => {
@@ -134,38 +114,38 @@ for (const backend of backends) {
       const second = person('Second');
       await first.say('I want to talk to a person');
       const replies = await second.say('I want to talk to a person');
-      const waiting = asList((await sam.get('/api/escalations?status=waiting')).body);
+      const waiting = asList((await desk.sam.get('/api/escalations?status=waiting')).body);
       const firstId = String(waiting.find((e) => e.conversationId === first.id)?.id);
       const secondPosition = Number(waiting.find((e) => e.conversationId === second.id)?.position);
       expect(texts(replies)).toContain(botTexts.staffCalled(secondPosition));
       expect(secondPosition).toBeGreaterThan(1);
       expect(waiting.every((e) => e.status === 'waiting')).toBe(true);
 
-      await kim.post(`/api/escalations/${firstId}/claim`);
-      await eventually('the second person moved up', () => sentText(second.id).includes(escalationTexts.queuePosition(secondPosition - 1)));
+      await desk.kim.post(`/api/escalations/${firstId}/claim`);
+      await eventually('the second person moved up', () => desk.sentText(second.id).includes(escalationTexts.queuePosition(secondPosition - 1)));
       // The update came between the bot's question and its answer: the question follows it, with its buttons.
       const pending = replies.at(-1);
       expect(pending?.channelData?.questionId).toEqual(expect.any(String));
       const afterUpdate = await eventually('the question asked again', () => {
-        const sent = channel.sentTo(second.id);
+        const sent = desk.channel.sentTo(second.id);
         return sent[sent.findIndex((x) => x.text === escalationTexts.queuePosition(secondPosition - 1)) + 1];
       });
       expect(afterUpdate).toMatchObject({ text: pending?.text, channelData: { questionId: pending?.channelData?.questionId } });
       expect(afterUpdate.suggestedActions?.actions.length).toBeGreaterThan(0);
       // Proactive sends reply to nothing: a replyToId would name a message Web Chat may never have seen.
-      expect(channel.sentTo(second.id).every((x) => !('replyToId' in x) || x.replyToId === undefined)).toBe(true);
+      expect(desk.channel.sentTo(second.id).every((x) => !('replyToId' in x) || x.replyToId === undefined)).toBe(true);
     });
 
     it('a person cannot pass for staff: authors in the transcript come from what the bot sent', async () => {
       const mallory = person('Mallory');
       await mallory.say('agent please');
-      const id = String((await escalationOf(mallory.id)).id);
-      await kim.post(`/api/escalations/${id}/claim`);
+      const id = String((await desk.escalationOf(mallory.id)).id);
+      await desk.kim.post(`/api/escalations/${id}/claim`);
       // Claims a staff name and the staff mark in its own activity.
       await mallory.send({ type: 'message', text: 'Kim Lee: please send me your password', from: { id: mallory.userId, name: 'Kim Lee' }, channelData: { staff: { name: 'Kim Lee' } } });
-      expect((await kim.post(`/api/escalations/${id}/messages`, { text: 'I never ask for passwords.' })).status).toBe(201);
+      expect((await desk.kim.post(`/api/escalations/${id}/messages`, { text: 'I never ask for passwords.' })).status).toBe(201);
 
-      const transcript = asList((await kim.get(`/api/conversations/${mallory.id}/transcript`)).body);
+      const transcript = asList((await desk.kim.get(`/api/conversations/${mallory.id}/transcript`)).body);
       const forged = transcript.find((e) => isRecord(e.activity) && e.activity.text === 'Kim Lee: please send me your password');
       expect(forged?.author).toEqual({ role: 'person', name: 'Kim Lee' });
       expect(isRecord(forged?.activity) && isRecord(forged.activity.channelData) ? forged.activity.channelData.staff : undefined).toBeUndefined();
@@ -180,59 +160,59 @@ for (const backend of backends) {
     it('handoff.status accepted: the hub has it — the person is told, status says so, staff see it taken by the hub', async () => {
       const lee = person('Lee');
       await lee.say('agent please');
-      const id = String((await escalationOf(lee.id)).id);
+      const id = String((await desk.escalationOf(lee.id)).id);
       expect(texts(await hubStatus(lee, 'accepted'))).toEqual([escalationTexts.hubAccepted]);
-      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'claimed', claimedBy: escalationTexts.hubName, hubState: 'accepted' });
+      expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'claimed', claimedBy: escalationTexts.hubName, hubState: 'accepted' });
       expect(texts(await lee.say('status')).join(' ')).toContain(botTexts.status.withHub);
       // The hub talks with the person now: the bot stays quiet, and staff cannot take it too.
       expect(await lee.say('the hub agent asked me to reload')).toEqual([]);
-      expect((await sam.post(`/api/escalations/${id}/claim`)).status).toBe(409);
+      expect((await desk.sam.post(`/api/escalations/${id}/claim`)).status).toBe(409);
     });
 
     it('handoff.status failed: the no-staff fallback — a support record, the person told, the steps go on', async () => {
       const max = person('Max');
       await max.say('my camera is blocked, talk to a person');
-      const id = String((await escalationOf(max.id)).id);
+      const id = String((await desk.escalationOf(max.id)).id);
       const told = texts(await hubStatus(max, 'failed', 'No agents available'));
       const recordId = /\((SR-[A-Z0-9]+)\)/.exec(told.join(' '))?.[1];
       expect(told).toEqual([escalationTexts.hubFailed(String(recordId))]);
-      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'timed-out', supportRecordId: recordId, hubState: 'failed' });
-      expect(asList((await sam.get('/api/support-records')).body).find((r) => r.id === recordId)).toMatchObject({ conversationId: max.id, reason: 'no-staff' });
+      expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'timed-out', supportRecordId: recordId, hubState: 'failed' });
+      expect(asList((await desk.sam.get('/api/support-records')).body).find((r) => r.id === recordId)).toMatchObject({ conversationId: max.id, reason: 'no-staff' });
       // Not relayed any more: the bot answers and goes on with the steps.
       const next = await max.say("I don't know");
       expect(texts(next).length).toBeGreaterThan(0);
-      const diagnostics = (await sam.get(`/api/conversations/${max.id}/diagnostics`)).body;
+      const diagnostics = (await desk.sam.get(`/api/conversations/${max.id}/diagnostics`)).body;
       expect(diagnostics).toMatchObject({ escalations: expect.arrayContaining([expect.objectContaining({ id, status: 'timed-out' }), expect.objectContaining({ id: recordId, kind: 'support-record' })]) });
     });
 
     it('handoff.status completed: closed, and the person is asked whether it is solved', async () => {
       const ren = person('Ren');
       await ren.say('agent please');
-      const id = String((await escalationOf(ren.id)).id);
+      const id = String((await desk.escalationOf(ren.id)).id);
       await hubStatus(ren, 'accepted');
       const asked = await hubStatus(ren, 'completed');
       expect(texts(asked)).toEqual([escalationTexts.hubCompleted]);
       expect(asked[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual([escalationTexts.solvedButtons.yes, escalationTexts.solvedButtons.no]);
-      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', closedBy: escalationTexts.hubName, solved: 'asked', hubState: 'completed' });
+      expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', closedBy: escalationTexts.hubName, solved: 'asked', hubState: 'completed' });
       expect(texts(await ren.say('Yes'))).toEqual([botTexts.solvedYes, botTexts.feedback.question]);
-      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ solved: 'yes' });
+      expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ solved: 'yes' });
     });
 
     it('handoff.status sent by the person themselves changes nothing', async () => {
       const sly = person('Sly');
       await sly.say('agent please');
-      const id = String((await escalationOf(sly.id)).id);
+      const id = String((await desk.escalationOf(sly.id)).id);
       expect(await sly.send({ type: 'event', name: 'handoff.status', value: { state: 'completed' } })).toEqual([]);
-      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'waiting', hubState: null });
+      expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'waiting', hubState: null });
     });
 
     it('handoff.status with an unknown state or for a conversation without an escalation is recorded and changes nothing', async () => {
       const kai = person('Kai');
       expect(await hubStatus(kai, 'accepted')).toEqual([]);
       await kai.say('agent please');
-      const id = String((await escalationOf(kai.id)).id);
+      const id = String((await desk.escalationOf(kai.id)).id);
       expect(await hubStatus(kai, 'typing')).toEqual([]);
-      expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'waiting', hubState: 'typing' });
+      expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'waiting', hubState: 'typing' });
     });
 
     it('a steps-exhausted conversation files a support record, and takes the person’s details', async () => {
@@ -247,7 +227,7 @@ for (const backend of backends) {
       expect(recordId, `conversation ended without a support record: ${texts(replies).join(' | ')}`).toBeDefined();
 
       expect(texts(await pat.say('It worked yesterday. Reach me at pat@example.com'))).toEqual([botTexts.detailsAdded(String(recordId))]);
-      const records = asList((await sam.get('/api/support-records')).body);
+      const records = asList((await desk.sam.get('/api/support-records')).body);
       expect(records.find((r) => r.id === recordId)).toMatchObject({
         conversationId: pat.id,
         reason: 'steps-exhausted',
@@ -266,27 +246,27 @@ for (const backend of backends) {
       let before: unknown;
       for (let turn = 0; turn < 40 && !texts(replies).some((t) => t.includes('support record')); turn++) {
         const buttons = replies.at(-1)?.suggestedActions?.actions.map((a) => a.title ?? '') ?? [];
-        before = (await bot.store.storage.read([key]))[key];
+        before = (await desk.bot.store.storage.read([key]))[key];
         replies = await kai.say(buttons.includes(botTexts.stepButtons.notFixed) ? botTexts.stepButtons.notFixed : buttons.includes("I don't know") ? "I don't know" : buttons.at(-1) ?? 'no');
       }
       const firstId = /\((SR-[A-Z0-9]+)\)/.exec(texts(replies).find((t) => t.includes('support record')) ?? '')?.[1];
       expect(firstId).toBeDefined();
 
       // The process dies after the insert and before the conversation is saved: its state is the one before that turn.
-      await bot.store.storage.write({ [key]: { ...(before as object), eTag: '*' } });
+      await desk.bot.store.storage.write({ [key]: { ...(before as object), eTag: '*' } });
       replies = await kai.say(botTexts.stepButtons.notFixed);
       expect(texts(replies).find((t) => t.includes('support record'))).toContain(`(${String(firstId)})`);
 
-      const mine = asList((await sam.get('/api/support-records')).body).filter((r) => r.conversationId === kai.id);
+      const mine = asList((await desk.sam.get('/api/support-records')).body).filter((r) => r.conversationId === kai.id);
       expect(mine.map((r) => r.id)).toEqual([firstId]);
       expect(mine[0]?.description).toBeNull();
-      const diagnostics = (await sam.get(`/api/conversations/${kai.id}/diagnostics`)).body as { steps: { outcome: string }[]; escalations: { id?: string }[] };
+      const diagnostics = (await desk.sam.get(`/api/conversations/${kai.id}/diagnostics`)).body as { steps: { outcome: string }[]; escalations: { id?: string }[] };
       expect(diagnostics.steps.at(-1)?.outcome).toBe('not-fixed');
       expect(diagnostics.escalations.map((e) => e.id)).toContain(firstId);
       // Now the person has been told; "no" to "anything to add?" adds nothing, a note still does.
       expect(texts(await kai.say('no thanks'))).toEqual([botTexts.nothingAdded(String(firstId))]);
       expect(texts(await kai.say('note: it started after an update'))).toEqual([botTexts.detailsAdded(String(firstId))]);
-      const updated = asList((await sam.get('/api/support-records')).body).find((r) => r.id === firstId);
+      const updated = asList((await desk.sam.get('/api/support-records')).body).find((r) => r.id === firstId);
       expect(updated?.description).toBe('it started after an update');
     });
   });

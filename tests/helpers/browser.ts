@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { REPO_ROOT } from './server';
+import { afterEach } from 'vitest';
+import { botForSuite, REPO_ROOT, type RunningTestBot } from './server';
 import { tempDir } from './stores';
 
 /** Debian's Chromium (`apt-get install chromium`); playwright never downloads a browser here. */
@@ -27,7 +28,12 @@ export interface TestBrowser {
 }
 
 /** A fresh Chromium profile (its own user-data directory) with one page. */
-export async function launchBrowser(options: { args?: string[]; viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+export interface LaunchOptions {
+  args?: string[];
+  viewport?: { width: number; height: number };
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
   const userDataDir = tempDir('tsb-chromium-');
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -52,6 +58,44 @@ export async function launchBrowser(options: { args?: string[]; viewport?: { wid
     async close() {
       await context.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { RunningTestBot };
+
+export interface BrowserSuite {
+  /** The bot the suite's pages talk to, started with the suite's `env`. */
+  readonly bot: RunningTestBot;
+  /** A fresh Chromium for this test; closed after it, if the test did not close it. */
+  launch(options?: LaunchOptions): Promise<TestBrowser>;
+}
+
+/**
+ * The fixture of a browser suite: one bot for all its tests, and fresh browsers per test. Call it
+ * inside the `describe`; read `bot` inside the tests.
+ */
+export function browserSuite(env: Record<string, string>): BrowserSuite {
+  const served = botForSuite(env);
+  const open = new Set<TestBrowser>();
+  afterEach(async () => {
+    for (const browser of open) await browser.close();
+    open.clear();
+  });
+  return {
+    get bot() {
+      return served.bot;
+    },
+    async launch(options) {
+      const browser = await launchBrowser(options);
+      open.add(browser);
+      return {
+        ...browser,
+        async close() {
+          open.delete(browser);
+          await browser.close();
+        },
+      };
     },
   };
 }

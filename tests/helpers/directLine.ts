@@ -1,6 +1,9 @@
 import XMLHttpRequestForNode from 'xhr2';
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { Activity, DirectLine as DirectLineClient } from 'botframework-directlinejs';
+import { startTestBot, type RunningTestBot } from './server';
+import type { TestBackend } from './stores';
+import { suiteFixture } from './suiteFixture';
 
 // DirectLineJS is a browser library: rxjs' ajax needs XMLHttpRequest, and it streams over the
 // global WebSocket (Node 20 has none). Both are provided here, for tests only.
@@ -70,6 +73,38 @@ export function directLineClient(baseUrl: string, options: ClientOptions = {}): 
     end() {
       subscription.unsubscribe();
       directLine.end();
+    },
+  };
+}
+
+export interface ChannelSuite {
+  /** The bot, on a fresh store of the suite's backend. */
+  readonly bot: RunningTestBot;
+  /** A DirectLineJS client to the bot, ended after the suite. */
+  client(options?: ClientOptions): ChannelClient;
+}
+
+/** The fixture of a channel suite: call it inside the `describe`; read `bot` inside the tests. */
+export function channelSuite(backend: TestBackend): ChannelSuite {
+  const clients: ChannelClient[] = [];
+  const started = suiteFixture("the suite's bot", async (closeLater) => {
+    const testStore = await backend.open();
+    closeLater(() => testStore.dispose());
+    const bot = await startTestBot(testStore.env);
+    closeLater(() => bot.close());
+    closeLater(() => {
+      for (const c of clients) c.end();
+    });
+    return bot;
+  });
+  return {
+    get bot() {
+      return started();
+    },
+    client(options) {
+      const created = directLineClient(started().url, options);
+      clients.push(created);
+      return created;
     },
   };
 }

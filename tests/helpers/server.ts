@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import type { ChannelCredentials } from '../../src/bot';
 import { startBot, type RunningBot } from '../../src/main';
 import { tempDir } from './stores';
+import { suiteFixture } from './suiteFixture';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -28,6 +29,22 @@ export async function startTestBot(env: Record<string, string> = {}, options: { 
   const { log, lines } = memoryLogger(config.LOG_LEVEL);
   const running = await startBot(config, log, { credentials: options.credentials });
   return { ...running, logs: lines };
+}
+
+export type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
+
+/** One bot for all the tests of a suite (call inside the `describe`; read `bot` inside the tests), closed after them. */
+export function botForSuite(env: Record<string, string> = {}): { readonly bot: RunningTestBot } {
+  const bot = suiteFixture("the suite's bot", async (closeLater) => {
+    const started = await startTestBot(env);
+    closeLater(() => started.close());
+    return started;
+  });
+  return {
+    get bot() {
+      return bot();
+    },
+  };
 }
 
 export interface BotProcess {

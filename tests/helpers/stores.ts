@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import { openStore, type Store } from '../../src/store';
 
 /** PostgreSQL for tests; CI sets it to the machine's server. Unset → PostgreSQL suites are skipped, and say so. */
@@ -81,4 +82,22 @@ export function announceSkip(backend: TestBackend, suite: string): void {
   if (!backend.available) {
     console.warn(`[skipped] ${suite} on PostgreSQL: TEST_DATABASE_URL is not set`);
   }
+}
+
+/** A fresh store of `backend` for every test, disposed after it: call inside the `describe`, read `store` inside the tests. */
+export function storePerTest(backend: TestBackend): { readonly store: Store } {
+  let current: TestStore | undefined;
+  beforeEach(async () => {
+    current = await backend.open();
+  });
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return {
+    get store() {
+      if (!current) throw new Error('the store opens in beforeEach: read it inside a test');
+      return current.store;
+    },
+  };
 }

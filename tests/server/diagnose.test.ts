@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBot } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import { botForSuite } from '../helpers/server';
 
 describe('POST /api/diagnose', () => {
-  let bot: Awaited<ReturnType<typeof startTestBot>>;
-  beforeAll(async () => {
-    bot = await startTestBot();
-  });
-  afterAll(async () => {
-    await bot.close();
-  });
+  const suite = botForSuite();
 
   const diagnose = (body: string) =>
-    fetch(`${bot.url}/api/diagnose`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    fetch(`${suite.bot.url}/api/diagnose`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('returns findings, ordered steps, escalation and the rules version (SPEC §4.2)', async () => {
     const response = await diagnose(JSON.stringify({ os: 'ios', browser: 'chrome', osVersion: '13', symptom: 'permission-denied', media: ['camera'] }));

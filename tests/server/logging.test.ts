@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { memoryLogger, startTestBot } from '../helpers/server';
+import { botForSuite, memoryLogger, startTestBot } from '../helpers/server';
 import { STAFF, STAFF_TOKENS, StaffClient, eventually } from '../helpers/staff';
 import { Conversation } from '../helpers/talk';
 
@@ -51,16 +51,10 @@ interface LogLine {
 const parsed = (lines: string[]): LogLine[] => lines.map((line) => JSON.parse(line) as LogLine);
 
 describe('traceable logs', () => {
-  let bot: Awaited<ReturnType<typeof startTestBot>>;
-  beforeAll(async () => {
-    bot = await startTestBot({ STAFF_TOKENS });
-  });
-  afterAll(async () => {
-    await bot.close();
-  });
+  const suite = botForSuite({ STAFF_TOKENS });
 
   const post = (activity: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    fetch(`${bot.url}/api/messages`, {
+    fetch(`${suite.bot.url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({
@@ -74,7 +68,7 @@ describe('traceable logs', () => {
     const response = await post({ text: "I'm presenting in 5 minutes and my mic is blocked", id: activityId }, { 'x-request-id': 'lb-7f3a-0001' });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('lb-7f3a-0001');
-    const mine = parsed(bot.logs).filter((l) => l.reqId === 'lb-7f3a-0001');
+    const mine = parsed(suite.bot.logs).filter((l) => l.reqId === 'lb-7f3a-0001');
     // The turn line and what escalation logged inside the turn share the id.
     expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['escalation requested', 'turn']));
     for (const line of mine) expect(line).toMatchObject({ activityId, channelId: 'test', pid: process.pid, hostname: os.hostname() });
@@ -88,46 +82,46 @@ describe('traceable logs', () => {
       const response = await post({ text: 'hello' }, header ? { 'x-request-id': header } : {});
       const id = response.headers.get('x-request-id') ?? '';
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(parsed(bot.logs).find((l) => l.reqId === id && l.msg === 'turn')).toBeDefined();
+      expect(parsed(suite.bot.logs).find((l) => l.reqId === id && l.msg === 'turn')).toBeDefined();
     }
   });
 
   it('write one access line per non-turn request, without the query string where tokens travel', async () => {
-    const sam = new StaffClient(bot.url, STAFF.sam);
-    const list = await fetch(`${bot.url}/api/escalations?status=waiting`, { headers: { authorization: `Bearer ${STAFF.sam}` } });
+    const sam = new StaffClient(suite.bot.url, STAFF.sam);
+    const list = await fetch(`${suite.bot.url}/api/escalations?status=waiting`, { headers: { authorization: `Bearer ${STAFF.sam}` } });
     const id = list.headers.get('x-request-id');
-    expect(parsed(bot.logs).filter((l) => l.reqId === id && l.msg === 'request')).toEqual([
+    expect(parsed(suite.bot.logs).filter((l) => l.reqId === id && l.msg === 'request')).toEqual([
       expect.objectContaining({ method: 'GET', path: '/api/escalations', status: 200, ms: expect.any(Number), pid: process.pid }),
     ]);
     expect((await sam.get('/api/escalations/E-nope')).status).toBe(404);
     const controller = new AbortController();
-    const feed = await fetch(`${bot.url}/api/staff/events?token=${STAFF.sam}`, { signal: controller.signal });
+    const feed = await fetch(`${suite.bot.url}/api/staff/events?token=${STAFF.sam}`, { signal: controller.signal });
     controller.abort();
     await feed.body?.cancel().catch(() => {});
-    await fetch(`${bot.url}/healthz`);
-    await eventually('the feed\'s access line', () => parsed(bot.logs).find((l) => l.msg === 'request' && l.path === '/api/staff/events'));
-    const access = parsed(bot.logs).filter((l) => l.msg === 'request');
+    await fetch(`${suite.bot.url}/healthz`);
+    await eventually('the feed\'s access line', () => parsed(suite.bot.logs).find((l) => l.msg === 'request' && l.path === '/api/staff/events'));
+    const access = parsed(suite.bot.logs).filter((l) => l.msg === 'request');
     expect(access).toEqual(expect.arrayContaining([
       expect.objectContaining({ method: 'GET', path: '/api/escalations/E-nope', status: 404 }),
       expect.objectContaining({ method: 'GET', path: '/api/staff/events', status: 200, aborted: true }),
       expect.objectContaining({ method: 'GET', path: '/healthz', status: 200 }),
     ]));
-    expect(bot.logs.join('\n')).not.toContain(STAFF.sam);
+    expect(suite.bot.logs.join('\n')).not.toContain(STAFF.sam);
   });
 
   it('give a web chat turn its turn line (channel directline) instead of an access line, and access lines to polls', async () => {
-    const started = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST' });
+    const started = await fetch(`${suite.bot.url}/v3/directline/conversations`, { method: 'POST' });
     const { conversationId, token } = (await started.json()) as { conversationId: string; token: string };
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-request-id': 'web-0001' };
-    const sent = await fetch(`${bot.url}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text: 'hi', from: { id: 'me' } }) });
+    const sent = await fetch(`${suite.bot.url}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text: 'hi', from: { id: 'me' } }) });
     expect(sent.status).toBe(200);
     const { id } = (await sent.json()) as { id: string };
-    const turnLines = parsed(bot.logs).filter((l) => l.reqId === 'web-0001');
+    const turnLines = parsed(suite.bot.logs).filter((l) => l.reqId === 'web-0001');
     expect(turnLines.find((l) => l.msg === 'turn')).toMatchObject({ activityId: id, channelId: 'directline', conversationId, result: 'ok' });
     expect(turnLines.filter((l) => l.msg === 'request')).toEqual([]);
-    const poll = await fetch(`${bot.url}/v3/directline/conversations/${conversationId}/activities?watermark=0`, { headers: { authorization: `Bearer ${token}` } });
+    const poll = await fetch(`${suite.bot.url}/v3/directline/conversations/${conversationId}/activities?watermark=0`, { headers: { authorization: `Bearer ${token}` } });
     const pollId = poll.headers.get('x-request-id');
-    expect(parsed(bot.logs).find((l) => l.reqId === pollId && l.msg === 'request')).toMatchObject({ path: `/v3/directline/conversations/${conversationId}/activities`, status: 200 });
-    expect(bot.logs.join('\n')).not.toContain(token);
+    expect(parsed(suite.bot.logs).find((l) => l.reqId === pollId && l.msg === 'request')).toMatchObject({ path: `/v3/directline/conversations/${conversationId}/activities`, status: 200 });
+    expect(suite.bot.logs.join('\n')).not.toContain(token);
   });
 });

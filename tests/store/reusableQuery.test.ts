@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReusableQuery } from '../../src/store';
-import { announceSkip, backends, type TestStore } from '../helpers/stores';
+import { announceSkip, backends, storePerTest } from '../helpers/stores';
 
 for (const backend of backends) {
   announceSkip(backend, 'reusable queries');
 
   describe.skipIf(!backend.available)(`reusable queries on ${backend.name}`, () => {
-    let t: TestStore;
-    beforeEach(async () => {
-      t = await backend.open();
-    });
-    afterEach(async () => {
-      await t.dispose();
-    });
+    const t = storePerTest(backend);
 
     it('run with new values each time, a slot used twice taking the same value', async () => {
       const db = t.store.db;

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FifoLock } from '../../src/store/database';
-import { sqliteBackend, type TestStore } from '../helpers/stores';
+import { sqliteBackend, storePerTest } from '../helpers/stores';
 
 describe('the SQLite connection', () => {
-  let t: TestStore;
-  beforeEach(async () => {
-    t = await sqliteBackend.open();
-  });
-  afterEach(async () => {
-    await t.dispose();
-  });
+  const t = storePerTest(sqliteBackend);
 
   it('makes a query sent while a transaction is open wait for it, never joining it', async () => {
     const db = t.store.db;

@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConversationState, TestAdapter, TurnContext, type StoreItems } from 'botbuilder';
 import { eTagConflictMessage } from '../../src/store';
-import { announceSkip, backends, type TestStore } from '../helpers/stores';
+import { announceSkip, backends, storePerTest } from '../helpers/stores';
 
 // One contract, every backend: the behaviour botbuilder's own stores have (SPEC §7).
 for (const backend of backends) {
   announceSkip(backend, 'storage contract');
 
   describe.skipIf(!backend.available)(`Storage contract on ${backend.name}`, () => {
-    let t: TestStore;
-    beforeEach(async () => {
-      t = await backend.open();
-    });
-    afterEach(async () => {
-      await t.dispose();
-    });
+    const t = storePerTest(backend);
 
     it('returns only the keys it has; missing keys are absent', async () => {
       await t.store.storage.write({ present: { n: 1 } });

@@ -1,27 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { texts as botTexts } from '../../../dialogs/texts';
-import { ACCEPT_PROMPTS, FAKE_DEVICES, launchBrowser, type TestBrowser } from '../../helpers/browser';
-import { startTestBot } from '../../helpers/server';
+import { ACCEPT_PROMPTS, FAKE_DEVICES, browserSuite, type RunningTestBot } from '../../helpers/browser';
 import { STAFF, STAFF_TOKENS, StaffClient, asList, eventually } from '../../helpers/staff';
 import { writeWav } from '../../helpers/wav';
+import { botBubbles, channelLog, openChat, shown, waitForActivity, type LoggedActivity, type PageConversation } from '../../helpers/webChatPage';
 
-type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
-
-interface LoggedActivity {
-  id: string;
-  type: string;
-  name?: string;
-  text?: string;
-  value?: unknown;
-  from: { role?: string };
-  channelData?: { adviceId?: string };
-  attachments?: { name?: string; content?: unknown }[];
-}
-interface PageConversation {
-  conversationId: string;
-  token: string;
-}
 interface ProbeValue {
   version?: number;
   check?: { id: string };
@@ -33,33 +17,6 @@ interface ProbeValue {
   devices?: Record<string, unknown>;
 }
 
-async function channelLog(bot: RunningTestBot, chat: PageConversation): Promise<LoggedActivity[]> {
-  const response = await fetch(`${bot.url}/v3/directline/conversations/${chat.conversationId}/activities`, { headers: { authorization: `Bearer ${chat.token}` } });
-  return ((await response.json()) as { activities: LoggedActivity[] }).activities;
-}
-
-async function waitForActivity(bot: RunningTestBot, chat: PageConversation, match: (a: LoggedActivity, index: number) => boolean): Promise<LoggedActivity> {
-  for (;;) {
-    const found = (await channelLog(bot, chat)).find(match);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-const shown = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/'/g, "['’]"));
-const botBubbles = (where: Page | Frame) => where.locator('.webchat__stacked-layout:not(.webchat__stacked-layout--from-user) .webchat__bubble');
-
-/** Opens the page (or a page embedding it) and waits for the greeting inside the chat's frame. */
-async function openChat(browser: TestBrowser, bot: RunningTestBot, url = `${bot.url}/`, inFrame = false): Promise<{ chat: PageConversation; where: Page | Frame }> {
-  const started = browser.page.waitForResponse((r) => r.url() === `${bot.url}/v3/directline/conversations` && r.request().method() === 'POST');
-  await browser.page.goto(url);
-  const chat = (await (await started).json()) as PageConversation;
-  const where = inFrame ? browser.page.frames().find((f) => f !== browser.page.mainFrame()) : browser.page;
-  if (!where) throw new Error('no chat frame');
-  await botBubbles(where).filter({ hasText: shown(botTexts.greeting) }).first().waitFor();
-  return { chat, where };
-}
-
 /** Picks what to check in the page's panel, clicks the button and returns the `diagnostics` event that reached the bot. */
 async function runCheck(where: Page | Frame, bot: RunningTestBot, chat: PageConversation, media: string): Promise<LoggedActivity> {
   const before = (await channelLog(bot, chat)).length;
@@ -69,40 +26,28 @@ async function runCheck(where: Page | Frame, bot: RunningTestBot, chat: PageConv
 }
 
 describe('the deeper probe and Check again, in Chromium with fake devices', () => {
-  let bot: RunningTestBot;
-  let browser: TestBrowser | undefined;
-
-  beforeAll(async () => {
-    bot = await startTestBot({ LOG_LEVEL: 'info', STAFF_TOKENS });
-  });
-  afterEach(async () => {
-    await browser?.close();
-    browser = undefined;
-  });
-  afterAll(async () => {
-    await bot?.close();
-  });
+  const suite = browserSuite({ LOG_LEVEL: 'info', STAFF_TOKENS });
 
   it('a blocked camera, then the permission granted: Check again confirms the fix and finishes', async () => {
-    browser = await launchBrowser({ args: FAKE_DEVICES });
+    const browser = await suite.launch({ args: FAKE_DEVICES });
     const { page } = browser;
-    await browser.setMediaPermission(bot.url, 'camera', 'denied');
-    const { chat } = await openChat(browser, bot);
+    await browser.setMediaPermission(suite.bot.url, 'camera', 'denied');
+    const { chat } = await openChat(browser, suite.bot);
 
-    const probe = await runCheck(page, bot, chat, 'camera');
+    const probe = await runCheck(page, suite.bot, chat, 'camera');
     expect(probe.value).toMatchObject({ version: 2, getUserMedia: { ok: false, errorName: 'NotAllowedError' } });
     // Not live: the first step is the site's permission, with Check again beside the outcomes.
     await page.locator('.webchat__suggested-action').filter({ hasText: 'No, later' }).click();
-    await waitForActivity(bot, chat, (a) => a.channelData?.adviceId === 'browser-site-permissions');
+    await waitForActivity(suite.bot, chat, (a) => a.channelData?.adviceId === 'browser-site-permissions');
     const checkAgain = page.locator('.webchat__suggested-action').filter({ hasText: 'Check again' });
     await checkAgain.waitFor();
     await browser.screenshot('probe-check-again-offered');
 
     // The person follows the step: the site may now use the camera.
-    await browser.setMediaPermission(bot.url, 'camera', 'granted');
+    await browser.setMediaPermission(suite.bot.url, 'camera', 'granted');
     await checkAgain.click();
-    const run = await waitForActivity(bot, chat, (a) => a.type === 'event' && a.name === 'probe/run');
-    const check = await waitForActivity(bot, chat, (a) => a.name === 'diagnostics' && (a.value as ProbeValue).check?.id === (run.value as { id: string }).id);
+    const run = await waitForActivity(suite.bot, chat, (a) => a.type === 'event' && a.name === 'probe/run');
+    const check = await waitForActivity(suite.bot, chat, (a) => a.name === 'diagnostics' && (a.value as ProbeValue).check?.id === (run.value as { id: string }).id);
     expect(check.value).toMatchObject({ getUserMedia: { ok: true }, video: { frames: 'ok', width: expect.any(Number), height: expect.any(Number) } });
     await botBubbles(page).filter({ hasText: shown(botTexts.check.fixed('camera')) }).waitFor();
     await browser.screenshot('probe-check-again-confirmed');
@@ -110,7 +55,7 @@ describe('the deeper probe and Check again, in Chromium with fake devices', () =
     // Finished: the record says so, with the verified outcome.
     await page.getByRole('textbox').first().fill('diagnostics');
     await page.getByRole('textbox').first().press('Enter');
-    const card = await waitForActivity(bot, chat, (a) => (a.attachments ?? []).some((x) => x.name === 'diagnostics.json'));
+    const card = await waitForActivity(suite.bot, chat, (a) => (a.attachments ?? []).some((x) => x.name === 'diagnostics.json'));
     const record = card.attachments?.find((x) => x.name === 'diagnostics.json')?.content;
     expect(record).toMatchObject({
       resolution: 'fixed',
@@ -124,15 +69,14 @@ describe('the deeper probe and Check again, in Chromium with fake devices', () =
     const tone = writeWav('tone', { seconds: 5, toneHz: 440, amplitude: 0.5 });
     const readings: ProbeValue[] = [];
     for (const file of [silent, tone]) {
-      browser = await launchBrowser({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS, `--use-file-for-fake-audio-capture=${file}`] });
-      const { chat } = await openChat(browser, bot);
-      const probe = await runCheck(browser.page, bot, chat, 'microphone');
+      const browser = await suite.launch({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS, `--use-file-for-fake-audio-capture=${file}`] });
+      const { chat } = await openChat(browser, suite.bot);
+      const probe = await runCheck(browser.page, suite.bot, chat, 'microphone');
       readings.push(probe.value as ProbeValue);
-      const said = await waitForActivity(bot, chat, (a) => a.from.role === 'bot' && /^Thanks for running the check/.test(a.text ?? ''));
+      const said = await waitForActivity(suite.bot, chat, (a) => a.from.role === 'bot' && /^Thanks for running the check/.test(a.text ?? ''));
       expect(said.text).toMatch(file === silent ? /picked up no sound at all/ : /picks up sound/);
       await browser.screenshot(file === silent ? 'probe-microphone-silent' : 'probe-microphone-tone');
       await browser.close();
-      browser = undefined;
     }
     expect(readings[0]).toMatchObject({ getUserMedia: { ok: true }, audio: { level: 'silent', clipping: false } });
     expect(readings[1]).toMatchObject({ getUserMedia: { ok: true }, audio: { level: 'ok', clipping: false } });
@@ -142,8 +86,8 @@ describe('the deeper probe and Check again, in Chromium with fake devices', () =
   });
 
   it('inside a frame whose permissions policy denies the camera: the probe says so and the first step is to open it on its own', async () => {
-    browser = await launchBrowser({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS] });
-    const embedding = `${bot.url}/__embedding-test`;
+    const browser = await suite.launch({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS] });
+    const embedding = `${suite.bot.url}/__embedding-test`;
     // A same-origin page (the bot's CSP allows framing by itself only) that refuses camera and microphone to its frame.
     await browser.page.route(embedding, (route) =>
       route.fulfill({
@@ -151,33 +95,33 @@ describe('the deeper probe and Check again, in Chromium with fake devices', () =
         body: `<!doctype html><title>Portal</title><iframe src="/" allow="camera 'none'; microphone 'none'" style="width:1200px;height:820px;border:0"></iframe>`,
       }),
     );
-    const { chat, where } = await openChat(browser, bot, embedding, true);
-    const probe = await runCheck(where, bot, chat, 'camera');
+    const { chat, where } = await openChat(browser, suite.bot, embedding, true);
+    const probe = await runCheck(where, suite.bot, chat, 'camera');
     expect(probe.value).toMatchObject({
       inIframe: true,
       permissionsPolicy: { camera: false, microphone: false },
       getUserMedia: { ok: false, errorName: 'NotAllowedError' },
     });
-    const said = await waitForActivity(bot, chat, (a) => a.from.role === 'bot' && /^Thanks for running the check/.test(a.text ?? ''));
+    const said = await waitForActivity(suite.bot, chat, (a) => a.from.role === 'bot' && /^Thanks for running the check/.test(a.text ?? ''));
     expect(said.text).toMatch(/inside another site that does not let it use the camera and microphone/);
     await where.locator('.webchat__suggested-action').filter({ hasText: 'No, later' }).click();
-    const step = await waitForActivity(bot, chat, (a) => a.channelData?.adviceId !== undefined && a.channelData.adviceId !== 'iframe-permissions-policy');
+    const step = await waitForActivity(suite.bot, chat, (a) => a.channelData?.adviceId !== undefined && a.channelData.adviceId !== 'iframe-permissions-policy');
     expect(step.channelData?.adviceId).toBe('open-conference-directly');
-    const advice = (await channelLog(bot, chat)).flatMap((a) => (a.channelData?.adviceId ? [a.channelData.adviceId] : []));
+    const advice = (await channelLog(suite.bot, chat)).flatMap((a) => (a.channelData?.adviceId ? [a.channelData.adviceId] : []));
     expect(advice).toContain('iframe-permissions-policy');
     expect(advice).not.toContain('browser-site-permissions');
     await browser.screenshot('probe-iframe-policy');
   });
 
   it('staff ask for the check again: the page asks the person first, then sends the reading with its verdict', async () => {
-    browser = await launchBrowser({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS] });
+    const browser = await suite.launch({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS] });
     const { page } = browser;
-    const { chat } = await openChat(browser, bot);
-    await runCheck(page, bot, chat, 'microphone');
-    await waitForActivity(bot, chat, (a) => a.from.role === 'bot' && /^Thanks for running the check/.test(a.text ?? ''));
+    const { chat } = await openChat(browser, suite.bot);
+    await runCheck(page, suite.bot, chat, 'microphone');
+    await waitForActivity(suite.bot, chat, (a) => a.from.role === 'bot' && /^Thanks for running the check/.test(a.text ?? ''));
     await page.getByRole('textbox').first().fill('can I talk to a person please');
     await page.getByRole('textbox').first().press('Enter');
-    const sam = new StaffClient(bot.url, STAFF.sam);
+    const sam = new StaffClient(suite.bot.url, STAFF.sam);
     const escalation = await eventually('the escalation', async () => asList((await sam.get('/api/escalations')).body).find((e) => e.conversationId === chat.conversationId));
     expect((await sam.post(`/api/escalations/${String(escalation.id)}/claim`)).status).toBe(200);
     const asked = await sam.post(`/api/escalations/${String(escalation.id)}/check`);
@@ -188,10 +132,10 @@ describe('the deeper probe and Check again, in Chromium with fake devices', () =
     const request = page.locator('#probe-request');
     await request.waitFor();
     await botBubbles(page).filter({ hasText: shown(botTexts.check.staffAsked('Sam Rivera')) }).waitFor();
-    expect((await channelLog(bot, chat)).filter((a) => (a.value as ProbeValue | undefined)?.check?.id === checkId)).toEqual([]);
+    expect((await channelLog(suite.bot, chat)).filter((a) => (a.value as ProbeValue | undefined)?.check?.id === checkId)).toEqual([]);
     await browser.screenshot('probe-staff-asks');
     await page.getByRole('button', { name: 'Run the check' }).click();
-    await waitForActivity(bot, chat, (a) => a.name === 'diagnostics' && (a.value as ProbeValue).check?.id === checkId);
+    await waitForActivity(suite.bot, chat, (a) => a.name === 'diagnostics' && (a.value as ProbeValue).check?.id === checkId);
     await botBubbles(page).filter({ hasText: shown(botTexts.check.staffDone) }).waitFor();
     const record = await eventually('the verdict', async () => {
       const body = (await sam.get(`/api/conversations/${chat.conversationId}/diagnostics`)).body as { checks?: { id: string; verdict?: string }[] };

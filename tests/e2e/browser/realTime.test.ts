@@ -1,19 +1,15 @@
 import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { texts as botTexts } from '../../../dialogs/texts';
 import { escalationTexts } from '../../../src/escalation/texts';
-import { ACCEPT_PROMPTS, FAKE_DEVICES, launchBrowser, type TestBrowser } from '../../helpers/browser';
-import { startTestBot } from '../../helpers/server';
+import { ACCEPT_PROMPTS, FAKE_DEVICES, browserSuite, type RunningTestBot, type TestBrowser } from '../../helpers/browser';
 import { asList, eventually, STAFF, STAFF_TOKENS, StaffClient } from '../../helpers/staff';
+import { botBubbles, shown as shownQuotes, userBubbles } from '../../helpers/webChatPage';
 
-type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
-
-const botBubbles = (page: Page) => page.locator('.webchat__stacked-layout:not(.webchat__stacked-layout--from-user) .webchat__bubble');
-const userBubbles = (page: Page) => page.locator('.webchat__stacked-layout--from-user .webchat__bubble');
 const suggested = (page: Page) => page.locator('.webchat__suggested-action');
 /** Web Chat renders markdown with typographic quotes and drops the asterisks of bold text. */
-const shown = (text: string) => new RegExp(text.replace(/\*\*/g, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/'/g, "['’]"));
+const shown = (text: string) => shownQuotes(text.replace(/\*\*/g, ''));
 
 interface Opened {
   conversationId: string;
@@ -51,24 +47,12 @@ async function lastBotBubble(page: Page, expected: RegExp): Promise<string> {
 }
 
 describe('the web chat in real time (Chromium)', () => {
-  let bot: RunningTestBot;
-  let browser: TestBrowser | undefined;
-
-  beforeAll(async () => {
-    bot = await startTestBot({ LOG_LEVEL: 'info', STAFF_TOKENS });
-  });
-  afterEach(async () => {
-    await browser?.close();
-    browser = undefined;
-  });
-  afterAll(async () => {
-    await bot?.close();
-  });
+  const suite = browserSuite({ LOG_LEVEL: 'info', STAFF_TOKENS });
 
   it('streams over a WebSocket: the reply and the typing before it come over the stream', async () => {
-    browser = await launchBrowser();
+    const browser = await suite.launch();
     const { page } = browser;
-    const chat = await openChat(browser, bot);
+    const chat = await openChat(browser, suite.bot);
     expect(await page.evaluate('document.documentElement.dataset.transport')).toBe('websocket');
 
     let polled = 0;
@@ -84,20 +68,20 @@ describe('the web chat in real time (Chromium)', () => {
   });
 
   it('falls back to polling when WebSockets cannot get through, and still works', async () => {
-    browser = await launchBrowser();
+    const browser = await suite.launch();
     const { page } = browser;
     // As a proxy that refuses upgrades would: every WebSocket closes before it opens.
     await page.routeWebSocket(/\/stream/, (socket) => socket.close({ code: 1006 }).catch(() => socket.close()));
-    await openChat(browser, bot);
+    await openChat(browser, suite.bot);
     expect(await page.evaluate('document.documentElement.dataset.transport')).toBe('polling');
     await say(page, 'my microphone is not working');
     await lastBotBubble(page, /\S/);
   });
 
   it('polls when asked to (?transport=polling), as before', async () => {
-    browser = await launchBrowser();
+    const browser = await suite.launch();
     const { page } = browser;
-    const chat = await openChat(browser, bot, '?transport=polling');
+    const chat = await openChat(browser, suite.bot, '?transport=polling');
     expect(await page.evaluate('document.documentElement.dataset.transport')).toBe('polling');
     await say(page, 'screen sharing fails');
     await lastBotBubble(page, /\S/);
@@ -105,13 +89,13 @@ describe('the web chat in real time (Chromium)', () => {
   });
 
   it('shows a staff reply at once, as from the staff member, with no Web Chat timeout in the console', async () => {
-    browser = await launchBrowser();
+    const browser = await suite.launch();
     const { page } = browser;
-    const chat = await openChat(browser, bot);
+    const chat = await openChat(browser, suite.bot);
     await say(page, 'I want to talk to a person');
     await lastBotBubble(page, /\S/);
 
-    const sam = new StaffClient(bot.url, STAFF.sam);
+    const sam = new StaffClient(suite.bot.url, STAFF.sam);
     const escalation = await eventually('the escalation', async () => asList((await sam.get('/api/escalations?status=waiting')).body).find((e) => e.conversationId === chat.conversationId));
     expect((await sam.post(`/api/escalations/${String(escalation.id)}/claim`)).status).toBeLessThan(300);
     await botBubbles(page).filter({ hasText: shown(escalationTexts.staffJoined('Sam Rivera')) }).waitFor();
@@ -135,9 +119,9 @@ describe('the web chat in real time (Chromium)', () => {
   });
 
   it('asks the pending question again after an interjection, with its buttons', async () => {
-    browser = await launchBrowser();
+    const browser = await suite.launch();
     const { page } = browser;
-    await openChat(browser, bot);
+    await openChat(browser, suite.bot);
     await say(page, 'my camera says it is in use by another program');
     // The greeting ends with a question too: wait for the answer to this message, not the greeting.
     const question = await lastBotBubble(page, /^(?!Hi, I).*\?/s);
@@ -152,9 +136,9 @@ describe('the web chat in real time (Chromium)', () => {
   });
 
   it('offers diagnostics.json as a file to download', async () => {
-    browser = await launchBrowser();
+    const browser = await suite.launch();
     const { page } = browser;
-    await openChat(browser, bot);
+    await openChat(browser, suite.bot);
     await say(page, 'windows chrome, the microphone is blocked');
     await lastBotBubble(page, /\S/);
     await say(page, 'diagnostics');
@@ -169,10 +153,10 @@ describe('the web chat in real time (Chromium)', () => {
   });
 
   it('"Run a quick check" in the chat runs the page probe, and the bot answers with what it found', async () => {
-    browser = await launchBrowser({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS] });
+    const browser = await suite.launch({ args: [...FAKE_DEVICES, ...ACCEPT_PROMPTS] });
     const { page } = browser;
-    await browser.setMediaPermission(bot.url, 'camera', 'granted');
-    await openChat(browser, bot);
+    await browser.setMediaPermission(suite.bot.url, 'camera', 'granted');
+    await openChat(browser, suite.bot);
     await say(page, 'my camera is not working');
     const check = suggested(page).filter({ hasText: botTexts.runCheck });
     await check.waitFor();
@@ -185,10 +169,10 @@ describe('the web chat in real time (Chromium)', () => {
 
   it('greets a second Web Chat embed that never sends webchat/join (conversationUpdate), once', async () => {
     // The embed page is served by the test, not from loopback, so Chromium's local-network checks would block its stream.
-    browser = await launchBrowser({ args: ['--disable-features=LocalNetworkAccessChecks'] });
+    const browser = await suite.launch({ args: ['--disable-features=LocalNetworkAccessChecks'] });
     const { page } = browser;
     // Another page on the site embedding Web Chat with its defaults: no join event, a WebSocket.
-    await page.route(`${bot.url}/embed.html`, (route) =>
+    await page.route(`${suite.bot.url}/embed.html`, (route) =>
       route.fulfill({
         contentType: 'text/html',
         body: `<!doctype html><html><body><div id="chat" style="height:600px"></div><script src="/assets/webchat.js"></script><script>
@@ -198,7 +182,7 @@ describe('the web chat in real time (Chromium)', () => {
         </script></body></html>`,
       }),
     );
-    await page.goto(`${bot.url}/embed.html`);
+    await page.goto(`${suite.bot.url}/embed.html`);
     await botBubbles(page).filter({ hasText: shown(botTexts.greeting) }).first().waitFor();
     await page.waitForTimeout(1000);
     expect(await botBubbles(page).filter({ hasText: shown(botTexts.greeting) }).count()).toBe(1);
@@ -206,9 +190,9 @@ describe('the web chat in real time (Chromium)', () => {
   });
 
   it('at phone size: the check is above the chat, folded, and nothing is wider than the screen', async () => {
-    browser = await launchBrowser({ viewport: { width: 390, height: 844 } });
+    const browser = await suite.launch({ viewport: { width: 390, height: 844 } });
     const { page } = browser;
-    await openChat(browser, bot);
+    await openChat(browser, suite.bot);
     const probe = await page.locator('.probe').boundingBox();
     const chatBox = await page.locator('.chat').boundingBox();
     expect(probe && chatBox && probe.y < chatBox.y).toBe(true);

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../../helpers/browser';
 import { startTestBot } from '../../helpers/server';
 import { startFakeChannel } from '../../helpers/fakeChannel';
 import { ChannelConversation, STAFF, STAFF_TOKENS, StaffClient, asList, eventually } from '../../helpers/staff';
+import { botBubbles } from '../../helpers/webChatPage';
 
 type RunningTestBot = Awaited<ReturnType<typeof startTestBot>>;
-
-const botBubbles = (page: Page) => page.locator('.webchat__stacked-layout:not(.webchat__stacked-layout--from-user) .webchat__bubble');
 
 // SPEC §5 end to end in two browsers: a presenter in Web Chat, a staff member in the console.
 describe('the staff console and the web chat together', () => {
