@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
 /**
  * What the simulated people say, and what each turn must answer, in three families:
  * - short: a whole diagnosis that ends in a fix: join, describe the problem, answer the
@@ -52,29 +56,22 @@ function walk({ opening, answer, steps }: Walk, refusals: readonly string[]): Tu
   ];
 }
 
-/** The problems of the long conversations, each a walk every step of which does not help. */
-const problems: Record<'camera' | 'unheard' | 'blocked' | 'screen', Walk> = {
-  camera: {
-    opening: [{ say: 'my webcam says its being used by another program', expect: live }, { say: 'no not live', expect: device }, { say: 'win 10', expect: browser }],
-    answer: 'chrome',
-    steps: ['close-other-apps', 'browser-site-permissions', 'os-permissions-windows', 'select-different-device', 'test-call', 'reset-permissions-restart'],
-  },
-  unheard: {
-    opening: [{ say: 'nobody can hear me', expect: live }, { say: 'no', expect: device }, { say: 'windows', expect: browser }],
-    answer: 'chrome',
-    steps: ['microphone-level', 'select-different-device', 'close-other-apps', 'browser-site-permissions', 'os-permissions-windows', 'test-call', 'reset-permissions-restart'],
-  },
-  blocked: {
-    opening: [{ say: 'NotAllowedError: Permission denied by system', expect: live }, { say: 'mic', expect: live }, { say: 'later today', expect: device }],
-    answer: 'macbook with chrome',
-    steps: ['os-permissions-macos', 'close-other-apps', 'browser-site-permissions', 'select-different-device', 'test-call', 'reset-permissions-restart'],
-  },
-  screen: {
-    opening: [{ say: 'screen sharing only shows my wallpaper', expect: live }, { say: 'no', expect: device }, { say: 'mac', expect: browser }],
-    answer: 'chrome',
-    steps: ['os-permissions-macos-screen-recording', 'screen-share-cancelled', 'reset-permissions-restart'],
-  },
-};
+/** The questions an opening turn may bring, by the names bench/conversations/problems.json uses. */
+const questions = { live, device, browser, media: /What isn't working/i } as const;
+const problemSchema = z.object({
+  opening: z.array(z.object({ say: z.string(), expect: z.enum(['live', 'device', 'browser', 'media']) })),
+  answer: z.string(),
+  steps: z.array(z.string()).min(1),
+});
+const problemsSchema = z.object({ camera: problemSchema, unheard: problemSchema, blocked: problemSchema, screen: problemSchema });
+
+/** An opening's question names made the patterns a reply is matched against. */
+function toWalk(problem: z.infer<typeof problemSchema>): Walk {
+  return { ...problem, opening: problem.opening.map(({ say, expect }) => ({ say, expect: questions[expect] })) };
+}
+const stored = problemsSchema.parse(JSON.parse(fs.readFileSync(path.join(__dirname, 'conversations', 'problems.json'), 'utf8')));
+/** The problems of the long conversations (bench/conversations/problems.json), each a walk every step of which does not help. */
+const problems = { camera: toWalk(stored.camera), unheard: toWalk(stored.unheard), blocked: toWalk(stored.blocked), screen: toWalk(stored.screen) };
 const outcomes = ["didn't help", 'already tried'];
 
 /** A problem of the long conversations, fixed at its third step. */
@@ -84,7 +81,7 @@ const shortWalks: (Walk & { name: string })[] = [
   { name: 'camera in use on Windows 10, Chrome', ...fixedAtThird('camera') },
   {
     name: 'camera blocked on Windows 11, Edge',
-    opening: [{ say: 'win 11 edge', expect: /What isn't working/i }, { say: 'my camera says permission denied', expect: live }],
+    opening: [{ say: 'win 11 edge', expect: questions.media }, { say: 'my camera says permission denied', expect: live }],
     answer: 'no',
     steps: ['browser-site-permissions', 'close-other-apps', 'os-permissions-windows'],
   },
