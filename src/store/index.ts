@@ -98,7 +98,8 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
   return {
     kind,
     db,
-    storage: new SqlBotStorage(db),
+    // On SQLite a commit costs several statements' worth: the turns' saves share theirs.
+    storage: new SqlBotStorage(db, { groupCommit: kind === 'sqlite' }),
     notifier,
     rateLimits: rateLimits(pool),
     async health() {

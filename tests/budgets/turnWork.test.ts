@@ -148,6 +148,25 @@ describe('budget: statements and engines of the served bot', () => {
     expect(sources.length / result.turns).toBeLessThanOrEqual(3);
     expect(sources.filter((source) => /escalations|support_records/.test(source))).toEqual([]);
   });
+  it('commits less than once a turn under load: the turns in flight share their commits', async () => {
+    const busy = new LoadClient(bot.url, 16);
+    try {
+      type Statement = { source: string; database: { inTransaction: boolean }; run: (...args: unknown[]) => unknown };
+      const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Statement;
+      const run = statement.run;
+      let commits = 0;
+      // A commit: an explicit one, or a write run outside any transaction (autocommit).
+      vi.spyOn(statement, 'run').mockImplementation(function (this: Statement, ...args: unknown[]) {
+        if (/^commit/i.test(this.source) || (!/^(begin|select)/i.test(this.source) && !this.database.inTransaction)) commits++;
+        return run.apply(this, args);
+      });
+      const result = await busy.run(diagnosisScripts, { conversations: diagnosisScripts.length * 4, concurrency: 16, maxMs: 60_000 });
+      expect(result.errors).toBe(0);
+      expect(commits / result.turns).toBeLessThan(1);
+    } finally {
+      await busy.close();
+    }
+  });
 });
 
 describe('the adapter', () => {

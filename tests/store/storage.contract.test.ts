@@ -61,6 +61,22 @@ for (const backend of backends) {
       expect((await t.store.storage.read(['k'])).k.v).toBe(2);
     });
 
+    it('writes handed in at the same moment each get their own outcome: one conflict fails alone', async () => {
+      await t.store.storage.write({ k: { v: 1 }, other: { v: 1 } });
+      const { k: read1, other } = await t.store.storage.read(['k', 'other']);
+      // Two turns of one conversation saving at once from the same read, beside another conversation's save.
+      const outcomes = await Promise.allSettled([
+        t.store.storage.write({ k: { ...read1, v: 2 } }),
+        t.store.storage.write({ k: { ...read1, v: 3 } }),
+        t.store.storage.write({ other: { ...other, v: 2 } }),
+        t.store.storage.write({ brandNew: { v: 1 } }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(outcomes[1]?.status === 'rejected' && String(outcomes[1].reason)).toContain(eTagConflictMessage('k'));
+      const after = await t.store.storage.read(['k', 'other', 'brandNew']);
+      expect([after.k.v, after.other.v, after.brandNew.v]).toEqual([2, 2, 1]);
+    });
+
     it('ignores an eTag on a key that does not exist yet, as MemoryStorage does', async () => {
       await t.store.storage.write({ fresh: { v: 1, eTag: 'made-up' } });
       expect((await t.store.storage.read(['fresh'])).fresh.v).toBe(1);
