@@ -11,22 +11,19 @@ export function eTagConflictMessage(key: string): string {
 }
 
 /**
- * JSON text of items known without serialising them again. State is read and compared as text on
- * every turn; these spare serialising the same document twice more. Reading and writing are kept
- * apart: an item read and then changed must never be written with the text it was read from.
+ * A `Storage` that also hands out and takes an item as its JSON text (without the eTag). The
+ * conversation state compares the state as text on every turn: with the text it was read from it
+ * needs neither to serialise the state once more nor to copy it around the eTag.
  */
-const readJson = new WeakMap<object, string>();
-const writeJson = new WeakMap<object, string>();
-
-/** The JSON text (without the eTag) an item returned by `read` was stored as. */
-export function storedJson(item: object): string | undefined {
-  return readJson.get(item);
+export interface TextStorage extends Storage {
+  /** The item's JSON text and eTag; undefined when the key has none. */
+  readText(key: string): Promise<{ json: string; eTag: string } | undefined>;
+  /** Writes the item whose JSON text is `json`, with `write`'s eTag contract (`*`: unconditionally). */
+  writeText(key: string, json: string, eTag: string): Promise<void>;
 }
 
-/** An item to write whose JSON text (without the eTag) the writer already has; the store uses it once. */
-export function withJson<T extends object>(item: T, json: string): T {
-  writeJson.set(item, json);
-  return item;
+export function isTextStorage(storage: Storage): storage is TextStorage {
+  return 'readText' in storage && 'writeText' in storage;
 }
 
 export class ETagConflictError extends AppError {
@@ -53,7 +50,7 @@ interface ItemWrite {
  * saves its state. Each write still resolves only once its transaction has committed, and fails
  * alone on its own eTag conflict.
  */
-export class SqlBotStorage implements Storage {
+export class SqlBotStorage implements TextStorage {
   private readonly queries;
   private readonly commits?: GroupCommit;
 
@@ -73,9 +70,7 @@ export class SqlBotStorage implements Storage {
     const rows = keys.length === 1 ? (await this.queries.readOne.execute(this.db, { key: keys[0] })).rows : await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
     for (const row of rows) {
       const value: unknown = JSON.parse(row.value);
-      const item = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
-      if (isPlainObject(item)) readJson.set(item, row.value);
-      items[row.key] = item;
+      items[row.key] = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
     }
     return items;
   }
@@ -97,6 +92,16 @@ export class SqlBotStorage implements Storage {
     });
   }
 
+  async readText(key: string): Promise<{ json: string; eTag: string } | undefined> {
+    const [row] = (await this.queries.readOne.execute(this.db, { key })).rows;
+    return row && { json: row.value, eTag: row.etag };
+  }
+
+  writeText(key: string, json: string, eTag: string): Promise<void> {
+    const write = settledWrite(key, json, eTag);
+    return this.commits ? this.commits.write(write) : this.writeItem(this.db, write);
+  }
+
   async delete(keys: string[]): Promise<void> {
     if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when deleting.');
     if (keys.length === 0) return;
@@ -116,13 +121,14 @@ export class SqlBotStorage implements Storage {
   }
 }
 
-/** What is written for an item: its JSON text (the writer's, when it gave one), a new eTag, the eTag expected. */
+/** What is written for an item: its JSON text without the eTag, a new eTag, the eTag expected. */
 function itemWrite(key: string, item: unknown): ItemWrite {
   const plain = isPlainObject(item);
   const expected = plain && typeof item.eTag === 'string' ? item.eTag : '*';
-  const known = plain ? writeJson.get(item) : undefined;
-  if (plain) writeJson.delete(item);
-  const value = known ?? JSON.stringify(plain ? withoutETag(item) : item);
+  return settledWrite(key, JSON.stringify(plain ? withoutETag(item) : item), expected);
+}
+
+function settledWrite(key: string, value: string, expected: string): ItemWrite {
   return { key, values: { key, etag: randomUUID(), value, updatedAt: new Date().toISOString(), expected } };
 }
 
