@@ -191,4 +191,20 @@ describe('the adapter', () => {
     expect(tokenClients[0]).toBeDefined();
     expect(new Set(tokenClients).size).toBe(1);
   });
+
+  it('reuses the connector client from one proactive send to the next (staff replies, queue updates)', async () => {
+    const adapter = createAdapter(loadConfig({ PORT: '0', DATA_DIR: tempDir() }), memoryLogger('warn').log);
+    const reference = {
+      channelId: 'test', serviceUrl: 'http://127.0.0.1:9/unused', bot: { id: 'bot', name: 'bot' }, user: { id: 'alex', name: 'Alex' },
+      conversation: { id: 'proactive-reuse', isGroup: false, conversationType: 'personal', name: 'proactive-reuse' },
+    };
+    const clients: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      await adapter.continueConversationAsync('', reference, async (context) => {
+        clients.push(context.turnState.get(adapter.ConnectorClientKey));
+      });
+    }
+    expect(clients[0]).toBeDefined();
+    expect(new Set(clients).size).toBe(1);
+  });
 });
