@@ -133,7 +133,10 @@ describe('budget: statements and engines of the served bot', () => {
     const prepare = vi.spyOn(SqliteDatabase.prototype, 'prepare');
     const result = await client.run(diagnosisScripts, { conversations: diagnosisScripts.length, concurrency: 2, maxMs: 60_000 });
     expect(result.errors).toBe(0);
-    expect(prepare).not.toHaveBeenCalled();
+    // The escalation timeout poller runs on its own clock (once a second): its first read may
+    // fall in this window on a busy machine, and it is no turn's statement.
+    const sources = prepare.mock.calls.map(([source]) => String(source)).filter((source) => !/^select "id" from "escalations" where "status" = \? and "due_at" <= \?/.test(source));
+    expect(sources).toEqual([]);
   });
 
   it('costs three SQL statements a turn — state read, state write, one transcript insert — and leaves the escalation tables alone', async () => {
