@@ -53,11 +53,87 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
+const CENSOR = '[redacted]';
+
+/** A path tree: each key leads to the rest of its paths, or to `null` where the value is censored. */
+type PathTree = Map<string, PathTree | null>;
+
+function addPath(tree: PathTree, parts: string[]): void {
+  const [first, ...rest] = parts;
+  if (first === undefined) return;
+  if (rest.length === 0) {
+    tree.set(first, null);
+    return;
+  }
+  const existing = tree.get(first);
+  if (existing === null) return;
+  const next = existing ?? new Map<string, PathTree | null>();
+  tree.set(first, next);
+  addPath(next, rest);
+}
+
+function mergeTrees(a: PathTree | undefined, b: PathTree): PathTree {
+  const merged: PathTree = new Map(b);
+  for (const [key, sub] of a ?? []) {
+    const other = merged.get(key);
+    merged.set(key, sub === null || other === null ? null : other === undefined ? sub : mergeTrees(sub, other));
+  }
+  return merged;
+}
+
+/** The value with the tree's paths censored: the same object when none is there, else a copy (prototype kept, so errors stay errors). */
+function censored(value: unknown, tree: PathTree): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, sub] of tree) {
+    if (!(key in value)) continue;
+    const inner: unknown = Reflect.get(value, key);
+    const replaced = sub === null ? CENSOR : censored(inner, sub);
+    if (replaced === inner) continue;
+    copy ??= Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value)) as Record<string, unknown>;
+    Object.defineProperty(copy, key, { value: replaced, enumerable: true, writable: true, configurable: true });
+  }
+  return copy ?? value;
+}
+
+/**
+ * Redaction by REDACTED_PATHS, as pino's `redact` option did it: a path's value is censored, a
+ * leading `*` stands for any top-level key, and the logged object is copied, never changed.
+ * pino's own redaction ran its wildcard paths over every field of every line, parsing each path
+ * anew (about 15 % of the bytes a turn allocated, for one log line); the paths here are parsed once.
+ */
+export function secretRedactor(paths: readonly string[]): (fields: Record<string, unknown>) => Record<string, unknown> {
+  const literal: PathTree = new Map();
+  const wildcard: PathTree = new Map();
+  for (const path of paths) {
+    const [first, ...rest] = path.split('.');
+    if (first === '*') addPath(wildcard, rest);
+    else addPath(literal, path.split('.'));
+  }
+  const perKey = new Map<string, PathTree | null>();
+  for (const [key, sub] of literal) perKey.set(key, sub === null ? null : mergeTrees(sub, wildcard));
+  return (fields) => {
+    let copy: Record<string, unknown> | undefined;
+    for (const key of Object.keys(fields)) {
+      const tree = perKey.has(key) ? perKey.get(key) : wildcard;
+      const value = fields[key];
+      // pino leaves undefined fields out of the line.
+      if (value === undefined) continue;
+      const replaced = tree === null ? CENSOR : tree === undefined ? value : censored(value, tree);
+      if (replaced === value) continue;
+      copy ??= { ...fields };
+      copy[key] = replaced;
+    }
+    return copy ?? fields;
+  };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const redact = secretRedactor(REDACTED_PATHS);
   return pino(
     {
       level,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { log: redact, bindings: redact },
       // pid and hostname tell instances apart; `base` replaces pino's defaults, so they are named.
       base: { pid: process.pid, hostname: os.hostname(), service: 'tech-support-bot' },
       // A copy: pino merges the line's own fields into what the mixin returns.

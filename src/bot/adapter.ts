@@ -198,11 +198,25 @@ class ReusedConnectorFactory extends ConnectorFactory {
  */
 class ReusingAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly userTokenClients = new PromiseCache<UserTokenClient>(100);
+  private readonly connectors = new PromiseCache<ConnectorClient>(100);
 
   override createUserTokenClient(identity: ClaimsIdentity): Promise<UserTokenClient> {
-    const key = identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
-    return this.userTokenClients.get(key, () => super.createUserTokenClient(identity));
+    return this.userTokenClients.get(botIdOf(identity), () => super.createUserTokenClient(identity));
   }
+
+  /**
+   * Proactive sends (staff replies, queue updates) get their connector factory here, and built
+   * a connector client each (about 3 % of an escalated conversation in the profile): kept per
+   * bot, channel URL and audience, as for turns.
+   */
+  override createConnectorFactory(identity: ClaimsIdentity): ConnectorFactory {
+    return new ReusedConnectorFactory(super.createConnectorFactory(identity), this.connectors, botIdOf(identity));
+  }
+}
+
+/** The bot an identity speaks for: its audience (a channel's token) or its app id (the bot's own). */
+function botIdOf(identity: ClaimsIdentity): string {
+  return identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
 }
 
 /**

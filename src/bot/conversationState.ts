@@ -1,5 +1,5 @@
 import { ConversationState, type Storage, type TurnContext } from 'botbuilder';
-import { storedJson, withJson } from '../store';
+import { isTextStorage } from '../store';
 
 interface Loaded {
   state: Record<string, unknown>;
@@ -32,11 +32,19 @@ export class OptimisticConversationState extends ConversationState {
     const cached = this.loaded(context);
     if (cached && !force) return cached.state;
     const key = await this.storageKey(context);
-    const item: unknown = (await this.storage.read([key]))[key];
-    const state: Record<string, unknown> = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
-    const content = storedJson(state) ?? contentOf(state);
-    context.turnState.set(this.loadedKey, { state, eTag: typeof state.eTag === 'string' ? state.eTag : '*', content } satisfies Loaded);
-    return state;
+    let loaded: Loaded;
+    if (isTextStorage(this.storage)) {
+      // The store's own text: parsed once, and kept to compare against at the end of the turn.
+      const stored = await this.storage.readText(key);
+      const parsed: unknown = stored && JSON.parse(stored.json);
+      loaded = stored && isState(parsed) ? { state: parsed, eTag: stored.eTag, content: stored.json } : { state: {}, eTag: '*', content: contentOf({}) };
+    } else {
+      const item: unknown = (await this.storage.read([key]))[key];
+      const state = isState(item) ? item : {};
+      loaded = { state, eTag: typeof state.eTag === 'string' ? state.eTag : '*', content: contentOf(state) };
+    }
+    context.turnState.set(this.loadedKey, loaded);
+    return loaded.state;
   }
 
   override get(context: TurnContext): Record<string, unknown> | undefined {
@@ -49,7 +57,8 @@ export class OptimisticConversationState extends ConversationState {
     const content = contentOf(loaded.state);
     if (!force && content === loaded.content) return;
     const key = await this.storageKey(context);
-    await this.storage.write({ [key]: withJson({ ...loaded.state, eTag: loaded.eTag }, content) });
+    if (isTextStorage(this.storage)) await this.storage.writeText(key, content, loaded.eTag);
+    else await this.storage.write({ [key]: { ...loaded.state, eTag: loaded.eTag } });
     // This turn now holds the latest version: a second save in the same turn need not compare.
     context.turnState.set(this.loadedKey, { state: loaded.state, eTag: '*', content } satisfies Loaded);
   }
@@ -71,8 +80,13 @@ export class OptimisticConversationState extends ConversationState {
   }
 }
 
-/** The state as stored, without its eTag. */
-function contentOf(state: object): string {
-  const { eTag: _eTag, ...rest } = state as Record<string, unknown>;
+/** The state as stored, without its eTag (which only a store without text hands back inside it). */
+function contentOf(state: Record<string, unknown>): string {
+  if (!('eTag' in state)) return JSON.stringify(state);
+  const { eTag: _eTag, ...rest } = state;
   return JSON.stringify(rest);
+}
+
+function isState(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }

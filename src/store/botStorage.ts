@@ -11,22 +11,19 @@ export function eTagConflictMessage(key: string): string {
 }
 
 /**
- * JSON text of items known without serialising them again. State is read and compared as text on
- * every turn; these spare serialising the same document twice more. Reading and writing are kept
- * apart: an item read and then changed must never be written with the text it was read from.
+ * A `Storage` that also hands out and takes an item as its JSON text (without the eTag). The
+ * conversation state compares the state as text on every turn: with the text it was read from it
+ * needs neither to serialise the state once more nor to copy it around the eTag.
  */
-const readJson = new WeakMap<object, string>();
-const writeJson = new WeakMap<object, string>();
-
-/** The JSON text (without the eTag) an item returned by `read` was stored as. */
-export function storedJson(item: object): string | undefined {
-  return readJson.get(item);
+export interface TextStorage extends Storage {
+  /** The item's JSON text and eTag; undefined when the key has none. */
+  readText(key: string): Promise<{ json: string; eTag: string } | undefined>;
+  /** Writes the item whose JSON text is `json`, with `write`'s eTag contract (`*`: unconditionally). */
+  writeText(key: string, json: string, eTag: string): Promise<void>;
 }
 
-/** An item to write whose JSON text (without the eTag) the writer already has; the store uses it once. */
-export function withJson<T extends object>(item: T, json: string): T {
-  writeJson.set(item, json);
-  return item;
+export function isTextStorage(storage: Storage): storage is TextStorage {
+  return 'readText' in storage && 'writeText' in storage;
 }
 
 export class ETagConflictError extends AppError {
@@ -36,17 +33,33 @@ export class ETagConflictError extends AppError {
   }
 }
 
+/** One item's write, its values settled when it was handed in. */
+interface ItemWrite {
+  key: string;
+  values: { key: string; etag: string; value: string; updatedAt: string; expected: string };
+}
+
 /**
  * botbuilder `Storage` on the SQL store, with the eTag contract of botbuilder's stores:
  * no eTag or `*` writes unconditionally; any other eTag must match the stored one, else the
  * write fails with an eTag conflict; an eTag on a key that does not exist yet is ignored (as
  * MemoryStorage). Unlike MemoryStorage, a batch is atomic: one conflict writes nothing.
+ *
+ * With `groupCommit` (SQLite), single-item writes handed in during one turn of the event loop are
+ * committed together in one transaction: a commit costs several times a statement, and every turn
+ * saves its state. Each write still resolves only once its transaction has committed, and fails
+ * alone on its own eTag conflict.
  */
-export class SqlBotStorage implements Storage {
+export class SqlBotStorage implements TextStorage {
   private readonly queries;
+  private readonly commits?: GroupCommit;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: { groupCommit?: boolean } = {},
+  ) {
     this.queries = statements(db);
+    if (options.groupCommit) this.commits = new GroupCommit(db, (trx, write) => this.writeItem(trx, write));
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -57,9 +70,7 @@ export class SqlBotStorage implements Storage {
     const rows = keys.length === 1 ? (await this.queries.readOne.execute(this.db, { key: keys[0] })).rows : await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
     for (const row of rows) {
       const value: unknown = JSON.parse(row.value);
-      const item = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
-      if (isPlainObject(item)) readJson.set(item, row.value);
-      items[row.key] = item;
+      items[row.key] = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
     }
     return items;
   }
@@ -71,10 +82,24 @@ export class SqlBotStorage implements Storage {
     // One item (every turn's save) is one statement or a compare-and-set pair that needs no
     // transaction: each statement is atomic, and the pair's outcome is the same in any interleaving.
     const [single] = entries;
-    if (entries.length === 1 && single) return this.writeItem(this.db, single[0], single[1]);
+    if (entries.length === 1 && single) {
+      const write = itemWrite(single[0], single[1]);
+      return this.commits ? this.commits.write(write) : this.writeItem(this.db, write);
+    }
+    const writes = entries.map(([key, item]) => itemWrite(key, item));
     await this.db.transaction().execute(async (trx) => {
-      for (const [key, item] of entries) await this.writeItem(trx, key, item);
+      for (const write of writes) await this.writeItem(trx, write);
     });
+  }
+
+  async readText(key: string): Promise<{ json: string; eTag: string } | undefined> {
+    const [row] = (await this.queries.readOne.execute(this.db, { key })).rows;
+    return row && { json: row.value, eTag: row.etag };
+  }
+
+  writeText(key: string, json: string, eTag: string): Promise<void> {
+    const write = settledWrite(key, json, eTag);
+    return this.commits ? this.commits.write(write) : this.writeItem(this.db, write);
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -83,15 +108,8 @@ export class SqlBotStorage implements Storage {
     await this.db.deleteFrom('bot_state').where('key', 'in', keys).execute();
   }
 
-  private async writeItem(db: Kysely<Database>, key: string, item: unknown): Promise<void> {
-    const expected = isPlainObject(item) && typeof item.eTag === 'string' ? item.eTag : '*';
-    const plain = isPlainObject(item);
-    const known = plain ? writeJson.get(item) : undefined;
-    if (plain) writeJson.delete(item);
-    const value = known ?? JSON.stringify(plain ? withoutETag(item) : item);
-    const values = { key, etag: randomUUID(), value, updatedAt: new Date().toISOString(), expected };
-
-    if (expected === '*') {
+  private async writeItem(db: Kysely<Database>, { key, values }: ItemWrite): Promise<void> {
+    if (values.expected === '*') {
       await this.queries.upsert.execute(db, values);
       return;
     }
@@ -100,6 +118,79 @@ export class SqlBotStorage implements Storage {
     if ((updated.numAffectedRows ?? 0n) > 0n) return;
     const inserted = await this.queries.insertNew.execute(db, values);
     if ((inserted.numAffectedRows ?? 0n) === 0n) throw new ETagConflictError(key);
+  }
+}
+
+/** What is written for an item: its JSON text without the eTag, a new eTag, the eTag expected. */
+function itemWrite(key: string, item: unknown): ItemWrite {
+  const plain = isPlainObject(item);
+  const expected = plain && typeof item.eTag === 'string' ? item.eTag : '*';
+  return settledWrite(key, JSON.stringify(plain ? withoutETag(item) : item), expected);
+}
+
+function settledWrite(key: string, value: string, expected: string): ItemWrite {
+  return { key, values: { key, etag: randomUUID(), value, updatedAt: new Date().toISOString(), expected } };
+}
+
+/**
+ * Group commit of single-item writes. Writes handed in by the next turn of the event loop run in
+ * one transaction, in the order they came (two turns of one conversation compare-and-set as they
+ * would one after the other). A write that meets an eTag conflict changes nothing and fails alone;
+ * the others commit. Should the transaction itself fail, nothing of it was stored, and each write
+ * is tried again on its own, so each caller learns its own outcome.
+ */
+class GroupCommit {
+  static readonly MAX_BATCH = 256;
+  private queue: { write: ItemWrite; done: (error?: unknown) => void }[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writeItem: (db: Kysely<Database>, write: ItemWrite) => Promise<void>,
+  ) {}
+
+  write(write: ItemWrite): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ write, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, GroupCommit.MAX_BATCH);
+    // What arrives while this batch is written goes in the next one.
+    if (this.queue.length > 0) setImmediate(() => void this.flush());
+    else this.scheduled = false;
+    if (batch.length === 1 && batch[0]) return this.alone(batch[0]);
+    const conflicts = new Map<(typeof batch)[number], unknown>();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const entry of batch) {
+          try {
+            await this.writeItem(trx, entry.write);
+          } catch (error) {
+            if (!(error instanceof ETagConflictError)) throw error;
+            conflicts.set(entry, error);
+          }
+        }
+      });
+    } catch {
+      for (const entry of batch) await this.alone(entry);
+      return;
+    }
+    for (const entry of batch) entry.done(conflicts.get(entry));
+  }
+
+  private async alone(entry: { write: ItemWrite; done: (error?: unknown) => void }): Promise<void> {
+    try {
+      await this.writeItem(this.db, entry.write);
+      entry.done();
+    } catch (error) {
+      entry.done(error);
+    }
   }
 }
 

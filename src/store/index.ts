@@ -9,7 +9,7 @@ import { LocalNotifier, PostgresNotifier, type Notifier } from './notifications'
 import type { Database } from './schema';
 import type { Kysely } from 'kysely';
 
-export { ETagConflictError, eTagConflictMessage, SqlBotStorage, storedJson, withJson } from './botStorage';
+export { ETagConflictError, eTagConflictMessage, isTextStorage, SqlBotStorage, type TextStorage } from './botStorage';
 export { ReusableQuery } from './reusableQuery';
 export type { Database } from './schema';
 export type { EscalationStatus, SatisfactionRating } from './escalationTables';
@@ -98,7 +98,8 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
   return {
     kind,
     db,
-    storage: new SqlBotStorage(db),
+    // On SQLite a commit costs several statements' worth: the turns' saves share theirs.
+    storage: new SqlBotStorage(db, { groupCommit: kind === 'sqlite' }),
     notifier,
     rateLimits: rateLimits(pool),
     async health() {

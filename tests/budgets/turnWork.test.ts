@@ -133,7 +133,10 @@ describe('budget: statements and engines of the served bot', () => {
     const prepare = vi.spyOn(SqliteDatabase.prototype, 'prepare');
     const result = await client.run(diagnosisScripts, { conversations: diagnosisScripts.length, concurrency: 2, maxMs: 60_000 });
     expect(result.errors).toBe(0);
-    expect(prepare).not.toHaveBeenCalled();
+    // The escalation timeout poller runs on its own clock (once a second): its first read may
+    // fall in this window on a busy machine, and it is no turn's statement.
+    const sources = prepare.mock.calls.map(([source]) => String(source)).filter((source) => !/^select "id" from "escalations" where "status" = \? and "due_at" <= \?/.test(source));
+    expect(sources).toEqual([]);
   });
 
   it('costs three SQL statements a turn — state read, state write, one transcript insert — and leaves the escalation tables alone', async () => {
@@ -147,6 +150,25 @@ describe('budget: statements and engines of the served bot', () => {
     const sources = calls.flatMap((spy) => spy.mock.contexts.map((context) => String((context as { source: string }).source))).filter((source) => !dueQuery.test(source));
     expect(sources.length / result.turns).toBeLessThanOrEqual(3);
     expect(sources.filter((source) => /escalations|support_records/.test(source))).toEqual([]);
+  });
+  it('commits less than once a turn under load: the turns in flight share their commits', async () => {
+    const busy = new LoadClient(bot.url, 16);
+    try {
+      type Statement = { source: string; database: { inTransaction: boolean }; run: (...args: unknown[]) => unknown };
+      const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Statement;
+      const run = statement.run;
+      let commits = 0;
+      // A commit: an explicit one, or a write run outside any transaction (autocommit).
+      vi.spyOn(statement, 'run').mockImplementation(function (this: Statement, ...args: unknown[]) {
+        if (/^commit/i.test(this.source) || (!/^(begin|select)/i.test(this.source) && !this.database.inTransaction)) commits++;
+        return run.apply(this, args);
+      });
+      const result = await busy.run(diagnosisScripts, { conversations: diagnosisScripts.length * 4, concurrency: 16, maxMs: 60_000 });
+      expect(result.errors).toBe(0);
+      expect(commits / result.turns).toBeLessThan(1);
+    } finally {
+      await busy.close();
+    }
   });
 });
 
@@ -171,5 +193,21 @@ describe('the adapter', () => {
     expect(new Set(clients).size).toBe(1);
     expect(tokenClients[0]).toBeDefined();
     expect(new Set(tokenClients).size).toBe(1);
+  });
+
+  it('reuses the connector client from one proactive send to the next (staff replies, queue updates)', async () => {
+    const adapter = createAdapter(loadConfig({ PORT: '0', DATA_DIR: tempDir() }), memoryLogger('warn').log);
+    const reference = {
+      channelId: 'test', serviceUrl: 'http://127.0.0.1:9/unused', bot: { id: 'bot', name: 'bot' }, user: { id: 'alex', name: 'Alex' },
+      conversation: { id: 'proactive-reuse', isGroup: false, conversationType: 'personal', name: 'proactive-reuse' },
+    };
+    const clients: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      await adapter.continueConversationAsync('', reference, async (context) => {
+        clients.push(context.turnState.get(adapter.ConnectorClientKey));
+      });
+    }
+    expect(clients[0]).toBeDefined();
+    expect(new Set(clients).size).toBe(1);
   });
 });

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
+import { REDACTED_PATHS, createLogger } from '../../src/logger';
 import { botForSuite, memoryLogger, startTestBot } from '../helpers/server';
 import { STAFF, STAFF_TOKENS, StaffClient, eventually } from '../helpers/staff';
 import { Conversation } from '../helpers/talk';
@@ -19,6 +22,40 @@ describe('logs', () => {
     expect(all).not.toContain(SECRET_PASSWORD);
     expect(all).not.toContain(SECRET_TOKEN);
     expect(all).toContain('[redacted]');
+  });
+
+  it("redact exactly as pino's own redact option does with the same paths", () => {
+    const sink = () => {
+      const lines: string[] = [];
+      const stream = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)); done(); } });
+      return { stream, lines };
+    };
+    const ours = sink();
+    const theirs = sink();
+    const log = createLogger('info', ours.stream);
+    const reference = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: null, timestamp: false }, theirs.stream);
+    const error = Object.assign(new Error('boom'), { token: SECRET_TOKEN, code: 'E' });
+    const objects: Record<string, unknown>[] = [
+      { conversationId: 'c', activityType: 'message', status: 200, result: 'ok', ms: 3 },
+      { token: SECRET_TOKEN, password: 'p', streamUrl: 'wss://x?t=1', authorization: 'Bearer x', n: 1 },
+      { config: { MicrosoftAppPassword: SECRET_PASSWORD, STAFF_TOKENS: 'a:b', PORT: 1, METRICS_TOKEN: 'm', DATABASE_URL: 'postgres://u:p@h/d', CertificatePrivateKey: 'k' } },
+      { headers: { authorization: 'Bearer y', host: 'h', token: 't' }, req: { headers: { authorization: 'Bearer z', accept: '*/*' }, url: '/x' } },
+      { deep: { inner: { token: 'stays: only one level is redacted' } }, list: [{ token: 'arrays are not walked' }], nothing: null, absent: undefined },
+      { err: error },
+      { conversation: { id: 'c', token: 'x' }, MicrosoftAppPassword: 'top' },
+    ];
+    for (const object of objects) {
+      log.info(object, 'line');
+      reference.info(object, 'line');
+    }
+    const strip = (line: string) => {
+      const { time: _time, pid: _pid, hostname: _hostname, service: _service, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return rest;
+    };
+    expect(ours.lines.map(strip)).toEqual(theirs.lines.map(strip));
+    // Nothing logged was changed in place.
+    expect(error.token).toBe(SECRET_TOKEN);
+    expect((objects[3]?.headers as { authorization: string }).authorization).toBe('Bearer y');
   });
 
   it('of a running bot never carry the app password or staff tokens', async () => {

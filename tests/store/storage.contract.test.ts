@@ -55,6 +55,33 @@ for (const backend of backends) {
       expect((await t.store.storage.read(['k'])).k.v).toBe(2);
     });
 
+    it('writes handed in at the same moment each get their own outcome: one conflict fails alone', async () => {
+      await t.store.storage.write({ k: { v: 1 }, other: { v: 1 } });
+      const { k: read1, other } = await t.store.storage.read(['k', 'other']);
+      // Two turns of one conversation saving at once from the same read, beside another conversation's save.
+      const outcomes = await Promise.allSettled([
+        t.store.storage.write({ k: { ...read1, v: 2 } }),
+        t.store.storage.write({ k: { ...read1, v: 3 } }),
+        t.store.storage.write({ other: { ...other, v: 2 } }),
+        t.store.storage.write({ brandNew: { v: 1 } }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(outcomes[1]?.status === 'rejected' && String(outcomes[1].reason)).toContain(eTagConflictMessage('k'));
+      const after = await t.store.storage.read(['k', 'other', 'brandNew']);
+      expect([after.k.v, after.other.v, after.brandNew.v]).toEqual([2, 2, 1]);
+    });
+
+    it('hands out and takes an item as its JSON text, with the same eTags as read and write', async () => {
+      await t.store.storage.writeText('k', '{"v":1}', '*');
+      const first = await t.store.storage.readText('k');
+      expect(first?.json).toBe('{"v":1}');
+      expect((await t.store.storage.read(['k'])).k).toEqual({ v: 1, eTag: first?.eTag });
+      await t.store.storage.writeText('k', '{"v":2}', first?.eTag ?? '');
+      await expect(t.store.storage.writeText('k', '{"v":3}', first?.eTag ?? '')).rejects.toThrow(eTagConflictMessage('k'));
+      expect(JSON.parse((await t.store.storage.readText('k'))?.json ?? '')).toEqual({ v: 2 });
+      expect(await t.store.storage.readText('missing')).toBeUndefined();
+    });
+
     it('ignores an eTag on a key that does not exist yet, as MemoryStorage does', async () => {
       await t.store.storage.write({ fresh: { v: 1, eTag: 'made-up' } });
       expect((await t.store.storage.read(['fresh'])).fresh.v).toBe(1);
