@@ -28,38 +28,6 @@ export const activityEnvelope = z
   // only wait on retries to nowhere.
   .refine((a) => a.deliveryMode === 'expectReplies' || a.serviceUrl !== undefined, { message: 'serviceUrl is required', path: ['serviceUrl'] });
 
-const CONTROL_CHARACTER = /\p{Cc}/u;
-const HTTP_URL = /^https?:\/\//;
-const isId = (v: unknown, max = 256): boolean => typeof v === 'string' && v.length >= 1 && v.length <= max && !CONTROL_CHARACTER.test(v);
-const isShort = (v: unknown, max: number): boolean => typeof v === 'string' && v.length <= max;
-const isTime = (v: unknown): boolean => isShort(v, 64) && !Number.isNaN(Date.parse(v as string));
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-const hasId = (v: unknown): boolean => isPlainObject(v) && isId(v.id);
-const absentOr = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
-
-/**
- * The common activity (a message or event with the usual fields) checked by hand: zod's parse of
- * the envelope cost about 3 % of a turn. True only when `activityEnvelope` accepts the activity
- * too (tests/server/envelope.test.ts holds them together); anything less plain — members added,
- * attachments, entities, any doubt — is left to the schema, which also words the refusal.
- */
-export function plainlyValid(a: unknown): boolean {
-  if (!isPlainObject(a)) return false;
-  return (
-    isShort(a.type, 64) && a.type !== '' &&
-    hasId(a.conversation) && hasId(a.from) && hasId(a.recipient) && isId(a.channelId, 64) &&
-    absentOr(a.serviceUrl, (v) => isShort(v, 2048) && HTTP_URL.test(v as string)) &&
-    absentOr(a.deliveryMode, (v) => isShort(v, 32)) &&
-    (a.deliveryMode === 'expectReplies' || a.serviceUrl !== undefined) &&
-    absentOr(a.id, isId) && absentOr(a.replyToId, isId) &&
-    absentOr(a.name, (v) => isShort(v, 256)) && absentOr(a.text, (v) => typeof v === 'string') &&
-    absentOr(a.textFormat, (v) => isShort(v, 32)) && absentOr(a.locale, (v) => isShort(v, 64)) &&
-    absentOr(a.timestamp, isTime) && absentOr(a.localTimestamp, isTime) &&
-    absentOr(a.channelData, isPlainObject) &&
-    a.attachments === undefined && a.entities === undefined && a.membersAdded === undefined && a.membersRemoved === undefined
-  );
-}
-
 /**
  * Authentication reads three fields of an activity (channelId, recipient.role, serviceUrl), each
  * defensively, and a wrong type there only fails the token checks; so any object can be
@@ -108,12 +76,10 @@ export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandle
       deps.turns.end({}, started, { status: 401, rejected: true });
       throw error;
     }
-    if (!plainlyValid(body)) {
-      const checked = activityEnvelope.safeParse(body);
-      if (!checked.success) {
-        deps.turns.end({}, started, { status: 400, rejected: true });
-        throw malformedActivity(checked.error);
-      }
+    const checked = activityEnvelope.safeParse(body);
+    if (!checked.success) {
+      deps.turns.end({}, started, { status: 400, rejected: true });
+      throw malformedActivity(checked.error);
     }
     const activity = withDates(body);
     let result: InvokeResponse | undefined;
