@@ -45,6 +45,8 @@ export async function fileSupportRecord(context: TurnContext, deps: Conversation
   if (outcome.status === 'filed') {
     recordEscalation(record, { kind: 'support-record', reason: 'steps-exhausted', status: 'filed', id: outcome.id });
     record.resolution = 'support-record';
+    // The message asks for details: the next free text answers it (dialogs/followUps.ts).
+    record.detailsAsked = outcome.id;
     await context.sendActivity({ type: 'message', text: texts.supportRecordFiled(outcome.id), channelData: { adviceId: 'support-record', adviceKind: 'escalation' } });
   } else {
     recordEscalation(record, { kind: 'support-record', reason: 'steps-exhausted', status: 'unavailable' });

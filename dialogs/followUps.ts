@@ -72,37 +72,37 @@ export class FollowUpAnswers {
   }
 
   /**
-   * "note: …" / "contact: …" at any time, or any free text right after a record was filed, goes
-   * into it. Free text counts as the answer only when the person was told about that record (the
-   * conversation's diagnostics list it): a record whose turn never finished asked nobody anything.
+   * "note: …" / "contact: …" at any time goes into the latest support record; so does any free
+   * text while "anything to add?" waits for an answer. That question counts only once the person
+   * was told about the record (this record says so): a record whose turn never finished asked
+   * nobody anything.
    */
   private async takeSupportDetails(context: TurnContext, text: string, diagnostics: DiagnosticsRecord | undefined): Promise<boolean> {
     if (!text) return false;
     const prefixed = NOTE.exec(text);
-    // "thanks, bye" is a goodbye, not a note for the support team.
-    if (!prefixed && understand(text).closing) return false;
-    const told = new Set(diagnostics?.escalations.filter((e) => e.kind === 'support-record').map((e) => e.id));
-    if (!prefixed && told.size === 0) return false;
-    const filed = await this.deps.handoff.latestSupportRecord(context);
-    if (!filed) return false;
-    if (!prefixed && (!filed.followUpAsked || !told.has(filed.id))) return false;
+    const asked = diagnostics?.detailsAsked;
+    if (!prefixed && !asked) return false;
     const understood = prefixed ? undefined : understand(text);
-    if (understood?.command) {
-      await this.deps.handoff.endSupportFollowUp(context, filed.id);
-      return false;
-    }
-    if (understood && isDecline(understood)) {
+    // "thanks, bye" is a goodbye, not a note for the support team.
+    if (understood?.closing) return false;
+    const id = prefixed ? (await this.deps.handoff.latestSupportRecord(context))?.id : asked;
+    if (!id) return false;
+    if (understood?.command || (understood && isDecline(understood))) {
+      if (diagnostics) delete diagnostics.detailsAsked;
+      await this.deps.handoff.endSupportFollowUp(context, id);
+      if (understood.command) return false;
       // "No" / "I don't know" to "anything to add?" is not a description.
-      await this.deps.handoff.endSupportFollowUp(context, filed.id);
-      await context.sendActivity(texts.nothingAdded(filed.id));
+      await context.sendActivity(texts.nothingAdded(id));
       return true;
     }
     const body = prefixed?.[2]?.trim() ?? text;
     if (!body) return false;
     const isContact = prefixed?.[1]?.toLowerCase() === 'contact';
     const contact = isContact ? body : findContactHandle(body);
-    const added = await this.deps.handoff.addSupportDetails(context, filed.id, { description: isContact ? undefined : body, contact });
-    await context.sendActivity(added === 'all' ? texts.detailsAdded(filed.id) : added === 'part' ? texts.detailsPartlyAdded(filed.id) : texts.recordFull(filed.id));
+    const added = await this.deps.handoff.addSupportDetails(context, id, { description: isContact ? undefined : body, contact });
+    // Answered, with or without "note:": a further message is not taken for details unasked.
+    if (diagnostics?.detailsAsked === id) delete diagnostics.detailsAsked;
+    await context.sendActivity(added === 'all' ? texts.detailsAdded(id) : added === 'part' ? texts.detailsPartlyAdded(id) : texts.recordFull(id));
     return true;
   }
 }

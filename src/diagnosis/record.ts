@@ -75,6 +75,8 @@ export interface DiagnosticsRecord {
   resolution?: Resolution;
   /** "How did we do?": asked after a fix by the bot or a close by staff, until answered or passed over. */
   feedback?: { askedAt: string; after: 'bot' | 'staff'; escalationId?: string };
+  /** The support record whose "anything to add?" the person was asked and has not answered yet. */
+  detailsAsked?: string;
 }
 
 /** A stored value that is a diagnostics record (state read outside a turn, a record kept with an escalation). */

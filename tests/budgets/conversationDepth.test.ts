@@ -69,7 +69,7 @@ for (const backend of backends) {
 
     it.each([
       { family: 'short', budget: 3 },
-      { family: 'long', budget: 3.5 },
+      { family: 'long', budget: 3.4 },
     ] as const)('a $family conversation costs at most $budget statements a turn', async ({ family, budget }) => {
       const scripts = familyScripts[family];
       let turns = 0;

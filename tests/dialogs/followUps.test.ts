@@ -39,6 +39,14 @@ class FollowUpHandoff extends FakeHandoff {
   };
 }
 
+/** Every step refused until the steps run out and the bot files a support record (SR-1) and asks for details. */
+async function walkUntilFiled(h: ReturnType<typeof dialogHarness>): Promise<void> {
+  let replies = await h.say('it says no microphone found on my windows laptop in chrome, not live');
+  for (let turn = 0; turn < 12 && !said(replies).includes(botTexts.supportRecordFiled('SR-1')); turn++) replies = await h.say("didn't help");
+  expect(said(replies)).toContain(botTexts.supportRecordFiled('SR-1'));
+  expect((await h.record()).detailsAsked).toBe('SR-1');
+}
+
 describe('answers to what was asked outside the dialog steps', () => {
   it('"is it solved?" after staff ended the chat: yes closes the problem and asks how we did; a rating is recorded', async () => {
     const handoff = new FollowUpHandoff();
@@ -75,27 +83,39 @@ describe('answers to what was asked outside the dialog steps', () => {
     expect(handoff.staffRequests.map((r) => r.reason)).toEqual(['human-requested', 'human-requested']);
   });
 
-  it('after a support record is filed, the next free text goes into it, with a contact handle found in it', async () => {
-    const handoff = new FollowUpHandoff('nobody');
+  it('after a support record is filed, the next free text goes into it, with a contact handle found in it; later text does not', async () => {
+    const handoff = new FollowUpHandoff();
     const h = dialogHarness(handoff);
-    expect(said(await h.say('I need a human'))[1]).toBe(botTexts.noStaffOnline('SR-1'));
-    handoff.supportRecord = { id: 'SR-1', followUpAsked: true };
+    await walkUntilFiled(h);
     expect(said(await h.say('It worked yesterday. Reach me at pat@example.com'))).toEqual([botTexts.detailsAdded('SR-1')]);
     expect(handoff.details).toEqual([{ description: 'It worked yesterday. Reach me at pat@example.com', contact: 'pat@example.com' }]);
+    expect(said(await h.say('it also fails in another browser'))).not.toContain(botTexts.detailsAdded('SR-1'));
+    expect(handoff.details).toHaveLength(1);
 
+    // "note:" and "contact:" reach the latest record at any time; a full record says so.
+    handoff.supportRecord = { id: 'SR-1', followUpAsked: false };
     handoff.added = 'none';
     expect(said(await h.say('contact: @pat'))).toEqual([botTexts.recordFull('SR-1')]);
     expect(handoff.details.at(-1)).toEqual({ description: undefined, contact: '@pat' });
   });
 
   it('"no thanks" to "anything to add?" adds nothing and ends the question; a goodbye is not a note', async () => {
-    const handoff = new FollowUpHandoff('nobody');
+    const handoff = new FollowUpHandoff();
     const h = dialogHarness(handoff);
-    await h.say('I need a human');
-    handoff.supportRecord = { id: 'SR-1', followUpAsked: true };
+    await walkUntilFiled(h);
     expect(said(await h.say('thanks, bye'))).not.toContain(botTexts.detailsAdded('SR-1'));
     expect(said(await h.say('no thanks'))).toEqual([botTexts.nothingAdded('SR-1')]);
     expect(handoff.followUpsEnded).toEqual(['SR-1']);
+    expect(said(await h.say('it started after an update'))).not.toContain(botTexts.detailsAdded('SR-1'));
+    expect(handoff.details).toEqual([]);
+  });
+
+  it('a support record filed because nobody was online asks for nothing: free text is not taken for details', async () => {
+    const handoff = new FollowUpHandoff('nobody');
+    const h = dialogHarness(handoff);
+    expect(said(await h.say('I need a human'))[1]).toBe(botTexts.noStaffOnline('SR-1'));
+    handoff.supportRecord = { id: 'SR-1', followUpAsked: false };
+    await h.say('my camera is black');
     expect(handoff.details).toEqual([]);
   });
 
