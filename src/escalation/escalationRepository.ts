@@ -111,6 +111,12 @@ export class EscalationRepository {
     return { ...toEscalation(row), diagnostics: parseRecord(row.diagnostics), transcript: parseArray(row.transcript) };
   }
 
+  /** The escalation without its snapshots: what the staff desk's actions check and announce (the transcript alone can be 200 activities). */
+  async find(id: string): Promise<Escalation | undefined> {
+    const row = await this.db.selectFrom('escalations').select(ESCALATION_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && toEscalation(row);
+  }
+
   /** Every escalation of `status` (or all), each with its diagnostics snapshot. */
   async listDetailed(status?: EscalationStatus): Promise<(Escalation & { diagnostics: DiagnosticsRecord | null })[]> {
     let query = this.db.selectFrom('escalations').select([...ESCALATION_COLUMNS, 'diagnostics']).orderBy('created_at', 'asc').orderBy('id', 'asc').limit(500);

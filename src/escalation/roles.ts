@@ -12,15 +12,14 @@ export interface RoleDeps {
 }
 
 /** The escalation without its snapshots, or NOT_FOUND. */
-export async function requireEscalation(escalations: Pick<EscalationRepository, 'get'>, id: string): Promise<Escalation> {
-  const escalation = await escalations.get(id);
+export async function requireEscalation(escalations: Pick<EscalationRepository, 'find'>, id: string): Promise<Escalation> {
+  const escalation = await escalations.find(id);
   if (!escalation) throw new AppError('NOT_FOUND', `No escalation ${id}.`);
-  const { diagnostics: _d, transcript: _t, ...rest } = escalation;
-  return rest;
+  return escalation;
 }
 
 /** A claimed escalation this staff member holds, or the error that says why not. */
-export async function requireHeldBy(escalations: Pick<EscalationRepository, 'get'>, id: string, staffName: string): Promise<Escalation> {
+export async function requireHeldBy(escalations: Pick<EscalationRepository, 'find'>, id: string, staffName: string): Promise<Escalation> {
   const escalation = await requireEscalation(escalations, id);
   if (escalation.status !== 'claimed') throw new AppError('CONFLICT', `The escalation is ${escalation.status}; claim it first.`);
   if (escalation.claimedBy !== staffName) throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);

@@ -255,7 +255,7 @@ export class StaffDesk {
 
   /** An internal note on an escalation or a support record: staff only, never sent to the person. */
   async addNote(kind: 'escalation' | 'support-record', subjectId: string, staffName: string, text: string): Promise<StaffNote> {
-    const subject = kind === 'support-record' ? await this.deps.supportRecords.get(subjectId) : await this.deps.escalations.get(subjectId);
+    const subject = kind === 'support-record' ? await this.deps.supportRecords.get(subjectId) : await this.deps.escalations.find(subjectId);
     if (!subject) throw new AppError('NOT_FOUND', `No escalation or support record ${subjectId}.`);
     const note = await this.deps.escalations.addNote(subjectId, staffName, text, this.deps.now());
     if ('followUp' in subject) await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId: subject.id, conversationId: subject.conversationId });

@@ -83,6 +83,16 @@ for (const backend of backends) {
       expect(statements.length / turns).toBeLessThanOrEqual(budget);
     });
 
+    it("staff claiming, answering and closing read no escalation's snapshots (its transcript alone can hold 200 activities)", async () => {
+      const scripts = familyScripts.urgent;
+      const statements = await statementsDuring(backend.name, async () => {
+        const result = await client.run(scripts, { conversations: scripts.length, concurrency: 1, maxMs: 60_000 });
+        expect(result.errorSamples).toEqual([]);
+      });
+      expect(statements.filter((sql) => /"escalations"/.test(sql)).length).toBeGreaterThan(0);
+      expect(statements.filter((sql) => /^select (\*|.*"transcript").* from "escalations"/.test(sql))).toEqual([]);
+    });
+
     it('the stored state after 40 turns is no larger than after the same walk at turn 12', async () => {
       const store_ = { databaseUrl: store.env.DATABASE_URL, schema: store.env.DATABASE_SCHEMA, dataDir: store.env.DATA_DIR };
       const early = await client.run([depthScript], { conversations: 2, concurrency: 2, maxMs: 60_000, runId: 'depth-early', turns: [0, 12] });
