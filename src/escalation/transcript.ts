@@ -1,5 +1,6 @@
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { DiagnosticsRecord } from '../diagnosis';
+import { EventLoopBatches } from '../eventLoopBatches';
 import type { Logger } from '../logger';
 import type { StepOutcomeNote, TranscriptRepository, TranscriptRow } from './transcriptRepository';
 
@@ -20,40 +21,14 @@ const PENDING = Symbol('transcriptPending');
  */
 export class TranscriptWriter {
   static readonly MAX_BATCH = 256;
-  private queue: { rows: TranscriptRow[]; done: (error?: unknown) => void }[] = [];
-  private scheduled = false;
+  private readonly batches: EventLoopBatches<TranscriptRow[]>;
 
-  constructor(private readonly transcripts: Pick<TranscriptRepository, 'logActivities'>) {}
-
-  write(rows: TranscriptRow[]): Promise<void> {
-    if (rows.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ rows, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
+  constructor(transcripts: Pick<TranscriptRepository, 'logActivities'>) {
+    this.batches = new EventLoopBatches((turns) => transcripts.logActivities(turns.flat()), TranscriptWriter.MAX_BATCH, (rows) => rows.length);
   }
 
-  private async flush(): Promise<void> {
-    const batch: typeof this.queue = [];
-    let rows = 0;
-    while (this.queue.length > 0 && rows < TranscriptWriter.MAX_BATCH) {
-      const next = this.queue.shift();
-      if (!next) break;
-      batch.push(next);
-      rows += next.rows.length;
-    }
-    // What arrives while this batch is written goes in the next one.
-    if (this.queue.length > 0) setImmediate(() => void this.flush());
-    else this.scheduled = false;
-    try {
-      await this.transcripts.logActivities(batch.flatMap((b) => b.rows));
-      for (const b of batch) b.done();
-    } catch (error) {
-      for (const b of batch) b.done(error);
-    }
+  write(rows: TranscriptRow[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.batches.add(rows);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors';
+import { EventLoopBatches } from '../eventLoopBatches';
 import { ReusableQuery } from './reusableQuery';
 import type { Database } from './schema';
 
@@ -133,16 +134,15 @@ function settledWrite(key: string, value: string, expected: string): ItemWrite {
 }
 
 /**
- * Group commit of single-item writes. Writes handed in by the next turn of the event loop run in
- * one transaction, in the order they came (two turns of one conversation compare-and-set as they
- * would one after the other). A write that meets an eTag conflict changes nothing and fails alone;
- * the others commit. Should the transaction itself fail, nothing of it was stored, and each write
- * is tried again on its own, so each caller learns its own outcome.
+ * Group commit of single-item writes (EventLoopBatches): the writes of one batch run in one
+ * transaction, in the order they came (two turns of one conversation compare-and-set as they would
+ * one after the other). A write that meets an eTag conflict changes nothing and fails alone; the
+ * others commit. Should the transaction itself fail, nothing of it was stored, and each write is
+ * tried again on its own, so each caller learns its own outcome.
  */
 class GroupCommit {
   static readonly MAX_BATCH = 256;
-  private queue: { write: ItemWrite; done: (error?: unknown) => void }[] = [];
-  private scheduled = false;
+  private readonly batches = new EventLoopBatches<ItemWrite>((writes) => this.commit(writes), GroupCommit.MAX_BATCH);
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -150,46 +150,36 @@ class GroupCommit {
   ) {}
 
   write(write: ItemWrite): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ write, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
+    return this.batches.add(write);
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, GroupCommit.MAX_BATCH);
-    // What arrives while this batch is written goes in the next one.
-    if (this.queue.length > 0) setImmediate(() => void this.flush());
-    else this.scheduled = false;
-    if (batch.length === 1 && batch[0]) return this.alone(batch[0]);
-    const conflicts = new Map<(typeof batch)[number], unknown>();
+  private async commit(writes: ItemWrite[]): Promise<unknown[]> {
+    if (writes.length === 1) return this.eachAlone(writes);
+    const outcomes: unknown[] = [];
     try {
       await this.db.transaction().execute(async (trx) => {
-        for (const entry of batch) {
-          try {
-            await this.writeItem(trx, entry.write);
-          } catch (error) {
-            if (!(error instanceof ETagConflictError)) throw error;
-            conflicts.set(entry, error);
-          }
-        }
+        for (const write of writes) outcomes.push(await this.outcomeOf(() => this.writeItem(trx, write), true));
       });
     } catch {
-      for (const entry of batch) await this.alone(entry);
-      return;
+      return this.eachAlone(writes);
     }
-    for (const entry of batch) entry.done(conflicts.get(entry));
+    return outcomes;
   }
 
-  private async alone(entry: { write: ItemWrite; done: (error?: unknown) => void }): Promise<void> {
+  private async eachAlone(writes: ItemWrite[]): Promise<unknown[]> {
+    const outcomes: unknown[] = [];
+    for (const write of writes) outcomes.push(await this.outcomeOf(() => this.writeItem(this.db, write), false));
+    return outcomes;
+  }
+
+  /** Undefined when the write is done, else its error; inside a transaction only an eTag conflict is its own (anything else fails the batch). */
+  private async outcomeOf(write: () => Promise<void>, inTransaction: boolean): Promise<unknown> {
     try {
-      await this.writeItem(this.db, entry.write);
-      entry.done();
+      await write();
+      return undefined;
     } catch (error) {
-      entry.done(error);
+      if (inTransaction && !(error instanceof ETagConflictError)) throw error;
+      return error;
     }
   }
 }
