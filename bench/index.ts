@@ -5,7 +5,7 @@ import path from 'node:path';
 import { measureDiagnose, type DiagnoseMeasurement } from './measure';
 import { LoadClient, type RunResult, type StaffSide } from './load';
 import { longMessageLine, measureLongMessages } from './longMessages';
-import { readCommandLine } from './options';
+import { readCommandLine, subsetOf } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, targetLine, type ServerFigures } from './report';
 import { depthScript, echoScripts, familyScripts, MIX, mixScripts, type Family, type Script } from './scripts';
 import { spawnServer, type ServerProcess } from './servers';
@@ -22,22 +22,25 @@ import { dropSchema, storedStateBytes } from './storedState';
  * The last line printed is `turns/s ratio bot/echo: <number>`, for the mix.
  */
 
-const USAGE = `usage: npm run bench -- [--run-s N] [--concurrency N] [--rounds N] [--json FILE] [--profile DIR]
---run-s N      seconds each measured run lasts (default 10)
+const USAGE = `usage: npm run bench -- [--run-s N] [--concurrency N] [--rounds N] [--workloads LIST] [--json FILE] [--profile DIR]
+--run-s N          seconds each measured run lasts (default 10)
+--workloads LIST   which of short,long,urgent,mix to run (default all; one family alone, e.g. for its profile)
 --profile DIR  writes a CPU profile per server under DIR/<server>/ (read with bench/cpuProfile.ts)`;
 
 interface Options {
   runMs: number;
   concurrency: number;
   rounds: number;
+  workloads: Workload[];
   json?: string;
   profileDir?: string;
 }
 
 function readOptions(): Options {
-  const args = readCommandLine(USAGE, { 'run-s': '10', concurrency: '50', rounds: '3', json: undefined, profile: undefined });
+  const args = readCommandLine(USAGE, { 'run-s': '10', concurrency: '50', rounds: '3', workloads: WORKLOADS.join(','), json: undefined, profile: undefined });
   const profile = args.text('profile');
   return {
+    workloads: subsetOf('workloads', args.text('workloads'), WORKLOADS, USAGE),
     runMs: args.positive('run-s') * 1000,
     concurrency: args.positive('concurrency'),
     rounds: args.positive('rounds'),
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
 
   try {
     console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.versions.node}`);
-    console.log(`load: ${options.concurrency} people in flight, ${options.rounds} rounds of ${WORKLOADS.join(', ')} (mix: ${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')} of conversations), ${options.runMs / 1000} s a run`);
+    console.log(`load: ${options.concurrency} people in flight, ${options.rounds} rounds of ${options.workloads.join(', ')} (mix: ${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')} of conversations), ${options.runMs / 1000} s a run`);
 
     // The rules first, alone on the machine, so nothing else competes for the CPU.
     const rules: DiagnoseMeasurement = await measureDiagnose();
@@ -111,12 +114,12 @@ async function main(): Promise<void> {
     };
 
     const profileArgs = (name: string) => (options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : []);
-    const target = (label: string, kind: Target['kind'], processes: ServerProcess[], client: LoadClient, store: Target['store'], workloads = WORKLOADS, feed?: StaffFeed): Target => {
+    const target = (label: string, kind: Target['kind'], processes: ServerProcess[], client: LoadClient, store: Target['store'], workloads = options.workloads, feed?: StaffFeed): Target => {
       const [first, ...more] = processes;
       if (!first) throw new Error(`${label} did not start`);
       return { label, kind, process: first, more, client, feed, workloads, runs: new Map(), cpuMs: new Map(), store };
     };
-    const startBot = async (label: string, kind: 'sqlite' | 'postgres', env: Record<string, string>, profileName: string, instances = 1, workloads = WORKLOADS) => {
+    const startBot = async (label: string, kind: 'sqlite' | 'postgres', env: Record<string, string>, profileName: string, instances = 1, workloads = options.workloads) => {
       const processes = await Promise.all(Array.from({ length: instances }, (_, n) => spawnServer(instances > 1 ? `${label} #${n + 1}` : label, 'src/main.ts', env, {
         logFile: path.join(work, `${profileName}-${n}.log`),
         nodeArgs: instances > 1 ? [] : profileArgs(profileName),
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
     if (databaseUrl && schema) {
       await startBot('bot (PostgreSQL)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, 'bot-postgres');
       // Two instances on one schema, turns spread over both (SPEC §7 scale-out): the mix only.
-      await startBot('bot (PostgreSQL ×2)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg2'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `${schema}_pair` }, 'bot-pair', 2, ['mix']);
+      if (options.workloads.includes('mix')) await startBot('bot (PostgreSQL ×2)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg2'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `${schema}_pair` }, 'bot-pair', 2, ['mix']);
     }
     const echo = await spawnServer('EchoBot', 'bench/echoBot.ts', {}, { logFile: path.join(work, 'echo.log'), nodeArgs: profileArgs('echo') });
     targets.push(target('EchoBot', 'echo', [echo], new LoadClient(echo.url, options.concurrency), {}));
@@ -141,7 +144,7 @@ async function main(): Promise<void> {
     }
 
     for (let round = 1; round <= options.rounds; round++) {
-      for (const workload of WORKLOADS) {
+      for (const workload of options.workloads) {
         for (const t of targets.filter((x) => x.workloads.includes(workload))) {
           const cpuBefore = cpuOf(t);
           const result = await t.client.run(scriptsFor(t, workload), {
@@ -160,11 +163,13 @@ async function main(): Promise<void> {
 
     // Cost by depth: the same problem walked at turns 2–12 and at turns 30–40 of long conversations, each window alone on the server.
     const depth: DepthFigures[] = [];
-    for (const t of targets.filter((x) => x.kind !== 'echo' && x.more.length === 0)) depth.push(await measureDepth(t, options.concurrency));
+    // The cost by depth and the long messages belong to the long conversations.
+    const longToo = options.workloads.includes('long');
+    for (const t of targets.filter((x) => longToo && x.kind !== 'echo' && x.more.length === 0)) depth.push(await measureDepth(t, options.concurrency));
 
     // After the measured rounds, so its huge bodies do not disturb them.
     const firstBot = targets[0];
-    const longMessages = firstBot ? await measureLongMessages(firstBot.process.url) : undefined;
+    const longMessages = firstBot && longToo ? await measureLongMessages(firstBot.process.url) : undefined;
 
     const rss = (t: Target) => [t.process, ...t.more].reduce<number | undefined>((sum, p) => {
       const one = p.rssMiB();
@@ -173,7 +178,7 @@ async function main(): Promise<void> {
     const echoTarget = targets.at(-1);
     if (!echoTarget) throw new Error('no EchoBot');
     const report: { workload: Workload; servers: ServerFigures[]; ratios: { label: string; turnsPerSecond: number; p99: number; met: boolean }[] }[] = [];
-    for (const workload of WORKLOADS) {
+    for (const workload of options.workloads) {
       const servers = targets.filter((t) => t.workloads.includes(workload)).map((t) => summariseRuns(t.label, t.runs.get(workload) ?? [], rss(t), t.cpuMs.get(workload) ?? []));
       const echoFigures = servers.at(-1);
       if (!echoFigures) continue;
@@ -191,7 +196,7 @@ async function main(): Promise<void> {
       report.push({ workload, servers, ratios });
     }
 
-    console.log(`\ncost by depth (${DEPTH_CONVERSATIONS} long conversations, the same problem walked in both windows; CPU per turn from /proc; stored conversation state per conversation):`);
+    if (depth.length > 0) console.log(`\ncost by depth (${DEPTH_CONVERSATIONS} long conversations, the same problem walked in both windows; CPU per turn from /proc; stored conversation state per conversation):`);
     for (const d of depth) {
       console.log(`${d.label.padEnd(20)} ${turnsLabel(EARLY)}: ${d.early.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.early.stateBytes} B   ${turnsLabel(LATE)}: ${d.late.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.late.stateBytes} B   later/earlier ${d.ratio.toFixed(2)} (target ≤ 1.10 ${d.ratio <= 1.1 ? 'met' : 'NOT met'})${d.errors ? `   errors ${d.errors}` : ''}`);
       for (const sample of d.errorSamples) console.log(`    error: ${sample}`);
@@ -203,7 +208,8 @@ async function main(): Promise<void> {
     console.log(`errors: ${totalErrors}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
     if (totalErrors > 0) process.exitCode = 1;
 
-    const mixRatio = report.find((w) => w.workload === 'mix')?.ratios[0]?.turnsPerSecond ?? 0;
+    // The mix's ratio; a run without the mix ends with its first workload's.
+    const mixRatio = (report.find((w) => w.workload === 'mix') ?? report[0])?.ratios[0]?.turnsPerSecond ?? 0;
     if (options.json) {
       fs.writeFileSync(options.json, `${JSON.stringify({
         at: new Date().toISOString(),

@@ -36,3 +36,14 @@ export function readCommandLine<N extends string>(usage: string, defaults: Recor
   };
   return { text, positive: (name) => positiveInteger(name, text(name), usage) };
 }
+
+/**
+ * A comma-separated choice among `known` (`--workloads short,urgent`), in the order of `known`;
+ * an empty or unknown name is an error that shows the usage.
+ */
+export function subsetOf<T extends string>(name: string, raw: string | undefined, known: readonly T[], usage: string): T[] {
+  const asked = (raw ?? '').split(',').map((part) => part.trim());
+  const unknown = asked.filter((part) => !(known as readonly string[]).includes(part));
+  if (unknown.length > 0) throw new Error(`--${name}: not one of ${known.join(', ')}: ${unknown.map((part) => JSON.stringify(part)).join(', ')}\n${usage}`);
+  return known.filter((k) => asked.includes(k));
+}
