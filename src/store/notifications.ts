@@ -48,6 +48,8 @@ export class PostgresNotifier implements Notifier {
   private connecting: Promise<void> | undefined;
   private closed = false;
   private retryMs = 250;
+  /** The listening connection's commands, one at a time: pg queues a second query on a busy client only with a warning (an error from pg 9). */
+  private commands: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -80,7 +82,7 @@ export class PostgresNotifier implements Notifier {
   private async listen(channel: string): Promise<void> {
     try {
       await this.connect();
-      await this.client?.query(`LISTEN "${channel}"`);
+      if (this.client) await this.command(this.client, `LISTEN "${channel}"`);
     } catch {
       // The reconnect below re-issues LISTEN for every channel with listeners.
     }
@@ -95,7 +97,7 @@ export class PostgresNotifier implements Notifier {
       client.on('end', () => this.lost(client));
       try {
         await client.connect();
-        for (const channel of this.events.eventNames()) await client.query(`LISTEN "${String(channel)}"`);
+        for (const channel of this.events.eventNames()) await this.command(client, `LISTEN "${String(channel)}"`);
         this.client = client;
         this.retryMs = 250;
       } catch (error) {
@@ -107,6 +109,12 @@ export class PostgresNotifier implements Notifier {
       }
     })();
     return this.connecting;
+  }
+
+  private command(client: Client, text: string): Promise<void> {
+    const done = this.commands.then(() => client.query(text));
+    this.commands = done.catch(() => undefined);
+    return done.then(() => undefined);
   }
 
   private lost(client: Client): void {
