@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AppError } from '../errors';
 import { EventLoopBatches } from '../eventLoopBatches';
 import { ReusableQuery } from './reusableQuery';
@@ -46,22 +46,31 @@ interface ItemWrite {
  * write fails with an eTag conflict; an eTag on a key that does not exist yet is ignored (as
  * MemoryStorage). Unlike MemoryStorage, a batch is atomic: one conflict writes nothing.
  *
- * With `groupCommit` (SQLite), single-item writes handed in during one turn of the event loop are
- * committed together in one transaction: a commit costs several times a statement, and every turn
- * saves its state. Each write still resolves only once its transaction has committed, and fails
- * alone on its own eTag conflict.
+ * With `groupCommit`, single-item writes handed in during one turn of the event loop are written
+ * together, since every turn saves its state: on SQLite in one transaction (a commit costs several
+ * times a statement), on PostgreSQL in one statement (each statement is a round trip, and the
+ * server's work per statement is shared), where the turns' reads of their state are also read
+ * together. Each write still resolves only once it is committed, and fails alone on its own eTag
+ * conflict.
  */
 export class SqlBotStorage implements TextStorage {
   private readonly queries;
-  private readonly commits?: GroupCommit;
+  private readonly commits?: GroupCommit | StatementGroupCommit;
 
   constructor(
     private readonly db: Kysely<Database>,
-    options: { groupCommit?: boolean } = {},
+    options: { groupCommit?: 'transaction' | 'statement' } = {},
   ) {
     this.queries = statements(db);
-    if (options.groupCommit) this.commits = new GroupCommit(db, (trx, write) => this.writeItem(trx, write));
+    const writeAlone = (write: ItemWrite) => this.writeItem(this.db, write);
+    if (options.groupCommit === 'transaction') this.commits = new GroupCommit(db, (trx, write) => this.writeItem(trx, write));
+    if (options.groupCommit === 'statement') {
+      this.commits = new StatementGroupCommit(db, writeAlone);
+      this.reads = new EventLoopBatches<BatchedRead>((reads) => this.readTogether(reads), READ_BATCH);
+    }
   }
+
+  private readonly reads?: EventLoopBatches<BatchedRead>;
 
   async read(keys: string[]): Promise<StoreItems> {
     if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when reading.');
@@ -94,8 +103,21 @@ export class SqlBotStorage implements TextStorage {
   }
 
   async readText(key: string): Promise<{ json: string; eTag: string } | undefined> {
+    if (this.reads) {
+      const read: BatchedRead = { key };
+      await this.reads.add(read);
+      return read.found;
+    }
     const [row] = (await this.queries.readOne.execute(this.db, { key })).rows;
     return row && { json: row.value, eTag: row.etag };
+  }
+
+  /** The reads handed in together, in one statement; each learns its own row. */
+  private async readTogether(reads: BatchedRead[]): Promise<void> {
+    const keys = [...new Set(reads.map((r) => r.key))];
+    const rows = keys.length === 1 ? (await this.queries.readOne.execute(this.db, { key: keys[0] })).rows : await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
+    const byKey = new Map(rows.map((row) => [row.key, { json: row.value, eTag: row.etag }]));
+    for (const read of reads) read.found = byKey.get(read.key);
   }
 
   writeText(key: string, json: string, eTag: string): Promise<void> {
@@ -121,6 +143,15 @@ export class SqlBotStorage implements TextStorage {
     if ((inserted.numAffectedRows ?? 0n) === 0n) throw new ETagConflictError(key);
   }
 }
+
+/** A state read waiting for its batch, and what it found. */
+interface BatchedRead {
+  key: string;
+  found?: { json: string; eTag: string };
+}
+
+/** Keys in one batched read or write statement at most (PostgreSQL takes 65 535 parameters). */
+const READ_BATCH = 256;
 
 /** What is written for an item: its JSON text without the eTag, a new eTag, the eTag expected. */
 function itemWrite(key: string, item: unknown): ItemWrite {
@@ -181,6 +212,91 @@ class GroupCommit {
       if (inTransaction && !(error instanceof ETagConflictError)) throw error;
       return error;
     }
+  }
+}
+
+/**
+ * Group commit in one statement (PostgreSQL): the writes of a batch, at most one per key, are one
+ * compare-and-set of many rows — rows whose eTag matches (or `*`) are updated, keys with no row
+ * are inserted, and the keys written come back; a key not written met an eTag conflict. (Two
+ * writes of one key in a batch go in statements one after the other, in the order they came.)
+ * A `*` write beaten by a concurrent insert, and every write of a statement that failed (nothing
+ * of it was stored), are tried again alone, so each caller learns its own outcome.
+ */
+class StatementGroupCommit {
+  static readonly MAX_BATCH = READ_BATCH;
+  private readonly batches = new EventLoopBatches<ItemWrite>((writes) => this.commit(writes), StatementGroupCommit.MAX_BATCH);
+  private readonly batchWrites = new Map<number, ReusableQuery<string, { key: string }>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writeAlone: (write: ItemWrite) => Promise<void>,
+  ) {}
+
+  write(write: ItemWrite): Promise<void> {
+    return this.batches.add(write);
+  }
+
+  private async commit(writes: ItemWrite[]): Promise<unknown[]> {
+    const outcomes: unknown[] = [];
+    let pending = writes.map((_, i) => i);
+    while (pending.length > 0) {
+      const keys = new Set<string>();
+      const now: number[] = [];
+      const later: number[] = [];
+      for (const i of pending) {
+        const key = writes[i]?.key ?? '';
+        if (keys.has(key)) later.push(i);
+        else {
+          keys.add(key);
+          now.push(i);
+        }
+      }
+      const round = now.map((i) => writes[i]).filter((w): w is ItemWrite => w !== undefined);
+      const results = await this.commitOnce(round);
+      now.forEach((i, n) => (outcomes[i] = results[n]));
+      pending = later;
+    }
+    return outcomes;
+  }
+
+  /** Writes of distinct keys: one statement, then alone what it could not settle. */
+  private async commitOnce(writes: ItemWrite[]): Promise<unknown[]> {
+    let written: Set<string>;
+    try {
+      const values: Record<string, string> = {};
+      writes.forEach(({ values: v }, i) => Object.assign(values, { [`key${i}`]: v.key, [`etag${i}`]: v.etag, [`value${i}`]: v.value, [`at${i}`]: v.updatedAt, [`expected${i}`]: v.expected }));
+      written = new Set((await this.batchWrite(writes.length).execute(this.db, values)).rows.map((row) => row.key));
+    } catch {
+      return Promise.all(writes.map((write) => this.writeAlone(write).then(() => undefined, (error: unknown) => error)));
+    }
+    return Promise.all(writes.map(async (write) => {
+      if (written.has(write.key)) return undefined;
+      if (write.values.expected !== '*') return new ETagConflictError(write.key);
+      return this.writeAlone(write).then(() => undefined, (error: unknown) => error);
+    }));
+  }
+
+  /** The compare-and-set of `rows` rows, compiled once per row count. */
+  private batchWrite(rows: number): ReusableQuery<string, { key: string }> {
+    let query = this.batchWrites.get(rows);
+    if (!query) {
+      query = new ReusableQuery<string, { key: string }>((slot) => {
+        const input = sql.join(Array.from({ length: rows }, (_, i) => sql`(${slot(`key${i}`)}::text, ${slot(`etag${i}`)}::text, ${slot(`value${i}`)}::text, ${slot(`at${i}`)}::text, ${slot(`expected${i}`)}::text)`));
+        const statement = sql<{ key: string }>`with input (key, etag, value, updated_at, expected) as (values ${input}),
+          updated as (
+            update bot_state as s set etag = i.etag, value = i.value, updated_at = i.updated_at from input as i
+            where s.key = i.key and (i.expected = '*' or s.etag = i.expected) returning s.key),
+          inserted as (
+            insert into bot_state (key, etag, value, updated_at)
+            select i.key, i.etag, i.value, i.updated_at from input as i where not exists (select 1 from updated as u where u.key = i.key)
+            on conflict (key) do nothing returning key)
+          select key from updated union all select key from inserted`;
+        return { compile: () => statement.compile(this.db) };
+      });
+      this.batchWrites.set(rows, query);
+    }
+    return query;
   }
 }
 

@@ -98,8 +98,9 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
   return {
     kind,
     db,
-    // On SQLite a commit costs several statements' worth: the turns' saves share theirs.
-    storage: new SqlBotStorage(db, { groupCommit: kind === 'sqlite' }),
+    // The turns' saves share a commit on SQLite (a commit costs several statements' worth) and a
+    // statement on PostgreSQL (each is a round trip).
+    storage: new SqlBotStorage(db, { groupCommit: kind === 'sqlite' ? 'transaction' : 'statement' }),
     notifier,
     rateLimits: rateLimits(pool),
     async health() {

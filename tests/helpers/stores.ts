@@ -85,7 +85,7 @@ export function announceSkip(backend: TestBackend, suite: string): void {
 }
 
 /** A fresh store of `backend` for every test, disposed after it: call inside the `describe`, read `store` inside the tests. */
-export function storePerTest(backend: TestBackend): { readonly store: Store } {
+export function storePerTest(backend: TestBackend): { readonly store: Store; readonly options: TestStore['options'] } {
   let current: TestStore | undefined;
   beforeEach(async () => {
     current = await backend.open();
@@ -98,6 +98,11 @@ export function storePerTest(backend: TestBackend): { readonly store: Store } {
     get store() {
       if (!current) throw new Error('the store opens in beforeEach: read it inside a test');
       return current.store;
+    },
+    /** What opens the same store again (a second instance). */
+    get options() {
+      if (!current) throw new Error('the store opens in beforeEach: read it inside a test');
+      return current.options;
     },
   };
 }

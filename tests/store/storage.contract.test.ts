@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationState, TestAdapter, TurnContext, type StoreItems } from 'botbuilder';
-import { eTagConflictMessage } from '../../src/store';
+import { eTagConflictMessage, openStore, type Store } from '../../src/store';
 import { announceSkip, backends, storePerTest } from '../helpers/stores';
 
 // One contract, every backend: the behaviour botbuilder's own stores have (SPEC §7).
@@ -82,6 +82,29 @@ for (const backend of backends) {
       expect(await t.store.storage.readText('missing')).toBeUndefined();
     });
 
+    it('reads handed in at the same moment each get their own item, a missing one nothing', async () => {
+      await t.store.storage.writeText('a', '{"v":"a"}', '*');
+      await t.store.storage.writeText('b', '{"v":"b"}', '*');
+      const [a, b, missing, aAgain] = await Promise.all(['a', 'b', 'missing', 'a'].map((key) => t.store.storage.readText(key)));
+      expect([a?.json, b?.json, missing, aAgain?.json]).toEqual(['{"v":"a"}', '{"v":"b"}', undefined, '{"v":"a"}']);
+      expect(a?.eTag).toBe(aAgain?.eTag);
+      expect(a?.eTag).not.toBe(b?.eTag);
+    });
+
+    it('writes of one key handed in at the same moment take effect in the order they came', async () => {
+      await t.store.storage.writeText('k', '{"v":1}', '*');
+      const read = await t.store.storage.readText('k');
+      const outcomes = await Promise.allSettled([
+        t.store.storage.writeText('k', '{"v":2}', read?.eTag ?? ''),
+        t.store.storage.writeText('k', '{"v":3}', '*'),
+        t.store.storage.writeText('k', '{"v":4}', read?.eTag ?? ''),
+        t.store.storage.writeText('fresh', '{"v":1}', 'made-up'),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect((await t.store.storage.readText('k'))?.json).toBe('{"v":3}');
+      expect((await t.store.storage.readText('fresh'))?.json).toBe('{"v":1}');
+    });
+
     it('ignores an eTag on a key that does not exist yet, as MemoryStorage does', async () => {
       await t.store.storage.write({ fresh: { v: 1, eTag: 'made-up' } });
       expect((await t.store.storage.read(['fresh'])).fresh.v).toBe(1);
@@ -124,6 +147,25 @@ for (const backend of backends) {
       expect(won).toHaveLength(1);
       for (const lost of outcomes.filter((o) => o.status === 'rejected')) {
         expect(String(lost.reason)).toMatch(/eTag conflict/);
+      }
+    });
+
+    it('many conversations saving at once from two instances: per key exactly one of two writers with the same eTag wins', async () => {
+      const second = await openStore(t.options);
+      try {
+        const keys = Array.from({ length: 40 }, (_, i) => `conversation/${i}`);
+        await Promise.all(keys.map((key) => t.store.storage.writeText(key, '{"turn":0}', '*')));
+        const read = await Promise.all(keys.map((key) => t.store.storage.readText(key)));
+        // Each instance saves every conversation from the same read, the two in opposite orders.
+        const saves = (store: Store, name: string, order: string[]) => order.map((key) => store.storage.writeText(key, JSON.stringify({ turn: 1, by: name }), read[keys.indexOf(key)]?.eTag ?? '').then(() => key));
+        const outcomes = await Promise.allSettled([...saves(t.store, 'one', keys), ...saves(second, 'two', [...keys].reverse())]);
+        const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+        expect(won.sort()).toEqual([...keys].sort());
+        for (const lost of outcomes.filter((o) => o.status === 'rejected')) expect(String(lost.reason)).toMatch(/eTag conflict/);
+        const stored = await Promise.all(keys.map(async (key) => JSON.parse((await second.storage.readText(key))?.json ?? '{}') as { turn: number }));
+        expect(stored.every((state) => state.turn === 1)).toBe(true);
+      } finally {
+        await second.close();
       }
     });
 
