@@ -104,7 +104,7 @@ export function createEscalation(deps: EscalationDeps): EscalationModule {
   const now = () => new Date();
   const roleDeps = { escalations, feed, log: deps.log, now };
   const messenger = deps.messenger ?? adapterMessenger;
-  const notices = new PersonNotices({ escalations, messenger, log: deps.log });
+  const notices = new PersonNotices({ escalations, messenger, log: deps.log, now });
   const timeoutS = deps.config.ESCALATION_TIMEOUT_S;
   const handoff = new EscalationHandoff({ ...roleDeps, supportRecords, transcripts, timeoutS, webhook, presence, whenNobodyOnline: deps.config.ESCALATION_WHEN_NOBODY_ONLINE });
   const gate = new RelayGate({ ...roleDeps, notices });
