@@ -135,4 +135,9 @@ export const escalationMigrations: MigrationParts = {
       .execute();
     await db.schema.createIndex('satisfaction_created').on('satisfaction').columns(['created_at']).execute();
   },
+  async '060-claim-times'(db: Kysely<unknown>) {
+    // The wait estimate a person hears reads the latest claims: without an index each escalation
+    // scanned and sorted the whole table, a cost that grew with every escalation ever made.
+    await db.schema.createIndex('escalations_claimed').on('escalations').columns(['claimed_at']).execute();
+  },
 };
