@@ -92,6 +92,21 @@ describe('budget: dialog set-up per turn', () => {
   });
 });
 
+describe('budget: dialog contexts per turn', () => {
+  it("make the main dialog's inner context once a turn, not once for the turn's event and again to continue", async () => {
+    const { conversation } = botWithOwnDiagnoser();
+    const say = conversation('lean-contexts');
+    await say(reachFirstStep[0] ?? '');
+    // Each dialog context builds a memory-scope manager, which registers the dialogs' components first.
+    const contexts = vi.spyOn(ComponentRegistration, 'add');
+    const lines = [...reachFirstStep.slice(1), "didn't help", 'already tried that', "didn't help"];
+    for (const line of lines) expect(await say(line)).not.toBe('');
+    // 5.3 a turn on this walk; 6.3 when the inner context was made twice.
+    expect(contexts.mock.calls.length / lines.length).toBeLessThanOrEqual(5.5);
+    contexts.mockRestore();
+  });
+});
+
 describe('budget: modules loaded', () => {
   it("the bot's modules leave botbuilder-dialogs' prompts and language recognizers unloaded", () => {
     const script = "require('./src/main'); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('recognizers-text') || k.endsWith('botbuilder-dialogs/lib/index.js'))))";
