@@ -5,7 +5,8 @@
  * since it reads people's words with its own phrase data (src/understanding).
  */
 export { ComponentDialog } from 'botbuilder-dialogs/lib/componentDialog';
-export { Dialog, DialogTurnStatus, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs/lib/dialog';
+export { Dialog, DialogTurnStatus, type DialogEvent, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs/lib/dialog';
+export { DialogEvents } from 'botbuilder-dialogs/lib/dialogEvents';
 export type { DialogContext, DialogState } from 'botbuilder-dialogs/lib/dialogContext';
 export { DialogSet } from 'botbuilder-dialogs/lib/dialogSet';
 export type { DialogStateManagerConfiguration } from 'botbuilder-dialogs/lib/memory/dialogStateManager';

@@ -1,4 +1,4 @@
-import { DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type DialogStateManagerConfiguration, type WaterfallStepContext } from './framework';
+import { DialogEvents, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogEvent, type DialogState, type DialogStateManagerConfiguration, type WaterfallStepContext } from './framework';
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
@@ -41,6 +41,17 @@ export class MainDialog extends InterruptibleDialog {
     this.addDialog(new FactQuestionDialog(deps));
     this.addDialog(new StepsDialog(deps));
     this.initialDialogId = DialogIds.mainLoop;
+  }
+
+  /**
+   * An update of the dialogs finds conversations saved by the previous version: their stacks name
+   * the same dialog ids, which take them on from where they were (tests/dialogs/savedState.test.ts).
+   * Handled here: left unhandled, botbuilder reported it through the dialog set's telemetry client,
+   * which a set made per turn does not have, and every later turn of the conversation failed.
+   */
+  override async onDialogEvent(dc: DialogContext, e: DialogEvent): Promise<boolean> {
+    if (e.name === DialogEvents.versionChanged) return true;
+    return super.onDialogEvent(dc, e);
   }
 
   /** Runs one turn (a message, or a probe's `diagnostics` event). */
