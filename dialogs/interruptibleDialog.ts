@@ -1,4 +1,5 @@
-import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogInstance, type DialogTurnResult } from './framework';
+import { DialogTurnStatus, type DialogContext, type DialogTurnResult } from './framework';
+import { LeanComponentDialog } from './leanDialogs';
 import type { TurnContext } from 'botbuilder';
 import { createRecord, FACT_NAMES, forgetFacts, mergeFacts, type DiagnosticsRecord, valueLabels } from '../src/diagnosis';
 import { diagnosticsActivity } from './cards';
@@ -13,27 +14,9 @@ import { texts } from './texts';
  * `help`, `restart`, `human`, `status` and `diagnostics` work, and urgency switches the flow to
  * the urgent path at once without losing what is known.
  */
-export abstract class InterruptibleDialog extends ComponentDialog {
-  /** The inner dialog context made for an outer one this turn, and the instance it was made for. */
-  private readonly innerContexts = new WeakMap<DialogContext, { instance: DialogInstance; inner: DialogContext }>();
-
+export abstract class InterruptibleDialog extends LeanComponentDialog {
   constructor(id: string, protected readonly deps: ConversationDeps) {
     super(id);
-  }
-
-  /**
-   * botbuilder-dialogs makes the inner context of a turn twice: once to find the innermost dialog
-   * for its `activityReceived` event, and again to continue it; each builds a memory-scope
-   * manager (a fifth of the dialogs' work in a turn). Made once per outer context and dialog
-   * instance, the second is the first.
-   */
-  override createChildContext(outerDC: DialogContext): DialogContext {
-    const instance = outerDC.activeDialog;
-    const kept = this.innerContexts.get(outerDC);
-    if (kept && instance && kept.instance === instance) return kept.inner;
-    const inner = super.createChildContext(outerDC);
-    if (instance) this.innerContexts.set(outerDC, { instance, inner });
-    return inner;
   }
 
   protected override async onBeginDialog(innerDc: DialogContext, options?: object): Promise<DialogTurnResult> {

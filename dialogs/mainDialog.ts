@@ -1,4 +1,5 @@
-import { DialogEvents, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogEvent, type DialogState, type DialogStateManagerConfiguration, type WaterfallStepContext } from './framework';
+import { DialogEvents, DialogSet, DialogTurnStatus, type DialogContext, type DialogEvent, type DialogState, type DialogStateManagerConfiguration, type DialogTurnResult } from './framework';
+import { LoopDialog } from './leanDialogs';
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
@@ -37,7 +38,8 @@ export class MainDialog extends InterruptibleDialog {
     super(DialogIds.main, deps);
     this.handoffEvents = new ConversationHandoffEvents(deps);
     this.followUps = new FollowUpAnswers(deps);
-    this.addDialog(new WaterfallDialog(DialogIds.mainLoop, [this.route.bind(this), this.loop.bind(this)]));
+    // Decide the next thing; again each time it ends, until the steps say the conversation is done.
+    this.addDialog(new LoopDialog(DialogIds.mainLoop, (dc) => this.route(dc), (dc, result) => (result === ('done' satisfies StepsResult) ? dc.endDialog() : this.route(dc))));
     this.addDialog(new FactQuestionDialog(deps));
     this.addDialog(new StepsDialog(deps));
     this.initialDialogId = DialogIds.mainLoop;
@@ -112,25 +114,19 @@ export class MainDialog extends InterruptibleDialog {
     return { checkId: check.id, activities: [{ type: 'message', text: texts.check.staffAsked(staffName) }, probeRunActivity(check, true)] };
   }
 
-  private async route(step: WaterfallStepContext) {
-    const record = await loadRecord(this.deps, step.context);
+  private async route(dc: DialogContext): Promise<DialogTurnResult> {
+    const record = await loadRecord(this.deps, dc.context);
     // Urgent live sessions and requests for a person go to staff before any question (SPEC §5.1).
     if (!openStaffRequest(record) && (record.facts.urgent || record.facts.humanRequested)) {
       const diagnosis = await this.deps.diagnose(record.facts);
-      if (diagnosis.escalation === 'staff-now') await requestStaff(step.context, this.deps, record);
+      if (diagnosis.escalation === 'staff-now') await requestStaff(dc.context, this.deps, record);
     }
     // Two values for one fact in the person's words: ask which, offering just those two.
-    const hesitation = perceived(step.context).understanding.ambiguous?.find((a) => record.facts[a.fact] === undefined && questionFor(a.fact));
+    const hesitation = perceived(dc.context).understanding.ambiguous?.find((a) => record.facts[a.fact] === undefined && questionFor(a.fact));
     const hesitant = hesitation && questionFor(hesitation.fact);
-    if (hesitation && hesitant) return step.beginDialog(DialogIds.factQuestion, { questionId: hesitant.id, attempts: 0, among: hesitation.values });
+    if (hesitation && hesitant) return dc.beginDialog(DialogIds.factQuestion, { questionId: hesitant.id, attempts: 0, among: hesitation.values });
     const question = nextQuestion(record.facts, record.declined, this.deps.ruleFacts);
-    if (question) return step.beginDialog(DialogIds.factQuestion, { questionId: question.id, attempts: 0 });
-    return step.beginDialog(DialogIds.steps);
-  }
-
-  private async loop(step: WaterfallStepContext) {
-    const result: unknown = step.result;
-    if (result === ('done' satisfies StepsResult)) return step.endDialog();
-    return step.replaceDialog(DialogIds.mainLoop);
+    if (question) return dc.beginDialog(DialogIds.factQuestion, { questionId: question.id, attempts: 0 });
+    return dc.beginDialog(DialogIds.steps);
   }
 }
