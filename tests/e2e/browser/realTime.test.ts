@@ -129,9 +129,12 @@ describe('the web chat in real time (Chromium)', () => {
     expect(buttons.length).toBeGreaterThan(1);
 
     await say(page, 'status');
-    // Asked again without the one-line summary of what was understood, which comes only the first time.
+    // The status first (until it shows, the last bubble is still the question asked before)…
+    await botBubbles(page).filter({ hasText: /We're working on|We’re working on/ }).first().waitFor();
+    // …then the question asked again, without the one-line summary of what was understood, which comes only the first time.
     await lastBotBubble(page, shown(question.trim().replace(/\s+/g, ' ').replace(/^Got it: [^.]*\.\s+/, '')));
     expect(await botBubbles(page).filter({ hasText: /We're working on|We’re working on/ }).count()).toBe(1);
+    expect(await botBubbles(page).filter({ hasText: shown(question.trim().replace(/\s+/g, ' ').replace(/^Got it: [^.]*\.\s+/, '')) }).count()).toBe(2);
     expect(await suggested(page).allInnerTexts()).toEqual(buttons);
   });
 
