@@ -9,7 +9,8 @@ import { LocalNotifier, PostgresNotifier, type Notifier } from './notifications'
 import type { Database } from './schema';
 import type { Kysely } from 'kysely';
 
-export { ETagConflictError, eTagConflictMessage, isTextStorage, SqlBotStorage, type TextStorage } from './botStorage';
+export { isTextStorage, SqlBotStorage, type TextStorage } from './botStorage';
+export { ETagConflictError, eTagConflictMessage } from './storageErrors';
 export { ReusableQuery } from './reusableQuery';
 export type { Database } from './schema';
 export type { EscalationStatus, SatisfactionRating } from './escalationTables';
