@@ -48,8 +48,10 @@ export class PersonNotices {
 
   /** Waits for background sends (queue updates, a gathered one sent now) to finish: tests and shutdown. */
   async settled(): Promise<void> {
-    if (this.scheduled) this.update();
-    while (this.background.size > 0) await Promise.all([...this.background]);
+    while (this.scheduled || this.background.size > 0) {
+      if (this.scheduled) this.update();
+      await Promise.all([...this.background]);
+    }
   }
 
   private update(): void {

@@ -64,6 +64,23 @@ describe('queue updates', () => {
     expect(q.told.map((t) => t.conversation)).toEqual(['conv-3']);
   });
 
+  it('a move while an update is being sent is told in the next update, which shutdown waits for too', async () => {
+    const [a, b, c, d] = [1, 2, 3, 4].map(escalation);
+    const q = notices([a!, b!, c!, d!]);
+    q.leave(a!);
+    const first = q.notices.settled();
+    // The first update is reading the queue: the second claim lands now.
+    q.leave(b!);
+    await first;
+    expect(q.told.map((t) => `${t.conversation}: ${t.text}`)).toEqual([
+      `conv-2: ${escalationTexts.queuePosition(1)}`,
+      `conv-3: ${escalationTexts.queuePosition(2)}`,
+      `conv-4: ${escalationTexts.queuePosition(3)}`,
+      `conv-3: ${escalationTexts.queuePosition(1)}`,
+      `conv-4: ${escalationTexts.queuePosition(2)}`,
+    ]);
+  });
+
   it('someone who asked after the move was told their place when they asked, and is not told it again', async () => {
     const [a, b] = [1, 2].map(escalation);
     const late = { ...escalation(90), createdAt: new Date(Date.UTC(2026, 11, 7, 14)).toISOString() };
