@@ -57,9 +57,7 @@ export class SqlBotStorage implements TextStorage {
     if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when reading.');
     const items: StoreItems = {};
     if (keys.length === 0) return items;
-    // A turn reads one key, its conversation's: that statement is compiled once.
-    const rows = keys.length === 1 ? (await this.queries.readOne.execute(this.db, { key: keys[0] })).rows : await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
-    for (const row of rows) {
+    for (const row of await this.rowsOf(keys)) {
       const value: unknown = JSON.parse(row.value);
       items[row.key] = isPlainObject(value) ? { ...value, eTag: row.etag } : value;
     }
@@ -93,10 +91,15 @@ export class SqlBotStorage implements TextStorage {
     return row && { json: row.value, eTag: row.etag };
   }
 
+  /** The stored rows of `keys` (at least one): one key, a turn's usual read, by the statement compiled once. */
+  private async rowsOf(keys: string[]): Promise<{ key: string; etag: string; value: string }[]> {
+    if (keys.length === 1) return (await this.queries.readOne.execute(this.db, { key: keys[0] })).rows;
+    return this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
+  }
+
   /** The reads handed in together, in one statement; each learns its own row. */
   private async readTogether(reads: BatchedRead[]): Promise<void> {
-    const keys = [...new Set(reads.map((r) => r.key))];
-    const rows = keys.length === 1 ? (await this.queries.readOne.execute(this.db, { key: keys[0] })).rows : await this.db.selectFrom('bot_state').select(['key', 'etag', 'value']).where('key', 'in', keys).execute();
+    const rows = await this.rowsOf([...new Set(reads.map((r) => r.key))]);
     const byKey = new Map(rows.map((row) => [row.key, { json: row.value, eTag: row.etag }]));
     for (const read of reads) read.found = byKey.get(read.key);
   }

@@ -40,7 +40,12 @@ export class TransactionGroupCommit {
     const outcomes: unknown[] = [];
     try {
       await this.db.transaction().execute(async (trx) => {
-        for (const write of writes) outcomes.push(await this.outcomeOf(() => this.writeItem(trx, write), true));
+        // Inside the transaction only an eTag conflict is a write's own; anything else fails the batch.
+        for (const write of writes) {
+          const outcome = await outcomeOf(this.writeItem(trx, write));
+          if (outcome !== undefined && !(outcome instanceof ETagConflictError)) throw outcome;
+          outcomes.push(outcome);
+        }
       });
     } catch {
       return this.eachAlone(writes);
@@ -50,20 +55,14 @@ export class TransactionGroupCommit {
 
   private async eachAlone(writes: ItemWrite[]): Promise<unknown[]> {
     const outcomes: unknown[] = [];
-    for (const write of writes) outcomes.push(await this.outcomeOf(() => this.writeItem(this.db, write), false));
+    for (const write of writes) outcomes.push(await outcomeOf(this.writeItem(this.db, write)));
     return outcomes;
   }
+}
 
-  /** Undefined when the write is done, else its error; inside a transaction only an eTag conflict is its own (anything else fails the batch). */
-  private async outcomeOf(write: () => Promise<void>, inTransaction: boolean): Promise<unknown> {
-    try {
-      await write();
-      return undefined;
-    } catch (error) {
-      if (inTransaction && !(error instanceof ETagConflictError)) throw error;
-      return error;
-    }
-  }
+/** A write's outcome as EventLoopBatches takes it: undefined when done, else its error. */
+function outcomeOf(write: Promise<void>): Promise<unknown> {
+  return write.then(() => undefined, (error: unknown) => error);
 }
 
 /**
@@ -89,26 +88,15 @@ export class StatementGroupCommit {
   }
 
   private async commit(writes: ItemWrite[]): Promise<unknown[]> {
-    const outcomes: unknown[] = [];
-    let pending = writes.map((_, i) => i);
-    while (pending.length > 0) {
+    const outcomes = new Map<ItemWrite, unknown>();
+    // Each round takes the first write left of every key.
+    for (let pending = writes; pending.length > 0; ) {
       const keys = new Set<string>();
-      const now: number[] = [];
-      const later: number[] = [];
-      for (const i of pending) {
-        const key = writes[i]?.key ?? '';
-        if (keys.has(key)) later.push(i);
-        else {
-          keys.add(key);
-          now.push(i);
-        }
-      }
-      const round = now.map((i) => writes[i]).filter((w): w is ItemWrite => w !== undefined);
-      const results = await this.commitOnce(round);
-      now.forEach((i, n) => (outcomes[i] = results[n]));
-      pending = later;
+      const round = pending.filter((w) => !keys.has(w.key) && keys.add(w.key));
+      (await this.commitOnce(round)).forEach((outcome, i) => outcomes.set(round[i] as ItemWrite, outcome));
+      pending = pending.filter((w) => !outcomes.has(w));
     }
-    return outcomes;
+    return writes.map((w) => outcomes.get(w));
   }
 
   /** Writes of distinct keys: one statement, then alone what it could not settle. */
@@ -119,12 +107,12 @@ export class StatementGroupCommit {
       writes.forEach(({ values: v }, i) => Object.assign(values, { [`key${i}`]: v.key, [`etag${i}`]: v.etag, [`value${i}`]: v.value, [`at${i}`]: v.updatedAt, [`expected${i}`]: v.expected }));
       written = new Set((await this.batchWrite(writes.length).execute(this.db, values)).rows.map((row) => row.key));
     } catch {
-      return Promise.all(writes.map((write) => this.writeAlone(write).then(() => undefined, (error: unknown) => error)));
+      return Promise.all(writes.map((write) => outcomeOf(this.writeAlone(write))));
     }
     return Promise.all(writes.map(async (write) => {
       if (written.has(write.key)) return undefined;
       if (write.values.expected !== '*') return new ETagConflictError(write.key);
-      return this.writeAlone(write).then(() => undefined, (error: unknown) => error);
+      return outcomeOf(this.writeAlone(write));
     }));
   }
 
