@@ -42,8 +42,7 @@ export class PersonNotices {
    */
   queueMoved(left: Escalation): void {
     this.moves.push({ left, at: this.deps.now().toISOString() });
-    if (this.scheduled || this.updating) return;
-    this.scheduled = setTimeout(() => this.update(), this.deps.updateMs ?? QUEUE_UPDATE_MS).unref();
+    if (!this.scheduled && !this.updating) this.schedule();
   }
 
   /** Waits for background sends (queue updates, a gathered one sent now) to finish: tests and shutdown. */
@@ -52,6 +51,10 @@ export class PersonNotices {
       if (this.scheduled) this.update();
       await Promise.all([...this.background]);
     }
+  }
+
+  private schedule(): void {
+    this.scheduled = setTimeout(() => this.update(), this.deps.updateMs ?? QUEUE_UPDATE_MS).unref();
   }
 
   private update(): void {
@@ -64,7 +67,7 @@ export class PersonNotices {
         this.updating = false;
         this.background.delete(task);
         // Moves during the update are told in the next one.
-        if (this.moves.length > 0) this.scheduled = setTimeout(() => this.update(), this.deps.updateMs ?? QUEUE_UPDATE_MS).unref();
+        if (this.moves.length > 0) this.schedule();
       });
     this.background.add(task);
   }
