@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pino, { type Logger } from 'pino';
@@ -18,31 +17,58 @@ export const REDACTED_PATHS = [
   'password', '*.password',
 ];
 
-/** What every log line written while serving one request carries: its id and, in a turn, the activity. */
-export interface RequestContext {
-  reqId: string;
+/**
+ * One request being served: its id, the activity once the request turns out to be a turn, and the
+ * logger of the request's own lines, each of which carries them. Handed on explicitly (express's
+ * `res.locals`, a turn's state) rather than through AsyncLocalStorage: on Node 20 that hooks
+ * every promise the process makes, about a tenth of a turn's CPU.
+ */
+export class RequestContext {
   activityId?: string;
   channelId?: string;
+  private logger?: Logger;
+
+  constructor(
+    readonly reqId: string,
+    private readonly base: Logger,
+  ) {}
+
+  /** The logger of this request's own lines: its id and, in a turn, the activity's id and channel. */
+  get log(): Logger {
+    return (this.logger ??= this.base.child({ reqId: this.reqId, activityId: this.activityId, channelId: this.channelId }));
+  }
+
+  /** Marks the request as a turn of this activity, so its later lines say which one. */
+  noteActivity(activity: object): void {
+    if ('id' in activity && typeof activity.id === 'string') this.activityId = activity.id.slice(0, 256);
+    if ('channelId' in activity && typeof activity.channelId === 'string') this.channelId = activity.channelId.slice(0, 64);
+    this.logger = undefined;
+  }
 }
 
-const requestContext = new AsyncLocalStorage<RequestContext>();
+const REQUEST_KEY = 'request';
+const TURN_REQUEST = Symbol('request');
 
-/** Runs `fn` (and everything it starts) as part of the request `context`: its log lines carry it. */
-export function withRequestContext<T>(context: RequestContext, fn: () => T): T {
-  return requestContext.run(context, fn);
+/** Keeps the request with express's response, for its handlers (`requestOf`). */
+export function keepRequest(res: { locals: Record<string, unknown> }, request: RequestContext): void {
+  res.locals[REQUEST_KEY] = request;
 }
 
-/** The request being served, if any. */
-export function currentRequest(): RequestContext | undefined {
-  return requestContext.getStore();
+/** The request an express response answers, when the request-context middleware saw it. */
+export function requestOf(res: { locals: Record<string, unknown> }): RequestContext | undefined {
+  const request = res.locals[REQUEST_KEY];
+  return request instanceof RequestContext ? request : undefined;
 }
 
-/** Marks the current request as a turn of this activity, so the turn's lines say which one. */
-export function noteActivity(activity: object): void {
-  const context = requestContext.getStore();
-  if (!context) return;
-  if ('id' in activity && typeof activity.id === 'string') context.activityId = activity.id.slice(0, 256);
-  if ('channelId' in activity && typeof activity.channelId === 'string') context.channelId = activity.channelId.slice(0, 64);
+/** Ties a turn to the request that brought it (a turn's state is a Map: botbuilder's `turnState`). */
+export function attachRequest(turnState: Map<unknown, unknown>, request: RequestContext): void {
+  turnState.set(TURN_REQUEST, request);
+}
+
+/** The logger for a turn's lines: its request's when it came with one, else `fallback` (a proactive turn). */
+export function turnLog(turn: { turnState: Map<unknown, unknown> }, fallback: Logger): Logger {
+  const request = turn.turnState.get(TURN_REQUEST);
+  return request instanceof RequestContext ? request.log : fallback;
 }
 
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
@@ -136,11 +162,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       formatters: { log: redact, bindings: redact },
       // pid and hostname tell instances apart; `base` replaces pino's defaults, so they are named.
       base: { pid: process.pid, hostname: os.hostname(), service: 'tech-support-bot' },
-      // A copy: pino merges the line's own fields into what the mixin returns.
-      mixin: () => {
-        const context = requestContext.getStore();
-        return context ? { ...context } : {};
-      },
     },
     destination,
   );

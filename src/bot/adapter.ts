@@ -13,7 +13,7 @@ import { ConversationTurns } from './conversationTurns';
 import { watchSigningKeys } from './signingKeys';
 import { ETagConflictError } from '../store';
 import type { Config } from '../config';
-import type { Logger } from '../logger';
+import { turnLog, type Logger } from '../logger';
 import { TEXT_LOCALE, texts } from '../../dialogs';
 import { replyLocale } from './replyLocale';
 import { textLimit } from './textLimit';
@@ -249,12 +249,13 @@ export function createAdapter(config: Config, log: Logger, options: { credential
     const conversationId = context.activity.conversation?.id;
     // Two turns of one conversation at once: this one lost the race and saved nothing.
     const raced = error instanceof ETagConflictError;
-    if (raced) log.warn({ conversationId, code: error.code }, 'turn lost a concurrent update; the person is asked to resend');
-    else log.error({ err: error, conversationId, activityType: context.activity.type }, 'turn failed');
+    const turnLines = turnLog(context, log);
+    if (raced) turnLines.warn({ conversationId, code: error.code }, 'turn lost a concurrent update; the person is asked to resend');
+    else turnLines.error({ err: error, conversationId, activityType: context.activity.type }, 'turn failed');
     try {
       await context.sendActivity(raced ? texts.concurrentTurn : texts.turnError);
     } catch (sendError) {
-      log.warn({ err: sendError, conversationId: context.activity.conversation?.id }, 'could not send the apology');
+      turnLines.warn({ err: sendError, conversationId }, 'could not send the apology');
     }
   };
   return adapter;

@@ -8,6 +8,7 @@ import {
   type AuthenticateRequestResult,
 } from 'botframework-connector';
 import type { ChannelActivity } from './activities';
+import type { RequestContext } from '../logger';
 import { CHANNEL_ID } from './directLine';
 
 /** An activity on its way to the bot, with the envelope botbuilder needs. */
@@ -21,8 +22,8 @@ export interface InboundActivity extends ChannelActivity {
   conversation: { id: string };
 }
 
-/** Runs one turn of the bot for an activity from the local channel. */
-export type DeliverToBot = (activity: InboundActivity) => Promise<void>;
+/** Runs one turn of the bot for an activity from the local channel, as part of the request that brought it. */
+export type DeliverToBot = (activity: InboundActivity, request: RequestContext | undefined) => Promise<void>;
 
 /** The part of botbuilder's CloudAdapter the channel uses. */
 export interface DirectTurns {
@@ -75,7 +76,7 @@ export function localConnector(): { serves: typeof isLocalConversation; connecto
  * sends (staff relays) to these conversations go through the same loopback connector (the
  * adapter is given `localConnector()`).
  */
-export function inProcessDelivery(adapter: DirectTurns, run: (context: TurnContext) => Promise<void>, appId: string): DeliverToBot {
+export function inProcessDelivery(adapter: DirectTurns, appId: string): (inbound: InboundActivity, logic: (context: TurnContext) => Promise<void>) => Promise<void> {
   const claims = appId
     ? new ClaimsIdentity(
         [
@@ -92,9 +93,8 @@ export function inProcessDelivery(adapter: DirectTurns, run: (context: TurnConte
     callerId: undefined,
     connectorFactory: new LoopbackConnectorFactory(),
   };
-  return async (inbound) => {
-    const activity = toBotActivity(inbound);
-    await adapter.processActivityDirect(authenticated, activity, run);
+  return async (inbound, logic) => {
+    await adapter.processActivityDirect(authenticated, toBotActivity(inbound), logic);
   };
 }
 

@@ -7,6 +7,7 @@ import type { Escalation } from './escalationRepository';
 import { requireEscalation, type RoleDeps } from './roles';
 import { rememberLatest } from './staffHandoff';
 import { escalationTexts } from './texts';
+import { turnLog } from '../logger';
 
 export interface RelayGateDeps extends RoleDeps {
   notices: PersonNotices;
@@ -50,7 +51,7 @@ export class RelayGate implements TurnGate {
     const adviceId = escalation.pendingAdvice;
     if (reading.stepOutcome && adviceId && (await this.deps.escalations.takePendingAdvice(escalation.id, adviceId))) {
       await conversation.staffStepAnswered(context, { adviceId, outcome: reading.stepOutcome });
-      this.deps.log.info({ escalationId: escalation.id, adviceId, outcome: reading.stepOutcome }, 'step sent by staff answered');
+      turnLog(context, this.deps.log).info({ escalationId: escalation.id, adviceId, outcome: reading.stepOutcome }, 'step sent by staff answered');
       await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize({ ...escalation, pendingAdvice: null }) });
     }
     // With staff: relayed, and the bot stays quiet. The transcript middleware stores it.
@@ -72,11 +73,11 @@ export class RelayGate implements TurnGate {
     // The hub speaks for the channel; the person cannot accept, fail or close their own hand-off.
     const latest = await this.deps.escalations.latestFor(activity.conversation.id);
     if (latest && activity.from?.id && activity.from.id === latest.reference.user?.id) {
-      this.deps.log.warn({ conversationId: activity.conversation.id, escalationId: latest.id, state }, 'handoff status from the person themselves ignored');
+      turnLog(context, this.deps.log).warn({ conversationId: activity.conversation.id, escalationId: latest.id, state }, 'handoff status from the person themselves ignored');
       return;
     }
     const escalation = await this.deps.escalations.setHubState(activity.conversation.id, state, now);
-    this.deps.log.info({ conversationId: activity.conversation.id, escalationId: escalation?.id, state, hubMessage: message }, 'handoff status from hub');
+    turnLog(context, this.deps.log).info({ conversationId: activity.conversation.id, escalationId: escalation?.id, state, hubMessage: message }, 'handoff status from hub');
     if (!escalation) return;
     const open = escalation.status === 'waiting' || escalation.status === 'claimed' ? escalation.status : undefined;
     let changed: Escalation | undefined;

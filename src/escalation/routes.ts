@@ -2,6 +2,7 @@ import path from 'node:path';
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { requestOf } from '../logger';
 import { firstIssue } from '../validation';
 import type { StaffFeed } from './feed';
 import type { StaffPresence } from './presence';
@@ -66,6 +67,11 @@ export interface StaffRoutes {
 /** The staff API (SPEC §5.4), its live feed (SSE) and the staff console at `/staff`. */
 export function staffRoutes(deps: { desk: StaffDesk; feed: StaffFeed; presence: StaffPresence; staff: readonly StaffCredential[] | undefined; rateLimits: RateLimits }): StaffRoutes {
   const { desk } = deps;
+  /** The desk as one staff request uses it: what it logs carries the request's id. */
+  const deskFor = (res: Response): StaffDesk => {
+    const request = requestOf(res);
+    return request ? desk.withLog(request.log) : desk;
+  };
   const router = Router();
   // One count of failed sign-ins for every staff route (and, on PostgreSQL, every instance).
   const failures = deps.rateLimits.create('staff-sign-in-failures', STAFF_SIGN_IN_FAILURES_PER_MINUTE);
@@ -78,10 +84,10 @@ export function staffRoutes(deps: { desk: StaffDesk; feed: StaffFeed; presence: 
 
   router.get('/api/escalations', auth, async (req, res) => {
     const { status } = parse(statusQuery, req.query, 'query');
-    res.json(await desk.list(status));
+    res.json(await deskFor(res).list(status));
   });
   router.get('/api/escalations/:id', auth, async (req, res) => {
-    res.json(await desk.get(parseId(req.params.id, 'escalation id')));
+    res.json(await deskFor(res).get(parseId(req.params.id, 'escalation id')));
   });
   const withId = { escalations: 'escalation id', 'support-records': 'support record id' } as const;
   /**
@@ -89,24 +95,24 @@ export function staffRoutes(deps: { desk: StaffDesk; feed: StaffFeed; presence: 
    * The body is read first (a bad body is the 400 even when the id is bad too), then the id; the
    * desk's answer goes out with `status`.
    */
-  const action = <B>(collection: keyof typeof withId, name: string, status: 200 | 201 | 202, read: (body: unknown) => B, act: (id: string, staff: string, body: B) => Promise<unknown>): void => {
+  const action = <B>(collection: keyof typeof withId, name: string, status: 200 | 201 | 202, read: (body: unknown) => B, act: (desk: StaffDesk, id: string, staff: string, body: B) => Promise<unknown>): void => {
     router.post(`/api/${collection}/:id/${name}`, auth, async (req, res) => {
       const body = read(req.body);
-      res.status(status).json(await act(parseId(req.params.id, withId[collection]), staffName(req), body));
+      res.status(status).json(await act(deskFor(res), parseId(req.params.id, withId[collection]), staffName(req), body));
     });
   };
   const noBody = (): undefined => undefined;
   const text = (schema: typeof messageBody) => (body: unknown) => parse(schema, body, 'body').text;
-  action('escalations', 'claim', 200, noBody, (id, staff) => desk.claim(id, staff));
-  action('escalations', 'messages', 201, text(messageBody), (id, staff, message) => desk.relayToPerson(id, staff, message));
-  action('escalations', 'check', 202, noBody, (id, staff) => desk.requestCheck(id, staff));
-  action('escalations', 'close', 200, noBody, (id, staff) => desk.close(id, staff));
-  action('escalations', 'dismiss', 200, (body) => parse(dismissBody, body, 'body').reason, (id, staff, reason) => desk.dismiss(id, staff, reason));
-  action('escalations', 'release', 200, noBody, (id, staff) => desk.release(id, staff));
-  action('escalations', 'transfer', 200, (body) => parse(transferBody, body, 'body').to, (id, staff, to) => desk.transfer(id, staff, to));
-  action('escalations', 'reopen', 200, noBody, (id, staff) => desk.reopen(id, staff));
-  action('escalations', 'advice', 201, (body) => parse(adviceBody, body, 'body').adviceId, (id, staff, adviceId) => desk.sendAdvice(id, staff, adviceId));
-  action('escalations', 'notes', 201, text(noteBody), (id, staff, note) => desk.addNote('escalation', id, staff, note));
+  action('escalations', 'claim', 200, noBody, (on, id, staff) => on.claim(id, staff));
+  action('escalations', 'messages', 201, text(messageBody), (on, id, staff, message) => on.relayToPerson(id, staff, message));
+  action('escalations', 'check', 202, noBody, (on, id, staff) => on.requestCheck(id, staff));
+  action('escalations', 'close', 200, noBody, (on, id, staff) => on.close(id, staff));
+  action('escalations', 'dismiss', 200, (body) => parse(dismissBody, body, 'body').reason, (on, id, staff, reason) => on.dismiss(id, staff, reason));
+  action('escalations', 'release', 200, noBody, (on, id, staff) => on.release(id, staff));
+  action('escalations', 'transfer', 200, (body) => parse(transferBody, body, 'body').to, (on, id, staff, to) => on.transfer(id, staff, to));
+  action('escalations', 'reopen', 200, noBody, (on, id, staff) => on.reopen(id, staff));
+  action('escalations', 'advice', 201, (body) => parse(adviceBody, body, 'body').adviceId, (on, id, staff, adviceId) => on.sendAdvice(id, staff, adviceId));
+  action('escalations', 'notes', 201, text(noteBody), (on, id, staff, note) => on.addNote('escalation', id, staff, note));
   router.get('/api/advice', auth, (req, res) => {
     res.json(desk.advice(parse(adviceQuery, req.query, 'query').q));
   });
@@ -135,8 +141,8 @@ export function staffRoutes(deps: { desk: StaffDesk; feed: StaffFeed; presence: 
   router.get('/api/support-records/:id', auth, async (req, res) => {
     res.json(await desk.supportRecord(parseId(req.params.id, 'support record id')));
   });
-  action('support-records', 'status', 200, (body) => parse(supportRecordStatusBody, body, 'body').status, (id, staff, status) => desk.setSupportRecordStatus(id, staff, status));
-  action('support-records', 'notes', 201, text(noteBody), (id, staff, note) => desk.addNote('support-record', id, staff, note));
+  action('support-records', 'status', 200, (body) => parse(supportRecordStatusBody, body, 'body').status, (on, id, staff, status) => on.setSupportRecordStatus(id, staff, status));
+  action('support-records', 'notes', 201, text(noteBody), (on, id, staff, note) => on.addNote('support-record', id, staff, note));
   router.get('/api/conversations/:id/diagnostics', auth, async (req, res) => {
     res.json(await desk.diagnostics(parseId(req.params.id, 'conversation id')));
   });

@@ -5,6 +5,7 @@ import {
   type DiagnosticsRecord, type Diagnosis, type Facts,
 } from '../diagnosis';
 import { AppError } from '../errors';
+import type { Logger } from '../logger';
 import { briefOf, type EscalationBrief } from './brief';
 import { summarize, type EscalationSummary } from './feed';
 import { solvedQuestion, type PersonNotices } from './notices';
@@ -58,6 +59,11 @@ export type SupportRecordView = SupportRecord & { notes: StaffNote[] };
  */
 export class StaffDesk {
   constructor(private readonly deps: StaffDeskDeps) {}
+
+  /** This desk writing its lines to `log` (one staff request's, which carry its id). */
+  withLog(log: Logger): StaffDesk {
+    return new StaffDesk({ ...this.deps, log });
+  }
 
   async list(status?: EscalationStatus): Promise<QueueItem[]> {
     const [escalations, positions] = await Promise.all([this.deps.escalations.listDetailed(status), this.positions()]);

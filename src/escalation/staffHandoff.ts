@@ -13,6 +13,7 @@ import type { SupportRecordRepository } from './supportRecordRepository';
 import type { TranscriptRepository } from './transcriptRepository';
 import { noteOutcome, pendingTranscript } from './transcript';
 import type { StaffWebhook } from './webhook';
+import { turnLog } from '../logger';
 
 export interface HandoffDeps extends RoleDeps {
   supportRecords: SupportRecordRepository;
@@ -52,7 +53,7 @@ export class EscalationHandoff implements StaffHandoff {
     }
     const reference = TurnContext.getConversationReference(context.activity);
     if (!isReachable(reference)) {
-      this.deps.log.warn({ conversationId }, 'cannot escalate: the activity lacks what a later reply needs');
+      turnLog(context, this.deps.log).warn({ conversationId }, 'cannot escalate: the activity lacks what a later reply needs');
       return { status: 'unavailable' };
     }
     const online = this.deps.presence?.online();
@@ -61,7 +62,7 @@ export class EscalationHandoff implements StaffHandoff {
       const filed = await this.deps.supportRecords.insert({
         conversationId, channelId: context.activity.channelId, reason: 'no-staff', diagnostics: request.record, followUp: 'skipped', now: this.deps.now(),
       });
-      this.deps.log.info({ supportRecordId: filed.id, conversationId, reason: request.reason }, 'nobody online: support record filed instead of queueing');
+      turnLog(context, this.deps.log).info({ supportRecordId: filed.id, conversationId, reason: request.reason }, 'nobody online: support record filed instead of queueing');
       await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: filed.id, conversationId });
       return { status: 'no-staff-online', supportRecordId: filed.id };
     }
@@ -80,7 +81,7 @@ export class EscalationHandoff implements StaffHandoff {
     });
     const position = await this.deps.escalations.position(escalation);
     const summary = summarize(escalation, position);
-    this.deps.log.info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
+    turnLog(context, this.deps.log).info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
     await this.deps.feed.publish({ type: 'escalation.created', escalation: summary });
     this.deps.webhook?.notify(summary);
     // For contact-centre hubs, on channels that can have one; Teams refuses the event's JSON attachment.
@@ -88,7 +89,7 @@ export class EscalationHandoff implements StaffHandoff {
       try {
         await context.sendActivity(EventFactory.createHandoffInitiation(context, request.record, { activities: transcript.filter(isActivity) }));
       } catch (error) {
-        this.deps.log.warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
+        turnLog(context, this.deps.log).warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
       }
     }
     return { status: 'requested', escalationId: escalation.id, position, wait: online ? await this.waitFor(position, online.length) : undefined };
@@ -120,7 +121,7 @@ export class EscalationHandoff implements StaffHandoff {
     const latest = await this.deps.supportRecords.latestFor(conversationId);
     const unfinished = latest && latest.reason === request.reason && latest.createdAt >= request.record.createdAt && !request.record.escalations.some((e) => e.id === latest.id);
     const record = unfinished ? await this.deps.supportRecords.refile(latest.id, input) : await this.deps.supportRecords.insert(input);
-    this.deps.log.info({ supportRecordId: record.id, conversationId, reason: request.reason, refiled: Boolean(unfinished) }, 'support record filed');
+    turnLog(context, this.deps.log).info({ supportRecordId: record.id, conversationId, reason: request.reason, refiled: Boolean(unfinished) }, 'support record filed');
     await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: record.id, conversationId: record.conversationId });
     return { status: 'filed', id: record.id };
   }
@@ -137,7 +138,7 @@ export class EscalationHandoff implements StaffHandoff {
   async recordSolved(context: TurnContext, escalationId: string, answer: SolvedAnswer): Promise<boolean> {
     if (!(await this.deps.escalations.setSolved(escalationId, answer, this.deps.now()))) return false;
     if (answer === 'no-answer') return true;
-    this.deps.log.info({ escalationId, solved: answer }, 'solved answer recorded');
+    turnLog(context, this.deps.log).info({ escalationId, solved: answer }, 'solved answer recorded');
     const latest = await this.latestEscalation(context);
     if (latest?.id === escalationId) await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize({ ...latest, solved: answer }) });
     return true;
@@ -146,7 +147,7 @@ export class EscalationHandoff implements StaffHandoff {
   async recordSatisfaction(context: TurnContext, answer: { after: 'bot' | 'staff'; escalationId?: string; rating: SatisfactionRating }): Promise<void> {
     const conversationId = context.activity.conversation.id;
     await this.deps.escalations.logSatisfaction({ conversationId, ...answer, now: this.deps.now() });
-    this.deps.log.info({ conversationId, rating: answer.rating, after: answer.after }, 'satisfaction recorded');
+    turnLog(context, this.deps.log).info({ conversationId, rating: answer.rating, after: answer.after }, 'satisfaction recorded');
   }
 
   async latestSupportRecord(context: TurnContext): Promise<SupportRecordState | undefined> {

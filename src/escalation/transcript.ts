@@ -1,7 +1,7 @@
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { DiagnosticsRecord } from '../diagnosis';
 import { EventLoopBatches } from '../eventLoopBatches';
-import type { Logger } from '../logger';
+import { turnLog, type Logger } from '../logger';
 import type { StepOutcomeNote, TranscriptRepository, TranscriptRow } from './transcriptRepository';
 
 interface PendingEntry {
@@ -111,7 +111,7 @@ export function noteStepOutcome(context: TurnContext, note: StepOutcomeNote): bo
 /** A step's outcome on the answer's transcript row, where the reports read it; a turn that is not logged is only warned about. */
 export function noteOutcome(context: TurnContext, log: Logger, step: Omit<StepOutcomeNote, 'os' | 'browser'>, record: DiagnosticsRecord): void {
   if (!noteStepOutcome(context, { ...step, os: record.facts.os, browser: record.facts.browser })) {
-    log.warn({ conversationId: context.activity.conversation.id }, 'step outcome not noted for reports: the turn is not logged');
+    turnLog(context, log).warn({ conversationId: context.activity.conversation.id }, 'step outcome not noted for reports: the turn is not logged');
   }
 }
 

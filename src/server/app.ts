@@ -1,6 +1,6 @@
 import helmet from 'helmet';
 import express, { type Express, type Router } from 'express';
-import type { ActivityHandlerBase } from 'botbuilder';
+import type { ActivityHandlerBase, TurnContext } from 'botbuilder';
 import type { BotAdapter } from '../bot';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -115,15 +115,16 @@ export function createApp(deps: AppDeps): Express & { channel: LocalChannel } {
   });
 
   // The self-hosted web chat: the page at `/`, and the local channel it talks to.
-  const inProcess = inProcessDelivery(deps.adapter, turns.logic((context) => deps.bot.run(context)), deps.config.MicrosoftAppId);
-  const deliver: DeliverToBot = async (activity) => {
+  const inProcess = inProcessDelivery(deps.adapter, deps.config.MicrosoftAppId);
+  const run = (context: TurnContext) => deps.bot.run(context);
+  const deliver: DeliverToBot = async (activity, request) => {
     const started = performance.now();
-    turns.begin(activity);
+    turns.begin(activity, request);
     try {
-      await inProcess(activity);
-      turns.end(activity, started, { status: 200 });
+      await inProcess(activity, turns.logic(run, request));
+      turns.end(activity, started, { status: 200 }, request);
     } catch (error) {
-      turns.end(activity, started, { status: 502, failed: true });
+      turns.end(activity, started, { status: 502, failed: true }, request);
       throw error;
     }
   };

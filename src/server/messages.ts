@@ -1,11 +1,12 @@
 import type { RequestHandler } from 'express';
-import type { Activity, ActivityHandlerBase, InvokeResponse } from 'botbuilder';
+import type { Activity, ActivityHandlerBase, InvokeResponse, TurnContext } from 'botbuilder';
 import { activityFields, malformedActivity, type BotAdapter } from '../bot';
 import { z } from 'zod';
 import { bearerToken } from '../bearer';
 import { AppError } from '../errors';
 import { idSchema } from '../ids';
 import type { TurnRecorder } from './observability';
+import { requestOf } from '../logger';
 
 /**
  * What every activity must have before the bot sees it. State is keyed by conversation id, so
@@ -59,41 +60,42 @@ export function channelCredentialsRequired(appId: string): RequestHandler {
  * `onTurnError` catches what the bot throws.
  */
 export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandlerBase; turns: TurnRecorder }): RequestHandler {
-  const logic = deps.turns.logic((context) => deps.bot.run(context));
+  const run = (context: TurnContext) => deps.bot.run(context);
   return async (req, res) => {
     const started = performance.now();
+    const request = requestOf(res);
     const body: unknown = req.body;
     if (!isActivityObject(body)) {
-      deps.turns.begin({});
-      deps.turns.end({}, started, { status: 400, rejected: true });
+      deps.turns.begin({}, request);
+      deps.turns.end({}, started, { status: 400, rejected: true }, request);
       throw new AppError('BAD_REQUEST', 'The body must be an activity object.');
     }
-    deps.turns.begin(body);
+    deps.turns.begin(body, request);
     let authenticated: Awaited<ReturnType<BotAdapter['authenticate']>>;
     try {
       authenticated = await deps.adapter.authenticate(body, req.headers.authorization ?? '');
     } catch (error) {
-      deps.turns.end({}, started, { status: 401, rejected: true });
+      deps.turns.end({}, started, { status: 401, rejected: true }, request);
       throw error;
     }
     const checked = activityEnvelope.safeParse(body);
     if (!checked.success) {
-      deps.turns.end({}, started, { status: 400, rejected: true });
+      deps.turns.end({}, started, { status: 400, rejected: true }, request);
       throw malformedActivity(checked.error);
     }
     const activity = withDates(body);
     let result: InvokeResponse | undefined;
     try {
-      result = await deps.adapter.runTurn(activity, authenticated, logic);
+      result = await deps.adapter.runTurn(activity, authenticated, deps.turns.logic(run, request));
     } catch (error) {
-      deps.turns.end(activity, started, { status: 500, failed: true });
+      deps.turns.end(activity, started, { status: 500, failed: true }, request);
       throw error;
     }
     res.status(result?.status ?? 200);
     if (result?.body === undefined) res.end();
     // Written as is: express's res.json would also hash the body for an ETag no channel uses.
     else res.type('application/json').end(JSON.stringify(result.body));
-    deps.turns.end(activity, started, { status: res.statusCode });
+    deps.turns.end(activity, started, { status: res.statusCode }, request);
   };
 }
 

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { TurnContext } from 'botbuilder';
-import { currentRequest, noteActivity, requestIdFrom, withRequestContext, type Logger, type RequestContext } from '../logger';
+import { attachRequest, keepRequest, RequestContext, requestIdFrom, type Logger } from '../logger';
 import type { Metrics, TurnResult } from '../metrics';
 import { bearerToken, secretDigest } from '../bearer';
 
@@ -13,13 +13,13 @@ const turnRequests = new WeakSet<RequestContext>();
 
 /**
  * First on every request: its id (the caller's `X-Request-Id` when plausible, else a new one)
- * goes back in the response header and onto every log line written while serving it. Requests
+ * goes back in the response header, and its handlers log through `requestOf(res).log`. Requests
  * that did not run a turn get one access line at the end (method, path without the query, where
  * the staff feed's token may be, status, time).
  */
 export function requestContext(log: Logger): RequestHandler {
   return (req, res, next) => {
-    const context: RequestContext = { reqId: requestIdFrom(req.headers['x-request-id']) };
+    const context = new RequestContext(requestIdFrom(req.headers['x-request-id']), log);
     res.setHeader('X-Request-Id', context.reqId);
     const started = performance.now();
     // `close` comes for answered and abandoned requests alike (a live feed ends by the client leaving).
@@ -30,13 +30,15 @@ export function requestContext(log: Logger): RequestHandler {
       const line = { reqId: context.reqId, method: req.method, path: path.slice(0, 256), status: res.statusCode, ms: Math.round(performance.now() - started) };
       log.info(res.writableFinished ? line : { ...line, aborted: true }, 'request');
     });
-    withRequestContext(context, next);
+    keepRequest(res, context);
+    next();
   };
 }
 
 /**
  * Turns, however they arrive (`POST /api/messages` or the local channel): each is counted and
- * timed, and ends with one `turn` log line carrying the request id, activity id and channel.
+ * timed, and ends with one `turn` log line carrying the request id, activity id and channel. The
+ * turn's own lines (`turnLog`) carry them too.
  */
 export class TurnRecorder {
   constructor(
@@ -45,32 +47,35 @@ export class TurnRecorder {
   ) {}
 
   /** Called once the activity is known to be one: later lines of the request carry its id and channel. */
-  begin(activity: object): void {
-    noteActivity(activity);
-    const context = currentRequest();
-    if (context) turnRequests.add(context);
+  begin(activity: object, request: RequestContext | undefined): void {
+    if (!request) return;
+    request.noteActivity(activity);
+    turnRequests.add(request);
   }
 
-  /** Wraps the bot's logic: a throw marks the turn failed and goes on to the adapter's onTurnError. */
-  logic(run: (context: TurnContext) => Promise<void>): (context: TurnContext) => Promise<void> {
+  /**
+   * Wraps the bot's logic for one request's turn: the turn's lines carry the request (`turnLog`),
+   * and a throw marks the turn failed and goes on to the adapter's onTurnError.
+   */
+  logic(run: (context: TurnContext) => Promise<void>, request: RequestContext | undefined): (context: TurnContext) => Promise<void> {
+    if (!request) return run;
     return async (context) => {
+      attachRequest(context.turnState, request);
       try {
         await run(context);
       } catch (error) {
-        const request = currentRequest();
-        if (request) failedTurns.add(request);
+        failedTurns.add(request);
         throw error;
       }
     };
   }
 
   /** The turn's line and metrics; `rejected` when it never reached the bot (bad activity or token). */
-  end(activity: { channelId?: string; conversation?: { id?: string }; type?: string }, startedMs: number, outcome: { status: number; rejected?: boolean; failed?: boolean }): void {
-    const request = currentRequest();
+  end(activity: { channelId?: string; conversation?: { id?: string }; type?: string }, startedMs: number, outcome: { status: number; rejected?: boolean; failed?: boolean }, request: RequestContext | undefined): void {
     const result: TurnResult = outcome.rejected ? 'rejected' : outcome.failed || (request && failedTurns.has(request)) ? 'error' : 'ok';
     const ms = performance.now() - startedMs;
     this.metrics?.turn(activity.channelId, result, ms / 1000);
-    this.log.info({ conversationId: activity.conversation?.id, activityType: activity.type, status: outcome.status, result, ms: Math.round(ms) }, 'turn');
+    (request?.log ?? this.log).info({ conversationId: activity.conversation?.id, activityType: activity.type, status: outcome.status, result, ms: Math.round(ms) }, 'turn');
   }
 }
 

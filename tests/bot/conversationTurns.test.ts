@@ -49,11 +49,26 @@ describe('one turn at a time per conversation', () => {
     expect(turns.busy).toBe(0);
   });
 
-  it('a turn that runs another turn of its own conversation runs it at once instead of waiting for itself', async () => {
+  it('what a turn starts for later (a timer\'s proactive message) queues behind the turn running when it fires', async () => {
     const turns = new ConversationTurns();
-    let inner = false;
-    await turns.run('a', () => turns.run('a', async () => void (inner = true)));
-    expect(inner).toBe(true);
+    const order: string[] = [];
+    let timerTurn: Promise<void> | undefined;
+    await turns.run('a', async () => {
+      setTimeout(() => {
+        timerTurn = turns.run('a', async () => void order.push('timer'));
+      }, 5);
+    });
+    let release = (): void => undefined;
+    const running = turns.run('a', () => new Promise<void>((resolve) => (release = () => {
+      order.push('person');
+      resolve();
+    })));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(order).toEqual([]);
+    release();
+    await running;
+    await timerTurn;
+    expect(order).toEqual(['person', 'timer']);
   });
 });
 

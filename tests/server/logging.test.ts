@@ -114,6 +114,19 @@ describe('traceable logs', () => {
     expect(mine.filter((l) => l.msg === 'request')).toEqual([]);
   });
 
+  it("tie a staff action's lines to the staff request's id", async () => {
+    const conversationId = `conv-${randomUUID()}`;
+    const asked = await post({ text: "I'm presenting in 5 minutes and need a person now", conversation: { id: conversationId } });
+    expect(asked.status).toBe(200);
+    const escalationId = parsed(suite.bot.logs).find((l) => l.msg === 'escalation requested' && l.conversationId === conversationId)?.escalationId;
+    expect(escalationId).toEqual(expect.any(String));
+    const sam = new StaffClient(suite.bot.url, STAFF.sam, { 'x-request-id': 'staff-claim-0001' });
+    expect((await sam.post(`/api/escalations/${String(escalationId)}/claim`)).status).toBe(200);
+    const mine = parsed(suite.bot.logs).filter((l) => l.reqId === 'staff-claim-0001');
+    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['escalation claimed', 'request']));
+    expect(mine.find((l) => l.msg === 'escalation claimed')).toMatchObject({ escalationId, staff: 'Sam Rivera' });
+  });
+
   it('make up an id when the caller sends none (or an implausible one) and return it', async () => {
     for (const header of [undefined, 'has spaces in it', 'x'.repeat(200)]) {
       const response = await post({ text: 'hello' }, header ? { 'x-request-id': header } : {});
