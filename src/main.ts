@@ -5,6 +5,7 @@ import { createDiagnoser } from './diagnosis';
 import { loadConfig, type Config } from './config';
 import { AppError, ConfigError } from './errors';
 import { createEscalation, type StaffCheckRequester } from './escalation';
+import { limitHeapGrowth } from './heapGrowth';
 import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { localConnector } from './channel';
@@ -168,6 +169,7 @@ async function finishInFlight(server: http.Server, stopped: Promise<void>, timeo
 }
 
 async function main(): Promise<void> {
+  limitHeapGrowth();
   // `.env` is for development; real deployments set the environment.
   (await import('dotenv')).config({ quiet: true });
   let config: Config;
