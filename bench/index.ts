@@ -239,30 +239,38 @@ async function main(): Promise<void> {
   }
 }
 
-/** CPU per turn of the early and the late window (the turns before each played unmeasured), and the stored state after each. */
+/**
+ * CPU per turn of the early and the late window (the turns before each played unmeasured), and
+ * the stored state after each. Each window is two halves of the conversations, measured in the
+ * order early, late, late, early: a window measured always second would also pay for the garbage
+ * the first left (a full collection lands where it lands), and the order cancels that drift.
+ */
 async function measureDepth(t: Target, concurrency: number): Promise<DepthFigures> {
-  const play = async (runId: string, turns: readonly [number, number]) => {
+  const half = DEPTH_CONVERSATIONS / 2;
+  const group = (name: string) => `depth-${name}-${randomBytes(3).toString('hex')}`;
+  const early = [group('early-a'), group('early-b')] as const;
+  const late = [group('late-a'), group('late-b')] as const;
+  const play = (runId: string, turns: readonly [number, number]) => t.client.run([depthScript], { conversations: half, concurrency, maxMs: DEPTH_MAX_MS, runId, turns });
+  const prerolls = await Promise.all([...early.map((id) => play(id, [0, EARLY[0]])), ...late.map((id) => play(id, [0, LATE[0]]))]);
+  const measured = { early: { cpuMs: 0, turns: 0 }, late: { cpuMs: 0, turns: 0 } };
+  const results = [...prerolls];
+  for (const [window, runId] of [['early', early[0]], ['late', late[0]], ['late', late[1]], ['early', early[1]]] as const) {
     const before = cpuOf(t);
-    const result = await t.client.run([depthScript], { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId, turns });
-    return { cpuMsPerTurn: result.turns > 0 ? (cpuOf(t) - before) / result.turns : 0, errors: result.errors, errorSamples: result.errorSamples };
-  };
-  const earlyId = `depth-early-${randomBytes(3).toString('hex')}`;
-  const lateId = `depth-late-${randomBytes(3).toString('hex')}`;
-  const prerolls = await Promise.all([
-    t.client.run([depthScript], { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId: earlyId, turns: [0, EARLY[0]] }),
-    t.client.run([depthScript], { conversations: DEPTH_CONVERSATIONS, concurrency, maxMs: DEPTH_MAX_MS, runId: lateId, turns: [0, LATE[0]] }),
-  ]);
-  const preroll = { errors: prerolls.reduce((n, r) => n + r.errors, 0), errorSamples: prerolls.flatMap((r) => r.errorSamples) };
-  const early = await play(earlyId, EARLY);
-  const late = await play(lateId, LATE);
-  const [earlyBytes, lateBytes] = await Promise.all([storedStateBytes(t.store, earlyId), storedStateBytes(t.store, lateId)]);
+    const result = await play(runId, window === 'early' ? EARLY : LATE);
+    measured[window].cpuMs += cpuOf(t) - before;
+    measured[window].turns += result.turns;
+    results.push(result);
+  }
+  const perTurn = (w: { cpuMs: number; turns: number }) => (w.turns > 0 ? w.cpuMs / w.turns : 0);
+  const stateBytes = async (ids: readonly string[]) => Math.round((await Promise.all(ids.map((id) => storedStateBytes(t.store, id)))).reduce((a, b) => a + b, 0) / ids.length);
+  const [earlyBytes, lateBytes] = await Promise.all([stateBytes(early), stateBytes(late)]);
   return {
     label: t.label,
-    early: { cpuMsPerTurn: Math.round(early.cpuMsPerTurn * 1000) / 1000, stateBytes: earlyBytes },
-    late: { cpuMsPerTurn: Math.round(late.cpuMsPerTurn * 1000) / 1000, stateBytes: lateBytes },
-    ratio: ratio(late.cpuMsPerTurn, early.cpuMsPerTurn),
-    errors: preroll.errors + early.errors + late.errors,
-    errorSamples: [...preroll.errorSamples, ...early.errorSamples, ...late.errorSamples].slice(0, 5),
+    early: { cpuMsPerTurn: Math.round(perTurn(measured.early) * 1000) / 1000, stateBytes: earlyBytes },
+    late: { cpuMsPerTurn: Math.round(perTurn(measured.late) * 1000) / 1000, stateBytes: lateBytes },
+    ratio: ratio(perTurn(measured.late), perTurn(measured.early)),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    errorSamples: results.flatMap((r) => r.errorSamples).slice(0, 5),
   };
 }
 
