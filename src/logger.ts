@@ -24,6 +24,8 @@ export const REDACTED_PATHS = [
  * every promise the process makes, about a tenth of a turn's CPU.
  */
 export class RequestContext {
+  /** The request runs a turn: it gets a turn line instead of an access line. */
+  isTurn = false;
   activityId?: string;
   channelId?: string;
   private logger?: Logger;
@@ -40,6 +42,7 @@ export class RequestContext {
 
   /** Marks the request as a turn of this activity, so its later lines say which one. */
   noteActivity(activity: object): void {
+    this.isTurn = true;
     if ('id' in activity && typeof activity.id === 'string') this.activityId = activity.id.slice(0, 256);
     if ('channelId' in activity && typeof activity.channelId === 'string') this.channelId = activity.channelId.slice(0, 64);
     this.logger = undefined;
@@ -58,6 +61,11 @@ export function keepRequest(res: { locals: Record<string, unknown> }, request: R
 export function requestOf(res: { locals: Record<string, unknown> }): RequestContext | undefined {
   const request = res.locals[REQUEST_KEY];
   return request instanceof RequestContext ? request : undefined;
+}
+
+/** The logger for a request handler's lines: its request's, else `fallback`. */
+export function requestLog(res: { locals: Record<string, unknown> }, fallback: Logger): Logger {
+  return requestOf(res)?.log ?? fallback;
 }
 
 /** Ties a turn to the request that brought it (a turn's state is a Map: botbuilder's `turnState`). */

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { AppError } from '../errors';
 import { parseId } from '../ids';
 import type { RateLimit } from '../store';
-import { requestOf, type Logger } from '../logger';
+import { requestLog, requestOf, type Logger } from '../logger';
 import { parsePostedActivity } from './activities';
 import type { ActivityLog, ChannelConversation } from './activityLog';
 import type { DeliverToBot, InboundActivity } from './botDelivery';
@@ -98,7 +98,7 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     // As Azure does, the bot hears that the bot and the person joined, so any embed is greeted;
     // before the answer, so the greeting is waiting when the client first reads.
     await deps.deliver(membersAdded(conversation, serviceUrl(req)), requestOf(res)).catch((error: unknown) => {
-      (requestOf(res)?.log ?? log).error({ err: error, conversationId: conversation.id }, 'the bot could not take the start of a web chat conversation');
+      requestLog(res, log).error({ err: error, conversationId: conversation.id }, 'the bot could not take the start of a web chat conversation');
     });
     res.status(201).json(conversationBody(req, conversation.id, token.token, token.expiresAt));
   });
@@ -147,7 +147,7 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     try {
       await deps.deliver(inbound, requestOf(res));
     } catch (error) {
-      (requestOf(res)?.log ?? log).error({ err: error, conversationId }, 'the bot could not take a web chat activity');
+      requestLog(res, log).error({ err: error, conversationId }, 'the bot could not take a web chat activity');
       throw new AppError('BOT_UNAVAILABLE', 'The bot could not take the activity; please send it again.', { cause: error });
     }
     res.json({ id });

@@ -118,13 +118,12 @@ export function createApp(deps: AppDeps): Express & { channel: LocalChannel } {
   const inProcess = inProcessDelivery(deps.adapter, deps.config.MicrosoftAppId);
   const run = (context: TurnContext) => deps.bot.run(context);
   const deliver: DeliverToBot = async (activity, request) => {
-    const started = performance.now();
-    turns.begin(activity, request);
+    const turn = turns.begin(activity, request);
     try {
-      await inProcess(activity, turns.logic(run, request));
-      turns.end(activity, started, { status: 200 }, request);
+      await inProcess(activity, turn.logic(run));
+      turn.end(activity, { status: 200 });
     } catch (error) {
-      turns.end(activity, started, { status: 502, failed: true }, request);
+      turn.end(activity, { status: 502, failed: true });
       throw error;
     }
   };

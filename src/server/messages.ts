@@ -62,40 +62,37 @@ export function channelCredentialsRequired(appId: string): RequestHandler {
 export function messagesHandler(deps: { adapter: BotAdapter; bot: ActivityHandlerBase; turns: TurnRecorder }): RequestHandler {
   const run = (context: TurnContext) => deps.bot.run(context);
   return async (req, res) => {
-    const started = performance.now();
-    const request = requestOf(res);
     const body: unknown = req.body;
+    const turn = deps.turns.begin(isActivityObject(body) ? body : {}, requestOf(res));
     if (!isActivityObject(body)) {
-      deps.turns.begin({}, request);
-      deps.turns.end({}, started, { status: 400, rejected: true }, request);
+      turn.end({}, { status: 400, rejected: true });
       throw new AppError('BAD_REQUEST', 'The body must be an activity object.');
     }
-    deps.turns.begin(body, request);
     let authenticated: Awaited<ReturnType<BotAdapter['authenticate']>>;
     try {
       authenticated = await deps.adapter.authenticate(body, req.headers.authorization ?? '');
     } catch (error) {
-      deps.turns.end({}, started, { status: 401, rejected: true }, request);
+      turn.end({}, { status: 401, rejected: true });
       throw error;
     }
     const checked = activityEnvelope.safeParse(body);
     if (!checked.success) {
-      deps.turns.end({}, started, { status: 400, rejected: true }, request);
+      turn.end({}, { status: 400, rejected: true });
       throw malformedActivity(checked.error);
     }
     const activity = withDates(body);
     let result: InvokeResponse | undefined;
     try {
-      result = await deps.adapter.runTurn(activity, authenticated, deps.turns.logic(run, request));
+      result = await deps.adapter.runTurn(activity, authenticated, turn.logic(run));
     } catch (error) {
-      deps.turns.end(activity, started, { status: 500, failed: true }, request);
+      turn.end(activity, { status: 500, failed: true });
       throw error;
     }
     res.status(result?.status ?? 200);
     if (result?.body === undefined) res.end();
     // Written as is: express's res.json would also hash the body for an ETag no channel uses.
     else res.type('application/json').end(JSON.stringify(result.body));
-    deps.turns.end(activity, started, { status: res.statusCode }, request);
+    turn.end(activity, { status: res.statusCode });
   };
 }
 

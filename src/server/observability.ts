@@ -6,11 +6,6 @@ import { attachRequest, keepRequest, RequestContext, requestIdFrom, type Logger 
 import type { Metrics, TurnResult } from '../metrics';
 import { bearerToken, secretDigest } from '../bearer';
 
-/** Requests whose turn threw (the adapter then apologised): the turn line says `error`. */
-const failedTurns = new WeakSet<RequestContext>();
-/** Requests that ran a turn: they get a turn line instead of an access line. */
-const turnRequests = new WeakSet<RequestContext>();
-
 /**
  * First on every request: its id (the caller's `X-Request-Id` when plausible, else a new one)
  * goes back in the response header, and its handlers log through `requestOf(res).log`. Requests
@@ -24,7 +19,8 @@ export function requestContext(log: Logger): RequestHandler {
     const started = performance.now();
     // `close` comes for answered and abandoned requests alike (a live feed ends by the client leaving).
     res.once('close', () => {
-      if (turnRequests.has(context)) return;
+      // A turn has its turn line instead.
+      if (context.isTurn) return;
       const query = req.originalUrl.indexOf('?');
       const path = query < 0 ? req.originalUrl : req.originalUrl.slice(0, query);
       const line = { reqId: context.reqId, method: req.method, path: path.slice(0, 256), status: res.statusCode, ms: Math.round(performance.now() - started) };
@@ -46,36 +42,48 @@ export class TurnRecorder {
     private readonly metrics?: Metrics,
   ) {}
 
-  /** Called once the activity is known to be one: later lines of the request carry its id and channel. */
-  begin(activity: object, request: RequestContext | undefined): void {
-    if (!request) return;
-    request.noteActivity(activity);
-    turnRequests.add(request);
+  /** A turn starts: the request's later lines carry the activity's id and channel. */
+  begin(activity: object, request: RequestContext | undefined): RecordedTurn {
+    request?.noteActivity(activity);
+    return new RecordedTurn(request ?? this.log, performance.now(), this.metrics);
   }
+}
 
-  /**
-   * Wraps the bot's logic for one request's turn: the turn's lines carry the request (`turnLog`),
-   * and a throw marks the turn failed and goes on to the adapter's onTurnError.
-   */
-  logic(run: (context: TurnContext) => Promise<void>, request: RequestContext | undefined): (context: TurnContext) => Promise<void> {
-    if (!request) return run;
+type TurnActivity = { channelId?: string; conversation?: { id?: string }; type?: string };
+
+/** One turn being recorded: its logic, then its line and metrics. */
+class RecordedTurn {
+  /** The bot's logic threw (the adapter then apologised): the turn line says `error`. */
+  private failed = false;
+
+  constructor(
+    /** The request that brought the turn (its lines carry it), else the plain logger. */
+    private readonly source: RequestContext | Logger,
+    private readonly startedMs: number,
+    private readonly metrics: Metrics | undefined,
+  ) {}
+
+  /** Wraps the bot's logic: the turn's lines carry the request (`turnLog`), and a throw marks the turn failed on its way to the adapter's onTurnError. */
+  logic(run: (context: TurnContext) => Promise<void>): (context: TurnContext) => Promise<void> {
+    const request = this.source instanceof RequestContext ? this.source : undefined;
     return async (context) => {
-      attachRequest(context.turnState, request);
+      if (request) attachRequest(context.turnState, request);
       try {
         await run(context);
       } catch (error) {
-        failedTurns.add(request);
+        this.failed = true;
         throw error;
       }
     };
   }
 
   /** The turn's line and metrics; `rejected` when it never reached the bot (bad activity or token). */
-  end(activity: { channelId?: string; conversation?: { id?: string }; type?: string }, startedMs: number, outcome: { status: number; rejected?: boolean; failed?: boolean }, request: RequestContext | undefined): void {
-    const result: TurnResult = outcome.rejected ? 'rejected' : outcome.failed || (request && failedTurns.has(request)) ? 'error' : 'ok';
-    const ms = performance.now() - startedMs;
+  end(activity: TurnActivity, outcome: { status: number; rejected?: boolean; failed?: boolean }): void {
+    const result: TurnResult = outcome.rejected ? 'rejected' : outcome.failed || this.failed ? 'error' : 'ok';
+    const ms = performance.now() - this.startedMs;
     this.metrics?.turn(activity.channelId, result, ms / 1000);
-    (request?.log ?? this.log).info({ conversationId: activity.conversation?.id, activityType: activity.type, status: outcome.status, result, ms: Math.round(ms) }, 'turn');
+    const log = this.source instanceof RequestContext ? this.source.log : this.source;
+    log.info({ conversationId: activity.conversation?.id, activityType: activity.type, status: outcome.status, result, ms: Math.round(ms) }, 'turn');
   }
 }
 
