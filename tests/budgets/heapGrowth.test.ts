@@ -14,7 +14,7 @@ const v8 = require('node:v8');
 ${limit ? "require('./src/heapGrowth').limitHeapGrowth([]);" : ''}
 const live = []; for (let i = 0; i < 300000; i++) live.push({ i, s: 'x'.repeat(64) + i });
 const recent = []; let most = 0;
-for (let round = 0; round < 400; round++) {
+for (let round = 0; round < 150; round++) {
   const batch = []; for (let j = 0; j < 20000; j++) batch.push({ j, s: 'y'.repeat(100) + j });
   recent.push(batch); if (recent.length > 4) recent.shift();
   most = Math.max(most, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_size);
@@ -30,9 +30,10 @@ describe('budget: old generation', () => {
     const limited = run(true);
     const unlimited = run(false);
     expect(limited.live).toBe(300_000);
-    // Measured: 75–167 MiB limited, 205–407 MiB not (the ratio 0.37–0.41).
+    // Measured: 75–167 MiB limited, 200–407 MiB not (the ratio 0.37–0.41). Each process churns
+    // for about 4 s on a slow machine, longer while the rest of the suite runs beside it.
     expect(limited.mostOldSpaceMiB).toBeLessThan(0.6 * unlimited.mostOldSpaceMiB);
-  });
+  }, 120_000);
 
   it('leaves a --heap-growing-percent given to node alone', () => {
     expect(limitHeapGrowth(['--heap-growing-percent=80'])).toBe(false);
