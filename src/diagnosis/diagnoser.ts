@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   Engine, type Almanac, type EngineResult, type Event, type NestedCondition, type RuleProperties, type TopLevelCondition,
 } from 'json-rules-engine';
@@ -234,7 +235,8 @@ export function createDiagnoser(ruleSet: RuleSet = loadRuleSet(), options: Diagn
     advice.set(id, plain);
     microphoneAdvice.set(id, content.forMicrophone ? toAdvice(content, true) : plain);
   }
-  const memo = new Map<string, Diagnosis>();
+  // lru-cache refuses a max of 0: with memoisation off nothing is ever set.
+  const memo = new LRUCache<string, Diagnosis>({ max: Math.max(memoSize, 1) });
   const inFlight = new Map<string, Promise<Diagnosis>>();
   const stats = { engineBuilds: 1, engineRuns: 0, memoHits: 0 };
   // Engine#run keeps an engine-wide status that one finishing run flips for all others, which makes
@@ -250,13 +252,7 @@ export function createDiagnoser(ruleSet: RuleSet = loadRuleSet(), options: Diagn
     }).then((result) => assembleDiagnosis(result, rulesById, advice, facts, ruleSet.version, microphoneAdvice, sameAs));
     queue = run.catch(() => undefined);
     const remembered = run.then((diagnosis) => {
-      if (memoSize > 0) {
-        memo.set(key, diagnosis);
-        if (memo.size > memoSize) {
-          const oldest = memo.keys().next();
-          if (!oldest.done) memo.delete(oldest.value);
-        }
-      }
+      if (memoSize > 0) memo.set(key, diagnosis);
       return diagnosis;
     }).finally(() => inFlight.delete(key));
     inFlight.set(key, remembered);
@@ -270,9 +266,6 @@ export function createDiagnoser(ruleSet: RuleSet = loadRuleSet(), options: Diagn
       const cached = memo.get(key);
       if (cached) {
         stats.memoHits++;
-        // Re-insert so the Map's insertion order doubles as least-recently-used order.
-        memo.delete(key);
-        memo.set(key, cached);
         return copy(cached);
       }
       const pending = inFlight.get(key) ?? evaluate(key, facts);

@@ -5,6 +5,7 @@ import { findMatches, negated, startsWithWords, type Match, type Negation } from
 import { contract, rawWords } from './normalise';
 import { PhraseDataError, parsePhraseData } from './phraseData';
 import { createTypoCorrector } from './typos';
+import { LRUCache } from 'lru-cache';
 import { ANSWERS, SINGLE_FACTS, type Answer, type Choice, type Command, type SingleFact, type Understanding } from './types';
 
 /**
@@ -24,6 +25,9 @@ import { ANSWERS, SINGLE_FACTS, type Answer, type Choice, type Command, type Sin
  */
 
 const SHORT_MESSAGE_WORDS = 8;
+/** How many readings are remembered, and the longest message remembered (longer ones are rarely sent twice). */
+const MEMO_ENTRIES = 1000;
+const MEMO_TEXT_MAX = 160;
 const COMMAND_EXTRA_WORDS = 2;
 
 /** Ordinary chat text read with one set of phrase data. */
@@ -118,7 +122,21 @@ export function createUnderstanding(phrases: unknown, source = 'phrase data'): U
     return alone;
   }
 
+  /**
+   * Readings of recent messages, frozen so no caller can change what the next one gets. A turn
+   * reads its text two or three times (perception, follow-ups, the hand-off), and most messages
+   * are a button's words ("Didn't help"), so a short memory answers most of them.
+   */
+  const recent = new LRUCache<string, Understanding>({ max: MEMO_ENTRIES });
+
   function understand(text: string): Understanding {
+    if (text.length > MEMO_TEXT_MAX) return read(text);
+    let understanding = recent.get(text);
+    if (!understanding) recent.set(text, (understanding = deepFreeze(read(text))));
+    return understanding;
+  }
+
+  function read(text: string): Understanding {
     const words = wordsOf(text, true);
     let firstContent = 0;
     while (firstContent < words.length - 1 && filler.has(words[firstContent] ?? '')) firstContent++;
@@ -159,4 +177,13 @@ export function createUnderstanding(phrases: unknown, source = 'phrase data'): U
     understand,
     understandChoice: (text, choices) => chooseFrom(text, choices, (s) => wordsOf(s, false), negation),
   };
+}
+
+/** `value` and everything it holds made read-only: a remembered reading is shared by every turn that sends the same words. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

@@ -204,10 +204,13 @@ describe('understand(): robustness', () => {
     expect(Object.prototype).not.toHaveProperty('polluted');
   });
 
-  it('gives each call its own facts object', () => {
+  it('hands out readings nobody can change for the next caller (the same words are read once and remembered)', () => {
     const first = understand('camera blocked');
-    first.facts.media?.push('screen');
+    expect(() => first.facts.media?.push('screen')).toThrow(TypeError);
+    expect(() => Object.assign(first.facts, { os: 'windows' })).toThrow(TypeError);
     expect(understand('camera blocked').facts).toEqual({ media: ['camera'], symptom: 'permission-denied' });
+    // Read once: a turn reads its text two or three times, and button words come back all day.
+    expect(understand("Didn't help")).toBe(understand("Didn't help"));
   });
 
   it('keeps a pasted error message whole, at most 300 characters', () => {
