@@ -161,40 +161,40 @@ export class EscalationRepository {
   }
 
   /** Compare-and-set: only a waiting escalation can be claimed, so exactly one of two claimants wins. */
-  async claim(id: string, staffName: string, now: Date): Promise<boolean> {
+  async claim(id: string, staffName: string, now: Date): Promise<Escalation | undefined> {
     const at = now.toISOString();
-    return this.compareAndSet(id, (eb) => eb('status', '=', 'waiting'), { status: 'claimed', claimed_by: staffName, claimed_at: at, updated_at: at });
+    return this.changeStatus(id, (eb) => eb('status', '=', 'waiting'), { status: 'claimed', claimed_by: staffName, claimed_at: at, updated_at: at });
   }
 
   /** Closes a waiting or claimed escalation; `from` is the status it must still have. */
-  async close(id: string, from: EscalationStatus, staffName: string, now: Date): Promise<boolean> {
+  async close(id: string, from: EscalationStatus, staffName: string, now: Date): Promise<Escalation | undefined> {
     const at = now.toISOString();
-    return this.compareAndSet(id, (eb) => eb('status', '=', from), { status: 'closed', closed_at: at, closed_by: staffName, solved: 'asked', updated_at: at });
+    return this.changeStatus(id, (eb) => eb('status', '=', from), { status: 'closed', closed_at: at, closed_by: staffName, solved: 'asked', updated_at: at });
   }
 
   /** Compare-and-set: takes an unclaimed escalation out of the queue, with the reason staff gave. */
-  async dismiss(id: string, staffName: string, reason: string, now: Date): Promise<boolean> {
+  async dismiss(id: string, staffName: string, reason: string, now: Date): Promise<Escalation | undefined> {
     const at = now.toISOString();
-    return this.compareAndSet(id, (eb) => eb('status', '=', 'waiting'), { status: 'closed', closed_at: at, closed_by: staffName, dismiss_reason: reason, updated_at: at });
+    return this.changeStatus(id, (eb) => eb('status', '=', 'waiting'), { status: 'closed', closed_at: at, closed_by: staffName, dismiss_reason: reason, updated_at: at });
   }
 
   /** Compare-and-set: the claimant hands it back to the queue, at its old place, with a fresh claim window. */
-  async release(id: string, staffName: string, now: Date, timeoutS: number): Promise<boolean> {
-    return this.compareAndSet(id, (eb) => eb.and({ status: 'claimed', claimed_by: staffName }), {
+  async release(id: string, staffName: string, now: Date, timeoutS: number): Promise<Escalation | undefined> {
+    return this.changeStatus(id, (eb) => eb.and({ status: 'claimed', claimed_by: staffName }), {
       status: 'waiting', claimed_by: null, claimed_at: null, pending_advice: null, due_at: secondsAfter(now, timeoutS).toISOString(), updated_at: now.toISOString(),
     });
   }
 
   /** Compare-and-set: the claimant passes it to another staff member. */
-  async transfer(id: string, from: string, to: string, now: Date): Promise<boolean> {
+  async transfer(id: string, from: string, to: string, now: Date): Promise<Escalation | undefined> {
     const at = now.toISOString();
-    return this.compareAndSet(id, (eb) => eb.and({ status: 'claimed', claimed_by: from }), { claimed_by: to, claimed_at: at, updated_at: at });
+    return this.changeStatus(id, (eb) => eb.and({ status: 'claimed', claimed_by: from }), { claimed_by: to, claimed_at: at, updated_at: at });
   }
 
   /** Compare-and-set: an ended escalation (closed, dismissed or timed out) is claimed again by `staffName`. */
-  async reopen(id: string, staffName: string, now: Date): Promise<boolean> {
+  async reopen(id: string, staffName: string, now: Date): Promise<Escalation | undefined> {
     const at = now.toISOString();
-    return this.compareAndSet(id, (eb) => eb('status', 'in', ['closed', 'timed-out']), {
+    return this.changeStatus(id, (eb) => eb('status', 'in', ['closed', 'timed-out']), {
       status: 'claimed', claimed_by: staffName, claimed_at: at, closed_at: null, closed_by: null, solved: null, dismiss_reason: null, updated_at: at,
     });
   }
@@ -336,11 +336,19 @@ export class EscalationRepository {
   }
 
   /** The one compare-and-set of an escalation: `changes` apply only while `expected` still holds; true for the caller whose update did. */
-  private async compareAndSet(id: string, expected: (eb: ExpressionBuilder<Database, 'escalations'>) => Expression<SqlBool>, changes: Updateable<Database['escalations']>): Promise<boolean> {
+  private async compareAndSet(id: string, expected: Expected, changes: Updateable<Database['escalations']>): Promise<boolean> {
     const result = await this.db.updateTable('escalations').set(changes).where('id', '=', id).where(expected).executeTakeFirst();
     return result.numUpdatedRows === 1n;
   }
+
+  /** A status change: the escalation as changed, or undefined when it was not in the expected state (or does not exist); no second read. */
+  private async changeStatus(id: string, expected: Expected, changes: Updateable<Database['escalations']>): Promise<Escalation | undefined> {
+    const row = await this.db.updateTable('escalations').set(changes).where('id', '=', id).where(expected).returning(ESCALATION_COLUMNS).executeTakeFirst();
+    return row ? toEscalation(row) : undefined;
+  }
 }
+
+type Expected = (eb: ExpressionBuilder<Database, 'escalations'>) => Expression<SqlBool>;
 
 const ESCALATION_COLUMNS = [
   'id', 'conversation_id', 'channel_id', 'reference', 'user_name', 'reason', 'status', 'claimed_by', 'created_at', 'due_at',

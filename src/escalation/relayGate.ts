@@ -4,7 +4,7 @@ import type { TurnGate } from '../bot';
 import { summarize } from './feed';
 import { solvedQuestion, type PersonNotices } from './notices';
 import type { Escalation } from './escalationRepository';
-import { requireEscalation, type RoleDeps } from './roles';
+import type { RoleDeps } from './roles';
 import { rememberLatest } from './staffHandoff';
 import { escalationTexts } from './texts';
 import { turnLog } from '../logger';
@@ -82,8 +82,7 @@ export class RelayGate implements TurnGate {
     const open = escalation.status === 'waiting' || escalation.status === 'claimed' ? escalation.status : undefined;
     let changed: Escalation | undefined;
 
-    if (state === 'accepted' && escalation.status === 'waiting' && (await this.deps.escalations.claim(escalation.id, escalationTexts.hubName, now))) {
-      changed = await requireEscalation(this.deps.escalations, escalation.id);
+    if (state === 'accepted' && escalation.status === 'waiting' && (changed = await this.deps.escalations.claim(escalation.id, escalationTexts.hubName, now))) {
       await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(changed) });
       await context.sendActivity(escalationTexts.hubAccepted);
       this.deps.notices.queueMoved(escalation);
@@ -96,8 +95,7 @@ export class RelayGate implements TurnGate {
         await context.sendActivity(escalationTexts.hubFailed(result.supportRecord.id));
         if (escalation.status === 'waiting') this.deps.notices.queueMoved(escalation);
       }
-    } else if (state === 'completed' && open && (await this.deps.escalations.close(escalation.id, open, escalationTexts.hubName, now))) {
-      changed = await requireEscalation(this.deps.escalations, escalation.id);
+    } else if (state === 'completed' && open && (changed = await this.deps.escalations.close(escalation.id, open, escalationTexts.hubName, now))) {
       await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(changed) });
       await context.sendActivity(solvedQuestion(changed, escalationTexts.hubCompleted));
       if (escalation.status === 'waiting') this.deps.notices.queueMoved(escalation);

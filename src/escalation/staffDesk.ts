@@ -101,17 +101,17 @@ export class StaffDesk {
   }
 
   async claim(id: string, staffName: string): Promise<EscalationSummary> {
-    const before = await requireEscalation(this.deps.escalations, id);
-    if (!(await this.deps.escalations.claim(id, staffName, this.deps.now()))) {
+    const claimed = await this.deps.escalations.claim(id, staffName, this.deps.now());
+    if (!claimed) {
       const current = await requireEscalation(this.deps.escalations, id);
       throw new AppError('CONFLICT', current.status === 'claimed' ? `Already claimed by ${current.claimedBy ?? 'someone else'}.` : `The escalation is ${current.status}.`);
     }
-    const claimed = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation claimed');
     this.deps.observer?.claimed(secondsBetween(claimed.createdAt, claimed.claimedAt ?? claimed.createdAt));
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(claimed) });
     await this.deps.notices.tell(claimed, [{ type: 'message', text: escalationTexts.staffJoined(staffName) }]);
-    this.deps.notices.queueMoved(before);
+    // Only a waiting escalation can be claimed: it left the queue.
+    this.deps.notices.queueMoved(claimed);
     return summarize(claimed);
   }
 
@@ -166,10 +166,8 @@ export class StaffDesk {
     if (escalation.status === 'claimed' && escalation.claimedBy !== staffName) {
       throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
     }
-    if (escalation.status !== 'claimed' || !(await this.deps.escalations.close(id, escalation.status, staffName, this.deps.now()))) {
-      throw new AppError('CONFLICT', `The escalation is already ${(await requireEscalation(this.deps.escalations, id)).status}.`);
-    }
-    const closed = await requireEscalation(this.deps.escalations, id);
+    const closed = escalation.status === 'claimed' ? await this.deps.escalations.close(id, escalation.status, staffName, this.deps.now()) : undefined;
+    if (!closed) throw new AppError('CONFLICT', `The escalation is already ${(await requireEscalation(this.deps.escalations, id)).status}.`);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation closed');
     await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(closed) });
     await this.deps.notices.tell(closed, [solvedQuestion(closed, escalationTexts.staffClosed(staffName))]);
@@ -179,11 +177,11 @@ export class StaffDesk {
   /** Takes an unclaimed escalation out of the queue; the person is told why in words that fit the reason. */
   async dismiss(id: string, staffName: string, reason: DismissReason): Promise<EscalationSummary> {
     const escalation = await requireEscalation(this.deps.escalations, id);
-    if (escalation.status !== 'waiting' || !(await this.deps.escalations.dismiss(id, staffName, reason, this.deps.now()))) {
+    const dismissed = escalation.status === 'waiting' ? await this.deps.escalations.dismiss(id, staffName, reason, this.deps.now()) : undefined;
+    if (!dismissed) {
       const current = await requireEscalation(this.deps.escalations, id);
       throw new AppError('CONFLICT', current.status === 'claimed' ? `${current.claimedBy ?? 'Someone'} is with this person: only they can close it.` : `The escalation is already ${current.status}.`);
     }
-    const dismissed = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, staff: staffName, reason }, 'escalation dismissed');
     await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(dismissed) });
     const message = escalationTexts.dismissed[reason];
@@ -195,8 +193,8 @@ export class StaffDesk {
   /** The claimant hands the person back to the queue, at their old place. */
   async release(id: string, staffName: string): Promise<EscalationSummary> {
     await requireHeldBy(this.deps.escalations, id, staffName);
-    if (!(await this.deps.escalations.release(id, staffName, this.deps.now(), this.deps.timeoutS))) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
-    const released = await requireEscalation(this.deps.escalations, id);
+    const released = await this.deps.escalations.release(id, staffName, this.deps.now(), this.deps.timeoutS);
+    if (!released) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
     const position = await this.deps.escalations.position(released);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation released');
     await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize(released, position) });
@@ -210,8 +208,8 @@ export class StaffDesk {
     if (!target) throw new AppError('BAD_REQUEST', `No staff member is called ${to}.`);
     if (target === staffName) throw new AppError('BAD_REQUEST', 'You already hold this escalation.');
     await requireHeldBy(this.deps.escalations, id, staffName);
-    if (!(await this.deps.escalations.transfer(id, staffName, target, this.deps.now()))) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
-    const moved = await requireEscalation(this.deps.escalations, id);
+    const moved = await this.deps.escalations.transfer(id, staffName, target, this.deps.now());
+    if (!moved) throw new AppError('CONFLICT', 'The escalation changed meanwhile; reload it.');
     this.deps.log.info({ escalationId: id, from: staffName, to: target }, 'escalation transferred');
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(moved) });
     await this.deps.notices.tell(moved, [{ type: 'message', text: escalationTexts.transferred(staffName, target) }]);
@@ -221,14 +219,12 @@ export class StaffDesk {
   /** An ended escalation (closed, dismissed, timed out) taken up again by this staff member. */
   async reopen(id: string, staffName: string): Promise<EscalationSummary> {
     const escalation = await requireEscalation(this.deps.escalations, id);
-    if ((escalation.status !== 'closed' && escalation.status !== 'timed-out') || !(await this.deps.escalations.reopen(id, staffName, this.deps.now()))) {
-      throw new AppError('CONFLICT', `The escalation is ${(await requireEscalation(this.deps.escalations, id)).status}; only an ended one can be reopened.`);
-    }
+    const reopened = escalation.status === 'closed' || escalation.status === 'timed-out' ? await this.deps.escalations.reopen(id, staffName, this.deps.now()) : undefined;
+    if (!reopened) throw new AppError('CONFLICT', `The escalation is ${(await requireEscalation(this.deps.escalations, id)).status}; only an ended one can be reopened.`);
     const open = await this.deps.escalations.latestFor(escalation.conversationId);
     if (open && open.id !== id && (open.status === 'waiting' || open.status === 'claimed')) {
       this.deps.log.warn({ escalationId: id, newer: open.id }, 'reopened while a newer escalation is open');
     }
-    const reopened = await requireEscalation(this.deps.escalations, id);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation reopened');
     await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(reopened) });
     await this.deps.notices.tell(reopened, [{ type: 'message', text: escalationTexts.reopened(staffName) }]);
