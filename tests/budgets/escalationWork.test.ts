@@ -23,7 +23,7 @@ describe('budget: statements of an urgent conversation', () => {
   });
   afterAll(async () => {
     await client.close();
-    await feed.close();
+    feed.close();
     await bot.close();
     await channel.close();
   });
