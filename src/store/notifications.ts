@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { Client } from 'pg';
 import type { Database } from './schema';
 import { AppError } from '../errors';
+import { EventLoopBatches } from '../eventLoopBatches';
 
 /**
  * Live notifications between the parts of the bot — and, on PostgreSQL, between instances:
@@ -36,11 +37,18 @@ export class LocalNotifier implements Notifier {
 
 const MAX_PAYLOAD = 7900; // PostgreSQL's NOTIFY limit is 8000 bytes
 
+interface Notification {
+  channel: string;
+  payload: string;
+}
+
 /**
  * PostgreSQL LISTEN/NOTIFY: no extra service. One dedicated connection listens (a pooled one
  * cannot: LISTEN belongs to a session) and reconnects with backoff if the server goes away;
  * publishing goes through the pool. Channel names carry the schema, so test runs in separate
- * schemas of one database do not hear each other.
+ * schemas of one database do not hear each other. Notifications published in the same turn of
+ * the event loop go in one statement (an urgent conversation publishes about six), each caller
+ * still answered only once its own is sent.
  */
 export class PostgresNotifier implements Notifier {
   private readonly events = new EventEmitter().setMaxListeners(0);
@@ -50,6 +58,7 @@ export class PostgresNotifier implements Notifier {
   private retryMs = 250;
   /** The listening connection's commands, one at a time: pg queues a second query on a busy client only with a warning (an error from pg 9). */
   private commands: Promise<unknown> = Promise.resolve();
+  private readonly outgoing = new EventLoopBatches<Notification>((batch) => this.notify(batch), 100);
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -63,7 +72,28 @@ export class PostgresNotifier implements Notifier {
 
   async publish(topic: string, payload: string): Promise<void> {
     if (Buffer.byteLength(payload) > MAX_PAYLOAD) throw new AppError('NOTIFICATION_TOO_LARGE', `notification payload over ${MAX_PAYLOAD} bytes on ${topic}`);
-    await sql`select pg_notify(${this.channel(topic)}, ${payload})`.execute(this.db);
+    await this.outgoing.add({ channel: this.channel(topic), payload });
+  }
+
+  /**
+   * One statement for a batch, in the order published. Within one transaction PostgreSQL delivers
+   * a repeated channel and payload only once, so a repeat waits for a statement of its own.
+   */
+  private async notify(batch: readonly Notification[]): Promise<void> {
+    let rest = batch;
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const now: Notification[] = [];
+      const later: Notification[] = [];
+      for (const n of rest) {
+        const key = `${n.channel}\u0000${n.payload}`;
+        (seen.has(key) ? later : now).push(n);
+        seen.add(key);
+      }
+      // unnest reads the arrays out in order, and pg_notify runs row by row as the rows come.
+      await sql`select pg_notify(c, p) from unnest(${now.map((n) => n.channel)}::text[], ${now.map((n) => n.payload)}::text[]) as t(c, p)`.execute(this.db);
+      rest = later;
+    }
   }
 
   subscribe(topic: string, listener: (payload: string) => void): () => void {

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Client } from 'pg';
 import { openStore, type Store } from '../../src/store';
-import { announceSkip, backends, type TestStore } from '../helpers/stores';
+import { PostgresNotifier } from '../../src/store/notifications';
+import { announceSkip, backends, postgresBackend, TEST_DATABASE_URL, type TestStore } from '../helpers/stores';
 
 async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -86,3 +87,61 @@ for (const backend of backends) {
     });
   });
 }
+
+describe.skipIf(!TEST_DATABASE_URL)('notifications published together on PostgreSQL', () => {
+  const notifyStatements = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.filter(([query]) => /pg_notify/.test(typeof query === 'string' ? query : String((query as { text?: string }).text))).length;
+
+  it('go in one statement, in the order published; a repeated one follows in a statement of its own', async () => {
+    const t = await postgresBackend.open();
+    const schema = t.options.schema ?? 'public';
+    // Two instances: one publishes, the other listens.
+    const publisher = new PostgresNotifier(t.store.db, TEST_DATABASE_URL, schema);
+    const listener = new PostgresNotifier(t.store.db, TEST_DATABASE_URL, schema);
+    try {
+      const heard: string[] = [];
+      const allHeard = new Promise<void>((resolve) => {
+        listener.subscribe('feed', (payload) => {
+          heard.push(payload);
+          if (heard.length === 5) resolve();
+        });
+      });
+      await listener.ready();
+      const queries = vi.spyOn(Client.prototype, 'query');
+      // PostgreSQL delivers a repeated channel and payload only once per transaction.
+      const payloads = ['one', 'two', 'two', 'three', `it's {quoted}, \\ "and" so`];
+      await Promise.all(payloads.map((payload) => publisher.publish('feed', payload)));
+      await allHeard;
+      expect(heard).toEqual(['one', 'two', 'three', `it's {quoted}, \\ "and" so`, 'two']);
+      expect(notifyStatements(queries)).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
+      await publisher.close();
+      await listener.close();
+      await t.dispose();
+    }
+  });
+
+  it('fail together when the statement fails, and the next ones are sent', async () => {
+    const t = await postgresBackend.open();
+    const publisher = new PostgresNotifier(t.store.db, TEST_DATABASE_URL, t.options.schema ?? 'public');
+    const query = Client.prototype.query;
+    let refuse = true;
+    function refusing(this: Client, ...args: unknown[]): unknown {
+      const [config] = args;
+      const text = typeof config === 'string' ? config : String((config as { text?: string }).text);
+      if (refuse && /pg_notify/.test(text)) return Promise.reject(new Error('connection lost'));
+      return Reflect.apply(query, this, args);
+    }
+    Client.prototype.query = refusing as typeof query;
+    try {
+      const results = await Promise.allSettled([publisher.publish('feed', 'a'), publisher.publish('feed', 'b')]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      refuse = false;
+      await expect(publisher.publish('feed', 'c')).resolves.toBeUndefined();
+    } finally {
+      Client.prototype.query = query;
+      await publisher.close();
+      await t.dispose();
+    }
+  });
+});
