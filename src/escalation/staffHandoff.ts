@@ -1,10 +1,11 @@
-import { ActivityTypes, EventFactory, TurnContext, type Activity } from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import {
   capabilitiesOf, whereOf, type DetailsAdded, type HandoffRequest, type QueueStatus, type SatisfactionRating, type SolvedAnswer, type StaffHandoff, type StaffRequestOutcome,
   type StaffRequestState, type StaffWait, type SupportRecordOutcome, type SupportRecordState,
 } from '../../dialogs';
 import type { DiagnosticsRecord, StepOutcome } from '../diagnosis';
 import { summarize } from './feed';
+import { handoffInitiation } from './handoffEvent';
 import type { StaffPresence } from './presence';
 import { isReachable } from './proactive';
 import type { Escalation } from './escalationRepository';
@@ -87,7 +88,7 @@ export class EscalationHandoff implements StaffHandoff {
     // For contact-centre hubs, on channels that can have one; Teams refuses the event's JSON attachment.
     if (capabilitiesOf(whereOf(context)).handoffEvents) {
       try {
-        await context.sendActivity(EventFactory.createHandoffInitiation(context, request.record, { activities: transcript.filter(isActivity) }));
+        await context.sendActivity(handoffInitiation(context, request.record, { activities: transcript.filter(isActivity) }));
       } catch (error) {
         turnLog(context, this.deps.log).warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
       }
