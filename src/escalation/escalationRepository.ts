@@ -1,8 +1,8 @@
 import type { Activity, ConversationReference } from 'botbuilder';
-import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool, Updateable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import { createRecord, type DiagnosticsRecord } from '../diagnosis';
 import type { StoreCounts } from '../metrics';
-import type { Database, EscalationStatus, SatisfactionRating } from '../store';
+import { ReusableQuery, type Database, type EscalationStatus, type SatisfactionRating } from '../store';
 import { AppError } from '../errors';
 import { secondsAfter, secondsBetween } from '../timestamps';
 import { isReachable } from './proactive';
@@ -71,7 +71,17 @@ export interface NewEscalation {
  * acting at once cannot both win.
  */
 export class EscalationRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** The two reads every turn of a conversation with staff and every staff action make, compiled once. */
+  private readonly reads;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.reads = {
+      byId: new ReusableQuery<'id', EscalationRow>((slot) => db.selectFrom('escalations').select(ESCALATION_COLUMNS).where('id', '=', slot('id'))),
+      latestFor: new ReusableQuery<'conversationId', EscalationRow>((slot) =>
+        db.selectFrom('escalations').select(ESCALATION_COLUMNS).where('conversation_id', '=', slot('conversationId')).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(sql.lit(1)),
+      ),
+    };
+  }
 
   async insertEscalation(input: NewEscalation): Promise<Escalation> {
     const at = input.now.toISOString();
@@ -113,7 +123,7 @@ export class EscalationRepository {
 
   /** The escalation without its snapshots: what the staff desk's actions check and announce (the transcript alone can be 200 activities). */
   async find(id: string): Promise<Escalation | undefined> {
-    const row = await this.db.selectFrom('escalations').select(ESCALATION_COLUMNS).where('id', '=', id).executeTakeFirst();
+    const [row] = (await this.reads.byId.execute(this.db, { id })).rows;
     return row && toEscalation(row);
   }
 
@@ -132,13 +142,7 @@ export class EscalationRepository {
 
   /** The conversation's most recent escalation, whatever its state. */
   async latestFor(conversationId: string): Promise<Escalation | undefined> {
-    const row = await this.db
-      .selectFrom('escalations')
-      .select(ESCALATION_COLUMNS)
-      .where('conversation_id', '=', conversationId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
+    const [row] = (await this.reads.latestFor.execute(this.db, { conversationId })).rows;
     return row ? toEscalation(row) : undefined;
   }
 
