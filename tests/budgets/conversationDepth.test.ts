@@ -3,9 +3,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LoadClient } from '../../bench/load';
 import { depthScript, familyScripts } from '../../bench/scripts';
-import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from '../../bench/staffDesk';
 import { storedStateBytes } from '../../bench/storedState';
-import { startTestBot } from '../helpers/server';
+import { startBenchSide, type BenchSide } from '../helpers/benchSide';
 import { announceSkip, backends, type TestStore } from '../helpers/stores';
 
 /**
@@ -46,24 +45,18 @@ for (const backend of backends) {
   announceSkip(backend, 'conversation depth budgets');
   describe.skipIf(!backend.available)(`budget: long conversations (${backend.name})`, () => {
     let store: TestStore;
-    let bot: Awaited<ReturnType<typeof startTestBot>>;
-    let channel: FakeChannel;
-    let feed: StaffFeed;
+    let side: BenchSide;
+    let bot: BenchSide['bot'];
     let client: LoadClient;
     beforeAll(async () => {
       store = await backend.open();
-      bot = await startTestBot({ ...store.env, LOG_LEVEL: 'warn', STAFF_TOKENS: BENCH_STAFF_TOKENS });
-      channel = await startFakeChannel();
-      feed = await StaffFeed.open([bot.url]);
-      client = new LoadClient(bot.url, 2, { feed, serviceUrl: channel.serviceUrl });
+      side = await startBenchSide(2, store.env);
+      ({ bot, client } = side);
       // Warm: statements compiled and prepared.
       await client.run(familyScripts.short, { conversations: 2, concurrency: 2, maxMs: 60_000 });
     });
     afterAll(async () => {
-      feed?.close();
-      await client?.close();
-      await channel?.close();
-      await bot?.close();
+      await side?.close();
       await store?.dispose();
     });
 

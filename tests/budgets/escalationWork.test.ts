@@ -1,9 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LoadClient } from '../../bench/load';
 import { urgentScripts } from '../../bench/scripts';
-import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from '../../bench/staffDesk';
-import { startTestBot } from '../helpers/server';
+import { startBenchSide, type BenchSide } from '../helpers/benchSide';
 
 /**
  * Budget of an urgent conversation's store work, counted rather than timed: the benchmark's urgent
@@ -11,28 +9,17 @@ import { startTestBot } from '../helpers/server';
  * solved?" answered) on the served bot, with a member of staff signed in to the live feed.
  */
 describe('budget: statements of an urgent conversation', () => {
-  let bot: Awaited<ReturnType<typeof startTestBot>>;
-  let channel: FakeChannel;
-  let feed: StaffFeed;
-  let client: LoadClient;
+  let side: BenchSide;
   beforeAll(async () => {
-    bot = await startTestBot({ LOG_LEVEL: 'warn', STAFF_TOKENS: BENCH_STAFF_TOKENS });
-    channel = await startFakeChannel();
-    feed = await StaffFeed.open([bot.url]);
-    client = new LoadClient(bot.url, 2, { feed, serviceUrl: channel.serviceUrl });
+    side = await startBenchSide(2);
   });
-  afterAll(async () => {
-    await client.close();
-    feed.close();
-    await bot.close();
-    await channel.close();
-  });
+  afterAll(() => side?.close());
 
   it('reads an escalation row at most once per request that needs it: a status change hands back the changed row', async () => {
     const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as { all: () => unknown; run: () => unknown; get: () => unknown };
     const calls = (['all', 'run', 'get'] as const).map((name) => vi.spyOn(statement, name));
     try {
-      const result = await client.run(urgentScripts, { conversations: 4, concurrency: 2, maxMs: 60_000 });
+      const result = await side.client.run(urgentScripts, { conversations: 4, concurrency: 2, maxMs: 60_000 });
       expect(result.errorSamples).toEqual([]);
       expect(result.conversations).toBe(4);
       const sources = calls.flatMap((spy) => spy.mock.contexts.map((context) => String((context as { source: string }).source)));

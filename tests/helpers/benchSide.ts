@@ -1,0 +1,35 @@
+import { LoadClient } from '../../bench/load';
+import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from '../../bench/staffDesk';
+import { startTestBot } from './server';
+
+export interface BenchSide {
+  bot: Awaited<ReturnType<typeof startTestBot>>;
+  channel: FakeChannel;
+  feed: StaffFeed;
+  /** The benchmark's load client, staff side included: it claims, relays and closes as `npm run bench` does. */
+  client: LoadClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The served bot as `npm run bench` meets it: a member of staff signed in to the live feed (so
+ * urgent conversations queue rather than file) and a fake channel that takes proactive sends.
+ */
+export async function startBenchSide(concurrency: number, env: Record<string, string> = {}): Promise<BenchSide> {
+  const bot = await startTestBot({ ...env, LOG_LEVEL: 'warn', STAFF_TOKENS: BENCH_STAFF_TOKENS });
+  const channel = await startFakeChannel();
+  const feed = await StaffFeed.open([bot.url]);
+  const client = new LoadClient(bot.url, concurrency, { feed, serviceUrl: channel.serviceUrl });
+  return {
+    bot,
+    channel,
+    feed,
+    client,
+    async close() {
+      feed.close();
+      await client.close();
+      await channel.close();
+      await bot.close();
+    },
+  };
+}
