@@ -16,9 +16,18 @@ export interface BenchSide {
  * urgent conversations queue rather than file) and a fake channel that takes proactive sends.
  */
 export async function startBenchSide(concurrency: number, env: Record<string, string> = {}): Promise<BenchSide> {
-  const bot = await startTestBot({ ...env, LOG_LEVEL: 'warn', STAFF_TOKENS: BENCH_STAFF_TOKENS });
   const channel = await startFakeChannel();
-  const feed = await StaffFeed.open([bot.url]);
+  let bot: BenchSide['bot'] | undefined;
+  let feed: StaffFeed;
+  try {
+    bot = await startTestBot({ ...env, LOG_LEVEL: 'warn', STAFF_TOKENS: BENCH_STAFF_TOKENS });
+    feed = await StaffFeed.open([bot.url]);
+  } catch (error) {
+    // What did start is stopped, or the test run would wait on its open servers.
+    await bot?.close();
+    await channel.close();
+    throw error;
+  }
   const client = new LoadClient(bot.url, concurrency, { feed, serviceUrl: channel.serviceUrl });
   return {
     bot,
