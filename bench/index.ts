@@ -8,7 +8,7 @@ import { longMessageLine, measureLongMessages } from './longMessages';
 import { readCommandLine, subsetOf } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, targetLine, type ServerFigures } from './report';
 import { depthScript, echoScripts, familyScripts, MIX, mixScripts, type Family, type Script } from './scripts';
-import { spawnServer, type ServerProcess } from './servers';
+import { compileServers, spawnServer, type ServerProcess } from './servers';
 import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from './staffDesk';
 import { dropSchema, storedStateBytes } from './storedState';
 
@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.versions.node}`);
     console.log(`load: ${options.concurrency} people in flight, ${options.rounds} rounds of ${options.workloads.join(', ')} (mix: ${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')} of conversations), ${options.runMs / 1000} s a run`);
 
+    const entries = compileServers();
     // The rules first, alone on the machine, so nothing else competes for the CPU.
     const rules: DiagnoseMeasurement = await measureDiagnose();
     channel = await startFakeChannel();
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
       return { label, kind, process: first, more, client, feed, workloads, runs: new Map(), cpuMs: new Map(), store };
     };
     const startBot = async (label: string, kind: 'sqlite' | 'postgres', env: Record<string, string>, profileName: string, instances = 1, workloads = options.workloads) => {
-      const processes = await Promise.all(Array.from({ length: instances }, (_, n) => spawnServer(instances > 1 ? `${label} #${n + 1}` : label, 'src/main.ts', env, {
+      const processes = await Promise.all(Array.from({ length: instances }, (_, n) => spawnServer(instances > 1 ? `${label} #${n + 1}` : label, entries.bot, env, {
         logFile: path.join(work, `${profileName}-${n}.log`),
         nodeArgs: instances > 1 ? [] : profileArgs(profileName),
       })));
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
       // Two instances on one schema, turns spread over both (SPEC §7 scale-out): the mix only.
       if (options.workloads.includes('mix')) await startBot('bot (PostgreSQL ×2)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg2'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `${schema}_pair` }, 'bot-pair', 2, ['mix']);
     }
-    const echo = await spawnServer('EchoBot', 'bench/echoBot.ts', {}, { logFile: path.join(work, 'echo.log'), nodeArgs: profileArgs('echo') });
+    const echo = await spawnServer('EchoBot', entries.echo, {}, { logFile: path.join(work, 'echo.log'), nodeArgs: profileArgs('echo') });
     targets.push(target('EchoBot', 'echo', [echo], new LoadClient(echo.url, options.concurrency), {}));
 
     const scriptsFor = (t: Target, workload: Workload) => (t.kind === 'echo' ? echoScripts(scriptsOf(workload)) : scriptsOf(workload));

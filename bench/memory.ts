@@ -5,7 +5,7 @@ import { LoadClient } from './load';
 import { readCommandLine } from './options';
 import { ratio } from './report';
 import { echoScripts, MIX, mixScripts, type Script } from './scripts';
-import { spawnServer } from './servers';
+import { compileServers, spawnServer } from './servers';
 import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel } from './staffDesk';
 
 /**
@@ -66,8 +66,9 @@ async function main(): Promise<void> {
   try {
     console.log(`machine: ${os.cpus().length} cores, Node ${process.versions.node}; ${options.passes} passes of ${options.perPass} conversations (${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')}), ${options.concurrency} in flight`);
     const botEnv = { LOG_LEVEL: 'info', DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: BENCH_STAFF_TOKENS, MicrosoftAppId: '', MicrosoftAppPassword: '' };
-    const bot = await measure('bot (SQLite)', 'src/main.ts', botEnv, mixScripts(), options, work, true);
-    const echo = await measure('EchoBot', 'bench/echoBot.ts', {}, echoScripts(mixScripts()), options, work);
+    const entries = compileServers();
+    const bot = await measure('bot (SQLite)', entries.bot, botEnv, mixScripts(), options, work, true);
+    const echo = await measure('EchoBot', entries.echo, {}, echoScripts(mixScripts()), options, work);
 
     console.log('');
     for (const f of [bot, echo]) {
