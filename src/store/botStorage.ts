@@ -6,6 +6,7 @@ import { StatementGroupCommit, TransactionGroupCommit, type ItemWrite } from './
 import { ETagConflictError } from './storageErrors';
 import { ReusableQuery } from './reusableQuery';
 import type { Database } from './schema';
+import type { StateCache } from './stateCache';
 
 /**
  * A `Storage` that also hands out and takes an item as its JSON text (without the eTag). The
@@ -40,11 +41,14 @@ export class SqlBotStorage implements TextStorage {
   private readonly queries;
   private readonly commits?: TransactionGroupCommit | StatementGroupCommit;
   private readonly reads?: EventLoopBatches<BatchedRead>;
+  private readonly cache?: StateCache;
 
+  /** `cache` only where this process is the store's one writer as a rule (SQLite; src/store/stateCache.ts). */
   constructor(
     private readonly db: Kysely<Database>,
-    options: { groupCommit?: 'transaction' | 'statement' } = {},
+    options: { groupCommit?: 'transaction' | 'statement'; cache?: StateCache } = {},
   ) {
+    this.cache = options.cache;
     this.queries = statements(db);
     if (options.groupCommit === 'transaction') this.commits = new TransactionGroupCommit(db, (trx, write) => this.writeItem(trx, write));
     if (options.groupCommit === 'statement') {
@@ -68,20 +72,24 @@ export class SqlBotStorage implements TextStorage {
     if (!changes || typeof changes !== 'object') throw new ReferenceError('Changes are required when writing.');
     const entries = Object.entries(changes);
     if (entries.length === 0) return;
-    // One item (every turn's save) is one statement or a compare-and-set pair that needs no
-    // transaction: each statement is atomic, and the pair's outcome is the same in any interleaving.
-    const [single] = entries;
-    if (entries.length === 1 && single) {
-      const write = itemWrite(single[0], single[1]);
-      return this.commits ? this.commits.write(write) : this.writeItem(this.db, write);
-    }
-    const writes = entries.map(([key, item]) => itemWrite(key, item));
-    await this.db.transaction().execute(async (trx) => {
-      for (const write of writes) await this.writeItem(trx, write);
+    await this.forgettingAround(entries.map(([key]) => key), async () => {
+      // One item (every turn's save) is one statement or a compare-and-set pair that needs no
+      // transaction: each statement is atomic, and the pair's outcome is the same in any interleaving.
+      const [single] = entries;
+      if (entries.length === 1 && single) {
+        const write = itemWrite(single[0], single[1]);
+        return this.commits ? this.commits.write(write) : this.writeItem(this.db, write);
+      }
+      const writes = entries.map(([key, item]) => itemWrite(key, item));
+      await this.db.transaction().execute(async (trx) => {
+        for (const write of writes) await this.writeItem(trx, write);
+      });
     });
   }
 
   async readText(key: string): Promise<{ json: string; eTag: string } | undefined> {
+    const cached = this.cache?.get(key);
+    if (cached) return { json: cached.json, eTag: cached.eTag };
     if (this.reads) {
       const read: BatchedRead = { key };
       await this.reads.add(read);
@@ -104,15 +112,32 @@ export class SqlBotStorage implements TextStorage {
     for (const read of reads) read.found = byKey.get(read.key);
   }
 
-  writeText(key: string, json: string, eTag: string): Promise<void> {
+  async writeText(key: string, json: string, eTag: string): Promise<void> {
     const write = settledWrite(key, json, eTag);
-    return this.commits ? this.commits.write(write) : this.writeItem(this.db, write);
+    const written = () => (this.commits ? this.commits.write(write) : this.writeItem(this.db, write));
+    const cache = this.cache;
+    if (!cache) return written();
+    // A `*` write may race another write of this process; a compare-and-set that committed cannot.
+    if (eTag === '*') return this.forgettingAround([key], written);
+    cache.forget([key]);
+    await written();
+    cache.committed(key, { json, eTag: write.values.etag });
   }
 
   async delete(keys: string[]): Promise<void> {
     if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when deleting.');
     if (keys.length === 0) return;
-    await this.db.deleteFrom('bot_state').where('key', 'in', keys).execute();
+    await this.forgettingAround(keys, () => this.db.deleteFrom('bot_state').where('key', 'in', keys).execute());
+  }
+
+  /** Runs a change of `keys` that the cache cannot follow: they are forgotten before it and after it, whatever its outcome. */
+  private async forgettingAround(keys: readonly string[], change: () => Promise<unknown>): Promise<void> {
+    this.cache?.forget(keys);
+    try {
+      await change();
+    } finally {
+      this.cache?.forget(keys);
+    }
   }
 
   private async writeItem(db: Kysely<Database>, { key, values }: ItemWrite): Promise<void> {

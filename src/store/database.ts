@@ -26,6 +26,8 @@ export interface OpenDatabase {
   db: Kysely<Database>;
   /** The PostgreSQL pool under `db`, for libraries that take one (the shared rate limits). */
   pool?: Pool;
+  /** SQLite's `PRAGMA data_version` on the store's connection: it changes when another connection commits. */
+  dataVersion?: () => number;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,8 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new FifoSqliteDialect({ database: reusingStatements(file) }), log: queryLog(options.onQuery) });
-  return { kind: 'sqlite', db, close: () => db.destroy() };
+  const dataVersion = file.prepare('PRAGMA data_version').pluck();
+  return { kind: 'sqlite', db, dataVersion: () => Number(dataVersion.get()), close: () => db.destroy() };
 }
 
 /** Kysely times each query only when asked to log, so without a listener nothing is measured. */

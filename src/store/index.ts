@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { ConfigError } from '../errors';
 import { Client } from 'pg';
 import { SqlBotStorage } from './botStorage';
+import { StateCache } from './stateCache';
 import { openDatabase, pingDatabase, type DatabaseOptions, type StoreKind } from './database';
 import { migrateToLatest } from './migrations';
 import { rateLimits, type RateLimits } from './rateLimits';
@@ -77,7 +78,7 @@ function openOrExplain(options: DatabaseOptions): ReturnType<typeof openDatabase
 }
 
 export async function openStore(options: DatabaseOptions): Promise<Store> {
-  const { kind, db, pool, close } = openOrExplain(options);
+  const { kind, db, pool, dataVersion, close } = openOrExplain(options);
   try {
     if (kind === 'postgres' && options.databaseUrl) {
       await withMigrationLock(options.databaseUrl, options.schema ?? 'public', async () => {
@@ -100,8 +101,9 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     kind,
     db,
     // The turns' saves share a commit on SQLite (a commit costs several statements' worth) and a
-    // statement on PostgreSQL (each is a round trip).
-    storage: new SqlBotStorage(db, { groupCommit: kind === 'sqlite' ? 'transaction' : 'statement' }),
+    // statement on PostgreSQL (each is a round trip). On SQLite, where this process is the file's
+    // one writer as a rule, a turn reads the state it saved last from memory.
+    storage: new SqlBotStorage(db, { groupCommit: kind === 'sqlite' ? 'transaction' : 'statement', cache: dataVersion && new StateCache(dataVersion) }),
     notifier,
     rateLimits: rateLimits(pool),
     async health() {

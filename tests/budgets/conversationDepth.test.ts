@@ -14,8 +14,12 @@ import { announceSkip, backends, type TestStore } from '../helpers/stores';
  * transcripts are rows of their own).
  */
 
-/** The escalation timeout poller reads on its own clock, not per turn; LISTEN is once per connection. */
-const notPerTurn = /"due_at" <=|^listen |^select pg_notify/i;
+/**
+ * The escalation timeout poller reads on its own clock, not per turn; LISTEN is once per
+ * connection; SQLite's state cache asks the connection's `data_version`, a pragma that reads no
+ * table (tests/budgets/turnWork.test.ts holds it to one a turn).
+ */
+const notPerTurn = /"due_at" <=|^listen |^select pg_notify|^PRAGMA data_version$/i;
 
 /** The SQL each backend runs while `body` runs. */
 async function statementsDuring(kind: string, body: () => Promise<void>): Promise<string[]> {
@@ -60,9 +64,11 @@ for (const backend of backends) {
       await store?.dispose();
     });
 
+    // On SQLite a turn reads the state it saved last from memory (src/store/stateCache.ts): 2.26 and
+    // 2.38 measured, against 3 and 3.34 when every turn read it.
     it.each([
-      { family: 'short', budget: 3 },
-      { family: 'long', budget: 3.4 },
+      { family: 'short', budget: backend.name === 'sqlite' ? 2.4 : 3 },
+      { family: 'long', budget: backend.name === 'sqlite' ? 2.5 : 3.4 },
     ] as const)('a $family conversation costs at most $budget statements a turn', async ({ family, budget }) => {
       const scripts = familyScripts[family];
       let turns = 0;
@@ -71,7 +77,7 @@ for (const backend of backends) {
         expect(result.errorSamples).toEqual([]);
         turns = result.turns;
       });
-      // At least the state read of every turn was seen: the count is of real statements.
+      // At least the state save of every turn was seen: the count is of real statements.
       expect(statements.length).toBeGreaterThanOrEqual(turns);
       expect(statements.length / turns).toBeLessThanOrEqual(budget);
     });
