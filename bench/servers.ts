@@ -14,8 +14,8 @@ export interface CompiledServers {
 /**
  * Both servers as production runs them: compiled JavaScript under plain node, with the flags
  * `deploy/production.sh start` uses. Under tsx each turn also paid for its loader (measured side by
- * side: the EchoBot 0.94 against 0.71 ms of CPU a turn, the bot 2.06 against 1.66), a cost no
- * deployment has. The bot is built when its sources are newer than dist/ (as `npm start` does);
+ * side on the mix: the EchoBot 0.77 against 0.67 ms of CPU a turn, the bot 1.47 against 1.23), a
+ * cost no deployment has. The bot is built when its sources are newer than dist/ (as `npm start` does);
  * the EchoBot, one file that no deployment ships, is transpiled into node_modules/.cache.
  */
 export function compileServers(): CompiledServers {
@@ -51,8 +51,9 @@ export interface ServerProcess {
 
 /**
  * Starts a compiled server as its own Node process (`node --enable-source-maps <entry>`, as
- * production starts the bot), so its CPU and memory are its own. Its output goes to a file rather than a pipe, so reading the logs costs the
- * load generator nothing; the port is taken from the JSON line that says "listening".
+ * production starts the bot), so its CPU and memory are its own. Its output goes to a file rather
+ * than a pipe, so reading the logs costs the load generator nothing; the port is taken from the
+ * JSON line that says "listening".
  */
 export async function spawnServer(label: string, entry: string, env: Record<string, string>, options: { logFile: string; nodeArgs?: string[] }): Promise<ServerProcess> {
   const out = fs.openSync(options.logFile, 'w');

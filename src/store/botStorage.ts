@@ -76,10 +76,7 @@ export class SqlBotStorage implements TextStorage {
       // One item (every turn's save) is one statement or a compare-and-set pair that needs no
       // transaction: each statement is atomic, and the pair's outcome is the same in any interleaving.
       const [single] = entries;
-      if (entries.length === 1 && single) {
-        const write = itemWrite(single[0], single[1]);
-        return this.commits ? this.commits.write(write) : this.writeItem(this.db, write);
-      }
+      if (entries.length === 1 && single) return this.writeOne(itemWrite(single[0], single[1]));
       const writes = entries.map(([key, item]) => itemWrite(key, item));
       await this.db.transaction().execute(async (trx) => {
         for (const write of writes) await this.writeItem(trx, write);
@@ -114,14 +111,18 @@ export class SqlBotStorage implements TextStorage {
 
   async writeText(key: string, json: string, eTag: string): Promise<void> {
     const write = settledWrite(key, json, eTag);
-    const written = () => (this.commits ? this.commits.write(write) : this.writeItem(this.db, write));
     const cache = this.cache;
-    if (!cache) return written();
+    if (!cache) return this.writeOne(write);
     // A `*` write may race another write of this process; a compare-and-set that committed cannot.
-    if (eTag === '*') return this.forgettingAround([key], written);
+    if (eTag === '*') return this.forgettingAround([key], () => this.writeOne(write));
     cache.forget([key]);
-    await written();
+    await this.writeOne(write);
     cache.committed(key, { json, eTag: write.values.etag });
+  }
+
+  /** One item's write: in the next group commit when there is one. */
+  private writeOne(write: ItemWrite): Promise<void> {
+    return this.commits ? this.commits.write(write) : this.writeItem(this.db, write);
   }
 
   async delete(keys: string[]): Promise<void> {

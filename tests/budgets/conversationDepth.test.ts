@@ -1,10 +1,10 @@
-import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LoadClient } from '../../bench/load';
 import { depthScript, familyScripts } from '../../bench/scripts';
 import { storedStateBytes } from '../../bench/storedState';
 import { startBenchSide, type BenchSide } from '../helpers/benchSide';
+import { sqliteStatementsDuring } from '../helpers/sqlStatements';
 import { announceSkip, backends, type TestStore } from '../helpers/stores';
 
 /**
@@ -25,14 +25,7 @@ const notPerTurn = /"due_at" <=|^listen |^select pg_notify|^PRAGMA data_version$
 async function statementsDuring(kind: string, body: () => Promise<void>): Promise<string[]> {
   const seen: string[] = [];
   if (kind === 'sqlite') {
-    const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as { all: () => unknown; run: () => unknown; get: () => unknown };
-    const spies = (['all', 'run', 'get'] as const).map((name) => vi.spyOn(statement, name));
-    try {
-      await body();
-    } finally {
-      seen.push(...spies.flatMap((spy) => spy.mock.contexts.map((context) => String((context as { source: string }).source))));
-      for (const spy of spies) spy.mockRestore();
-    }
+    seen.push(...(await sqliteStatementsDuring(body)).sources);
   } else {
     const spy = vi.spyOn(pg.Client.prototype, 'query');
     try {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import SqliteDatabase from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { EscalationRepository } from '../../src/escalation';
+import { sqliteStatementsDuring } from '../helpers/sqlStatements';
 import { sqliteBackend, type TestStore } from '../helpers/stores';
 
 /**
@@ -20,15 +20,7 @@ describe('budget: the escalation reads of every hand-off use an index', () => {
 
   /** SQLite's plan for each statement `read` runs. */
   async function plansOf(read: () => Promise<unknown>): Promise<string[]> {
-    const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as { all: () => unknown; run: () => unknown; get: () => unknown };
-    const spies = (['all', 'run', 'get'] as const).map((name) => vi.spyOn(statement, name));
-    let sources: string[];
-    try {
-      await read();
-    } finally {
-      sources = spies.flatMap((spy) => spy.mock.contexts.map((context) => String((context as { source: string }).source)));
-      for (const spy of spies) spy.mockRestore();
-    }
+    const { sources } = await sqliteStatementsDuring(read);
     const plans: string[] = [];
     for (const source of sources) {
       // The plan does not depend on the values: each placeholder is given null.

@@ -10,6 +10,7 @@ import { engineConstructionCount } from '../../src/diagnosis/diagnoser';
 import { LoadClient } from '../../bench/load';
 import { diagnosisScripts } from '../../bench/scripts';
 import { REPO_ROOT, memoryLogger, startTestBot } from '../helpers/server';
+import { sqliteStatementsDuring } from '../helpers/sqlStatements';
 import { tempDir } from '../helpers/stores';
 
 /**
@@ -156,14 +157,12 @@ describe('budget: statements and engines of the served bot', () => {
   });
 
   it('costs two SQL statements a turn — state write, one transcript insert — reads the state it saved from memory, and leaves the escalation tables alone', async () => {
-    const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as { all: () => unknown; run: () => unknown; get: () => unknown };
-    const calls = (['all', 'run', 'get'] as const).map((name) => vi.spyOn(statement, name));
-    const result = await client.run(diagnosisScripts, { conversations: diagnosisScripts.length, concurrency: 1, maxMs: 60_000 });
+    const { result, sources: seen } = await sqliteStatementsDuring(() => client.run(diagnosisScripts, { conversations: diagnosisScripts.length, concurrency: 1, maxMs: 60_000 }));
     expect(result.errors).toBe(0);
     // The escalation timeout poller reads on its own clock (once a second), not per turn: a run
     // slowed down by a busy machine would otherwise count its reads.
     const dueQuery = /^select "id" from "escalations" where "status" = \? and "due_at" <= \?/;
-    const sources = calls.flatMap((spy) => spy.mock.contexts.map((context) => String((context as { source: string }).source))).filter((source) => !dueQuery.test(source));
+    const sources = seen.filter((source) => !dueQuery.test(source));
     // The cache's check that no other connection wrote the file: a pragma, no table read.
     const versionChecks = sources.filter((source) => source === 'PRAGMA data_version');
     const statements = sources.filter((source) => source !== 'PRAGMA data_version');

@@ -1,35 +1,24 @@
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ETagConflictError, SqlBotStorage } from '../../src/store';
 import { openDatabase, SQLITE_FILE_NAME } from '../../src/store/database';
 import { StateCache } from '../../src/store/stateCache';
+import { sqliteStatementsDuring } from '../helpers/sqlStatements';
 import { sqliteBackend, storePerTest } from '../helpers/stores';
-
-/** The SQL statements better-sqlite3 runs meanwhile, by their source. */
-function statementsDuring(): { sources(): string[] } {
-  const prototype = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as { all: () => unknown; run: () => unknown; get: () => unknown };
-  const spies = (['all', 'run', 'get'] as const).map((name) => vi.spyOn(prototype, name));
-  return { sources: () => spies.flatMap((spy) => spy.mock.contexts.map((context) => String((context as { source: string }).source))) };
-}
 
 const stateReads = (sources: string[]) => sources.filter((source) => /from "bot_state"/.test(source));
 
 describe('the SQLite store reads the state this process saved last from memory', () => {
   const t = storePerTest(sqliteBackend);
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
 
   it('a state saved by compare-and-set is read back without a statement, eTag and text as stored', async () => {
     const { storage } = t.store;
     await storage.writeText('conversation/1', '{"turn":1}', '*');
     const first = await storage.readText('conversation/1');
     await storage.writeText('conversation/1', '{"turn":2}', first?.eTag ?? '');
-    const seen = statementsDuring();
-    const cached = await storage.readText('conversation/1');
-    expect(stateReads(seen.sources())).toEqual([]);
-    vi.restoreAllMocks();
+    const { result: cached, sources } = await sqliteStatementsDuring(() => storage.readText('conversation/1'));
+    expect(stateReads(sources)).toEqual([]);
     // What the store holds, read past the cache.
     const stored = (await storage.read(['conversation/1']))['conversation/1'] as { turn: number; eTag: string };
     expect(cached).toEqual({ json: '{"turn":2}', eTag: stored.eTag });
@@ -60,10 +49,9 @@ describe('the SQLite store reads the state this process saved last from memory',
     expect((await storage.readText('conversation/3'))?.json).toBe('{"turn":2}');
 
     await storage.writeText('conversation/3', '{"turn":"forced"}', '*');
-    let seen = statementsDuring();
-    expect((await storage.readText('conversation/3'))?.json).toBe('{"turn":"forced"}');
-    expect(stateReads(seen.sources())).toHaveLength(1);
-    vi.restoreAllMocks();
+    const forced = await sqliteStatementsDuring(() => storage.readText('conversation/3'));
+    expect(forced.result?.json).toBe('{"turn":"forced"}');
+    expect(stateReads(forced.sources)).toHaveLength(1);
 
     await storage.writeText('conversation/3', '{"turn":3}', (await storage.readText('conversation/3'))?.eTag ?? '');
     await storage.write({ 'conversation/3': { turn: 'object', eTag: '*' } });
@@ -71,9 +59,9 @@ describe('the SQLite store reads the state this process saved last from memory',
 
     await storage.writeText('conversation/3', '{"turn":4}', (await storage.readText('conversation/3'))?.eTag ?? '');
     await storage.delete(['conversation/3']);
-    seen = statementsDuring();
-    expect(await storage.readText('conversation/3')).toBeUndefined();
-    expect(stateReads(seen.sources())).toHaveLength(1);
+    const deleted = await sqliteStatementsDuring(() => storage.readText('conversation/3'));
+    expect(deleted.result).toBeUndefined();
+    expect(stateReads(deleted.sources)).toHaveLength(1);
   });
 
   it('holds at most its size: the least recently used states are read from the store again', async () => {
@@ -87,10 +75,11 @@ describe('the SQLite store reads the state this process saved last from memory',
         await storage.writeText(`conversation/size-${n}`, state(0), '*');
         await storage.writeText(`conversation/size-${n}`, state(n), (await storage.readText(`conversation/size-${n}`))?.eTag ?? '');
       }
-      const seen = statementsDuring();
-      for (const n of [1, 2, 3]) expect(JSON.parse((await storage.readText(`conversation/size-${n}`))?.json ?? '{}')).toMatchObject({ n });
+      const { sources } = await sqliteStatementsDuring(async () => {
+        for (const n of [1, 2, 3]) expect(JSON.parse((await storage.readText(`conversation/size-${n}`))?.json ?? '{}')).toMatchObject({ n });
+      });
       // The first was dropped for the third; the other two came from memory.
-      expect(stateReads(seen.sources())).toHaveLength(1);
+      expect(stateReads(sources)).toHaveLength(1);
     } finally {
       await close();
     }
