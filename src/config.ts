@@ -90,6 +90,12 @@ export const configSchema = z.object({
   SHUTDOWN_DRAIN_S: z.coerce.number().min(0).max(300).default(5),
   /** Seconds in-flight requests get to finish once the listener has stopped accepting. */
   SHUTDOWN_TIMEOUT_S: z.coerce.number().min(1).max(300).default(10),
+  /**
+   * Milliseconds a turn may go without answering before the person sees the bot typing; 0: at the
+   * start of every turn. Most turns answer within milliseconds, and an indicator sent first costs a
+   * round trip to the channel before every answer; botbuilder's ShowTypingMiddleware waits 500 ms too.
+   */
+  TYPING_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   ESCALATION_TIMEOUT_S: z.coerce.number().int().min(1).max(86_400).default(180),
   /** `file`: with no staff console open anywhere, file a support record at once instead of queueing. */
   ESCALATION_WHEN_NOBODY_ONLINE: z.enum(['file', 'queue']).default('file'),

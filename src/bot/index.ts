@@ -56,7 +56,7 @@ export function createBot(deps: BotDeps): BotRuntime {
   const gate = deps.gate;
   const bot = new TechSupportBot(conversationState, dialog, canProbe, gate && { beforeTurn: (context) => gate.beforeTurn(context, dialog.handoffEvents) });
   const adapter = deps.adapter ?? createAdapter(deps.config, deps.log);
-  adapter.use(new TypingIndicator(deps.log));
+  adapter.use(new TypingIndicator(deps.log, { delayMs: deps.config.TYPING_DELAY_MS }));
   for (const middleware of deps.middleware ?? []) adapter.use(middleware);
   const requestStaffCheck = async (context: TurnContext, staffName: string) => {
     // The person's own turn, or a staff notice's reprompt, may save the conversation meanwhile:

@@ -47,7 +47,8 @@ async function lastBotBubble(page: Page, expected: RegExp): Promise<string> {
 }
 
 describe('the web chat in real time (Chromium)', () => {
-  const suite = browserSuite({ LOG_LEVEL: 'info', STAFF_TOKENS });
+  // Typing at the start of every turn (TYPING_DELAY_MS 0), to see it reach the page over the stream.
+  const suite = browserSuite({ LOG_LEVEL: 'info', STAFF_TOKENS, TYPING_DELAY_MS: '0' });
 
   it('streams over a WebSocket: the reply and the typing before it come over the stream', async () => {
     const browser = await suite.launch();
