@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureDiagnose, type DiagnoseMeasurement } from './measure';
-import { LoadClient, type RunResult, type StaffSide } from './load';
+import { LoadClient, type Delivery, type RunResult } from './load';
 import { longMessageLine, measureLongMessages } from './longMessages';
-import { readCommandLine, subsetOf } from './options';
+import { oneOf, readCommandLine, subsetOf } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, targetLine, type ServerFigures } from './report';
 import { depthScript, echoScripts, familyScripts, MIX, mixScripts, type Family, type Script } from './scripts';
 import { compileServers, spawnServer, type ServerProcess } from './servers';
@@ -15,15 +15,18 @@ import { dropSchema, storedStateBytes } from './storedState';
 /**
  * `npm run bench`: the Technical Support bot (SQLite store; PostgreSQL too when DATABASE_URL is
  * set) against a plain botbuilder EchoBot, side by side in one run (SPEC §8). Each server is its
- * own process; simulated people run whole conversations over loopback HTTP with expectReplies,
- * every reply checked, in script families (bench/scripts.ts: short, long, urgent) and in a mix.
+ * own process; simulated people run whole conversations over loopback HTTP, every reply checked,
+ * in script families (bench/scripts.ts: short, long, urgent) and in a mix. The replies are posted
+ * to a fake channel's serviceUrl, as real channels have them (`--delivery expectReplies`: in the
+ * response instead, which skips the post every real reply costs both servers).
  * Warm-up first, then rounds; in each round every workload runs on every server in turn (bot,
  * EchoBot, …), each run bounded in time. Then CPU per turn early and late in long conversations.
  * The last line printed is `turns/s ratio bot/echo: <number>`, for the mix.
  */
 
-const USAGE = `usage: npm run bench -- [--run-s N] [--concurrency N] [--rounds N] [--workloads LIST] [--json FILE] [--profile DIR]
+const USAGE = `usage: npm run bench -- [--run-s N] [--concurrency N] [--rounds N] [--workloads LIST] [--delivery channel|expectReplies] [--json FILE] [--profile DIR]
 --run-s N          seconds each measured run lasts (default 10)
+--delivery         how replies come back: posted to the channel (default, as on every real channel) or in the response (expectReplies)
 --workloads LIST   which of short,long,urgent,mix to run (default all; one family alone, e.g. for its profile)
 --profile DIR  writes a CPU profile per server under DIR/<server>/ (read with bench/cpuProfile.ts)`;
 
@@ -32,15 +35,17 @@ interface Options {
   concurrency: number;
   rounds: number;
   workloads: Workload[];
+  delivery: Delivery;
   json?: string;
   profileDir?: string;
 }
 
 function readOptions(): Options {
-  const args = readCommandLine(USAGE, { 'run-s': '10', concurrency: '50', rounds: '3', workloads: WORKLOADS.join(','), json: undefined, profile: undefined });
+  const args = readCommandLine(USAGE, { 'run-s': '10', concurrency: '50', rounds: '3', workloads: WORKLOADS.join(','), delivery: 'channel', json: undefined, profile: undefined });
   const profile = args.text('profile');
   return {
     workloads: subsetOf('workloads', args.text('workloads'), WORKLOADS, USAGE),
+    delivery: oneOf('delivery', args.text('delivery'), DELIVERIES, USAGE),
     runMs: args.positive('run-s') * 1000,
     concurrency: args.positive('concurrency'),
     rounds: args.positive('rounds'),
@@ -50,6 +55,7 @@ function readOptions(): Options {
 }
 
 type Workload = Family | 'mix';
+const DELIVERIES: Delivery[] = ['channel', 'expectReplies'];
 const WORKLOADS: Workload[] = ['short', 'long', 'urgent', 'mix'];
 const scriptsOf = (workload: Workload): Script[] => (workload === 'mix' ? mixScripts() : familyScripts[workload]);
 
@@ -104,15 +110,13 @@ async function main(): Promise<void> {
   try {
     console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.versions.node}`);
     console.log(`load: ${options.concurrency} people in flight, ${options.rounds} rounds of ${options.workloads.join(', ')} (mix: ${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')} of conversations), ${options.runMs / 1000} s a run`);
+    console.log(`replies: ${options.delivery === 'channel' ? "posted to the fake channel's serviceUrl, as on every real channel" : 'in the response (expectReplies)'}`);
 
     const entries = compileServers();
     // The rules first, alone on the machine, so nothing else competes for the CPU.
     const rules: DiagnoseMeasurement = await measureDiagnose();
-    channel = await startFakeChannel();
-    const staffSide = async (urls: string[]): Promise<{ feed: StaffFeed; side: StaffSide }> => {
-      const feed = await StaffFeed.open(urls);
-      return { feed, side: { feed, serviceUrl: channel?.serviceUrl ?? '' } };
-    };
+    const sharedChannel = await startFakeChannel();
+    channel = sharedChannel;
 
     const profileArgs = (name: string) => (options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : []);
     const target = (label: string, kind: Target['kind'], processes: ServerProcess[], client: LoadClient, store: Target['store'], workloads = options.workloads, feed?: StaffFeed): Target => {
@@ -125,8 +129,9 @@ async function main(): Promise<void> {
         logFile: path.join(work, `${profileName}-${n}.log`),
         nodeArgs: instances > 1 ? [] : profileArgs(profileName),
       })));
-      const { feed, side } = await staffSide(processes.map((p) => p.url));
-      targets.push(target(label, kind, processes, new LoadClient(processes.map((p) => p.url), options.concurrency, side), { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR }, workloads, feed));
+      const feed = await StaffFeed.open(processes.map((p) => p.url));
+      const client = new LoadClient(processes.map((p) => p.url), options.concurrency, { delivery: options.delivery, channel: sharedChannel, feed });
+      targets.push(target(label, kind, processes, client, { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR }, workloads, feed));
     };
     const botEnv = { LOG_LEVEL: 'info', DATABASE_URL: '', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: BENCH_STAFF_TOKENS, MicrosoftAppId: '', MicrosoftAppPassword: '' };
     await startBot('bot (SQLite)', 'sqlite', { ...botEnv, DATA_DIR: path.join(work, 'data') }, 'bot-sqlite');
@@ -136,7 +141,7 @@ async function main(): Promise<void> {
       if (options.workloads.includes('mix')) await startBot('bot (PostgreSQL ×2)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg2'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `${schema}_pair` }, 'bot-pair', 2, ['mix']);
     }
     const echo = await spawnServer('EchoBot', entries.echo, {}, { logFile: path.join(work, 'echo.log'), nodeArgs: profileArgs('echo') });
-    targets.push(target('EchoBot', 'echo', [echo], new LoadClient(echo.url, options.concurrency), {}));
+    targets.push(target('EchoBot', 'echo', [echo], new LoadClient(echo.url, options.concurrency, { delivery: options.delivery, channel: sharedChannel }), {}));
 
     const scriptsFor = (t: Target, workload: Workload) => (t.kind === 'echo' ? echoScripts(scriptsOf(workload)) : scriptsOf(workload));
     for (const t of targets) {
@@ -202,7 +207,7 @@ async function main(): Promise<void> {
       console.log(`${d.label.padEnd(20)} ${turnsLabel(EARLY)}: ${d.early.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.early.stateBytes} B   ${turnsLabel(LATE)}: ${d.late.cpuMsPerTurn.toFixed(3)} ms/turn, state ${d.late.stateBytes} B   later/earlier ${d.ratio.toFixed(2)} (target ≤ 1.10 ${d.ratio <= 1.1 ? 'met' : 'NOT met'})${d.errors ? `   errors ${d.errors}` : ''}`);
       for (const sample of d.errorSamples) console.log(`    error: ${sample}`);
     }
-    console.log(`staff side: ${channel.received()} activities sent to the channel outside a turn (staff joined, staff replies, is it solved?)`);
+    console.log(`channel: ${channel.received()} activities posted to it (${options.delivery === 'channel' ? 'replies, and ' : ''}outside a turn: staff joined, staff replies, is it solved?)`);
     console.log(`diagnose(): median ${rules.diagnose.medianUs.toFixed(1)} µs, p99 ${rules.diagnose.p99Us.toFixed(1)} µs (memo off: median ${rules.diagnoseUncached.medianUs.toFixed(1)} µs; ${rules.rules} rules)`);
     if (longMessages) console.log(longMessageLine(longMessages));
     const totalErrors = report.reduce((sum, w) => sum + w.servers.reduce((s, f) => s + f.errors, 0), 0) + depth.reduce((sum, d) => sum + d.errors, 0);
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
       fs.writeFileSync(options.json, `${JSON.stringify({
         at: new Date().toISOString(),
         machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model.trim(), node: process.versions.node },
-        options: { concurrency: options.concurrency, rounds: options.rounds, runMs: options.runMs, mix: MIX },
+        options: { concurrency: options.concurrency, rounds: options.rounds, runMs: options.runMs, delivery: options.delivery, mix: MIX },
         workloads: report,
         depth,
         diagnose: rules,

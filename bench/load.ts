@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { Script, Turn } from './scripts';
-import { BENCH_STAFF, STAFF_REPLY, type StaffFeed } from './staffDesk';
+import { BENCH_STAFF, STAFF_REPLY, type FakeChannel, type StaffFeed } from './staffDesk';
 
 /**
  * Simulated people over loopback HTTP: each runs whole conversations one turn after another
- * against `POST /api/messages` with `deliveryMode: "expectReplies"`, so every reply comes back in
- * the response and is checked against the script.
+ * against `POST /api/messages`, and every reply is checked against the script. The replies are
+ * posted to the channel's serviceUrl, as Azure's channels, Teams and the Emulator have them
+ * (`channel`), or come back in the response (`expectReplies`, a test convenience).
  */
+export type Delivery = 'channel' | 'expectReplies';
+
 export interface LoadOptions {
   conversations: number;
   /** People in flight at once (and HTTP connections). */
@@ -24,10 +27,14 @@ export interface LoadOptions {
   turns?: readonly [number, number];
 }
 
-/** Where the urgent scripts' staff turns go: the staff member's feed, and the channel the bot relays to. */
-export interface StaffSide {
-  feed: StaffFeed;
-  serviceUrl: string;
+/** Who is on the other side of the conversations. */
+export interface ClientSides {
+  /** How the replies come back; `channel` needs the channel. */
+  delivery: Delivery;
+  /** The conversations' serviceUrl: it takes proactive sends (staff relays) and, with `channel` delivery, the replies. */
+  channel?: FakeChannel;
+  /** The staff member's feed, for the urgent scripts' staff turns. */
+  feed?: StaffFeed;
 }
 
 export interface RunResult {
@@ -41,7 +48,7 @@ export interface RunResult {
   latenciesMs: number[];
 }
 
-interface ReplyActivity {
+export interface ReplyActivity {
   type?: string;
   text?: string;
   channelData?: { adviceId?: unknown };
@@ -61,7 +68,8 @@ export function replyLines(activities: readonly ReplyActivity[]): string {
  */
 export class LoadClient {
   private readonly pools: Pool[];
-  constructor(urls: string | readonly string[], connections: number, private readonly staff?: StaffSide) {
+  constructor(urls: string | readonly string[], connections: number, private readonly sides: ClientSides = { delivery: 'expectReplies' }) {
+    if (sides.delivery === 'channel' && !sides.channel) throw new Error('channel delivery needs a channel to post the replies to');
     const list = typeof urls === 'string' ? [urls] : urls;
     const perInstance = Math.max(1, Math.ceil(connections / list.length));
     this.pools = list.map((url) => new Pool(url, { connections: perInstance, pipelining: 1, keepAliveTimeout: 60_000 }));
@@ -99,19 +107,20 @@ export class LoadClient {
       const pool = this.pools[(i + conversationIndex(conversationId)) % this.pools.length] ?? this.pools[0]!;
       try {
         let request: { path: string; body: string; headers: Record<string, string> };
+        const activityId = randomUUID();
         if (turn.staff) {
-          escalationId ??= await this.staff?.feed.escalationOf(conversationId);
+          escalationId ??= await this.sides.feed?.escalationOf(conversationId);
           if (!escalationId) return fail(`${script.name}, turn ${i}: no escalation on the staff feed`);
           request = staffRequest(turn, escalationId);
         } else {
-          request = { path: '/api/messages', body: this.activityBody(turn, conversationId), headers: { 'content-type': 'application/json' } };
+          request = { path: '/api/messages', body: this.activityBody(turn, conversationId, activityId), headers: { 'content-type': 'application/json' } };
         }
         const sent = performance.now();
         const response = await pool.request({ method: 'POST', ...request });
         const text = await response.body.text();
         result.latenciesMs.push(performance.now() - sent);
         result.turns++;
-        const lines = turn.staff ? `${response.statusCode}|${text}` : response.statusCode === 200 ? replyLines(repliesOf(text)) : undefined;
+        const lines = turn.staff ? `${response.statusCode}|${text}` : response.statusCode === 200 ? replyLines(this.repliesTo(activityId, text)) : undefined;
         if (lines === undefined) return fail(`${script.name}, turn ${i}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
         if (!turn.expect.test(lines)) return fail(`${script.name}, turn ${i} (${JSON.stringify(turn.say ?? turn.staff ?? 'join')}): expected ${turn.expect}, got ${JSON.stringify(lines.slice(0, 200))}`);
       } catch (error) {
@@ -121,20 +130,29 @@ export class LoadClient {
     result.conversations++;
   }
 
-  private activityBody(turn: Turn, conversationId: string): string {
+  /**
+   * A turn's replies: with `channel` delivery, those posted in reply to its activity (the turn is
+   * answered only once its sends are done, so all of them are there by now).
+   */
+  private repliesTo(activityId: string, responseText: string): ReplyActivity[] {
+    if (this.sides.delivery === 'channel') return this.sides.channel?.takeReplies(activityId) ?? [];
+    return repliesOf(responseText);
+  }
+
+  private activityBody(turn: Turn, conversationId: string, activityId: string): string {
     const userId = `person-${conversationId}`;
     const activity = turn.say === undefined
       ? { type: 'conversationUpdate', membersAdded: [{ id: userId, name: 'Alex' }] }
       : { type: 'message', text: turn.say };
     return JSON.stringify({
       channelId: 'test',
-      // Staff relay to the person through the channel outside a turn: the bench's fake channel, when there is one.
-      serviceUrl: this.staff?.serviceUrl ?? 'http://127.0.0.1:9/unused',
-      deliveryMode: 'expectReplies',
+      // Replies (with channel delivery) and staff relays go to the bench's fake channel, when there is one.
+      serviceUrl: this.sides.channel?.serviceUrl ?? 'http://127.0.0.1:9/unused',
+      ...(this.sides.delivery === 'expectReplies' ? { deliveryMode: 'expectReplies' } : {}),
       conversation: { id: conversationId },
       from: { id: userId, name: 'Alex' },
       recipient: { id: 'tech-support-bot', name: 'Technical Support' },
-      id: randomUUID(),
+      id: activityId,
       timestamp: new Date().toISOString(),
       ...activity,
     });

@@ -40,7 +40,7 @@ async function measure(label: string, entry: string, env: Record<string, string>
   const server = await spawnServer(label, entry, env, { logFile: path.join(work, `${label.replace(/\W+/g, '-')}.log`) });
   const channel = withStaff ? await startFakeChannel() : undefined;
   const feed = channel ? await StaffFeed.open([server.url]) : undefined;
-  const client = new LoadClient(server.url, options.concurrency, feed && channel ? { feed, serviceUrl: channel.serviceUrl } : undefined);
+  const client = new LoadClient(server.url, options.concurrency, { delivery: 'expectReplies', channel, feed });
   const figures: MemoryFigures = { label, conversations: 0, errors: 0, rssMiB: [] };
   try {
     for (let pass = 1; pass <= options.passes; pass++) {

@@ -47,3 +47,10 @@ export function subsetOf<T extends string>(name: string, raw: string | undefined
   if (unknown.length > 0) throw new Error(`--${name}: not one of ${known.join(', ')}: ${unknown.map((part) => JSON.stringify(part)).join(', ')}\n${usage}`);
   return known.filter((k) => asked.includes(k));
 }
+
+/** One choice among `known` (`--delivery channel`); anything else is an error that shows the usage. */
+export function oneOf<T extends string>(name: string, raw: string | undefined, known: readonly T[], usage: string): T {
+  const chosen = known.find((k) => k === raw);
+  if (chosen === undefined) throw new Error(`--${name}: one of ${known.join(', ')} (got ${JSON.stringify(raw)})\n${usage}`);
+  return chosen;
+}

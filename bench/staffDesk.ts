@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ReplyActivity } from './load';
 
 /**
- * The other side of the urgent conversations: a channel's Connector half that accepts the bot's
- * proactive sends (staff joined, staff messages, the "is it solved?" question), and a simulated
- * member of staff signed in to the live feed, who learns of each new escalation from it as the
- * staff console does, then claims, replies and closes through the staff API.
+ * The other side of the conversations: a channel's Connector half that takes the bot's replies
+ * and its proactive sends (staff joined, staff messages, the "is it solved?" question), and a
+ * simulated member of staff signed in to the live feed, who learns of each new escalation from it
+ * as the staff console does, then claims, replies and closes through the staff API.
  */
 export const BENCH_STAFF = { name: 'Robin Bench', token: 'bench-staff-token-0123456789' };
 export const BENCH_STAFF_TOKENS = `${BENCH_STAFF.name}:${BENCH_STAFF.token}`;
@@ -14,18 +15,39 @@ export const STAFF_REPLY = 'Hi, this is the support team. Click the padlock left
 
 export interface FakeChannel {
   serviceUrl: string;
-  /** Activities the bot sent outside a turn, so far. */
+  /** Activities the bot has posted here so far: replies, and what it sent outside a turn. */
   received(): number;
+  /**
+   * Takes the replies to one activity (posted to `…/activities/<its id>`), in the order they came.
+   * Sends outside a turn carry no replyToId, so they are counted but never taken as a turn's replies.
+   */
+  takeReplies(activityId: string): ReplyActivity[];
   close(): Promise<void>;
 }
 
+/**
+ * A channel's Connector half (`POST /v3/conversations/:id/activities[/:replyToId]`), as Azure's
+ * channels and the Emulator are: it takes the bot's replies when they are posted rather than
+ * returned (`npm run bench -- --delivery channel`), and its proactive sends.
+ */
 export async function startFakeChannel(): Promise<FakeChannel> {
   let received = 0;
   let next = 0;
+  const replies = new Map<string, ReplyActivity[]>();
   const server = http.createServer((req, res) => {
-    req.resume();
+    const replyTo = req.method === 'POST' ? /^\/v3\/conversations\/[^/]+\/activities(?:\/([^/?]+))?/.exec(req.url ?? '') : null;
+    const chunks: Buffer[] = [];
+    // Only a reply's body is read: the rest is counted.
+    if (replyTo?.[1]) req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    else req.resume();
     req.on('end', () => {
-      if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities/.test(req.url ?? '')) received++;
+      if (replyTo) received++;
+      const replyToId = replyTo?.[1] && decodeURIComponent(replyTo[1]);
+      if (replyToId) {
+        const list = replies.get(replyToId) ?? [];
+        list.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReplyActivity);
+        replies.set(replyToId, list);
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: `bench-${++next}` }));
     });
@@ -36,6 +58,11 @@ export async function startFakeChannel(): Promise<FakeChannel> {
   return {
     serviceUrl: `http://127.0.0.1:${port}`,
     received: () => received,
+    takeReplies(activityId) {
+      const list = replies.get(activityId) ?? [];
+      replies.delete(activityId);
+      return list;
+    },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

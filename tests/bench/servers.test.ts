@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LoadClient } from '../../bench/load';
+import { echoScripts, mixScripts } from '../../bench/scripts';
 import { compileEchoBot, spawnServer, type ServerProcess } from '../../bench/servers';
+import { startFakeChannel } from '../../bench/staffDesk';
 
 describe('npm run bench: the servers run as production runs them', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-servers-'));
@@ -31,5 +34,22 @@ describe('npm run bench: the servers run as production runs them', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { activities: { text?: string }[] };
     expect(body.activities.map((a) => a.text)).toEqual(['You said: hello']);
+  });
+
+  it('the EchoBot posts its replies to the channel, as it would on a real one, and the load client checks them there', { timeout: 60_000 }, async () => {
+    echo ??= await spawnServer('EchoBot', compileEchoBot(), {}, { logFile: path.join(work, 'echo-channel.log') });
+    const channel = await startFakeChannel();
+    const client = new LoadClient(echo.url, 4, { delivery: 'channel', channel });
+    try {
+      const scripts = echoScripts(mixScripts()).slice(0, 4);
+      const result = await client.run(scripts, { conversations: 4, concurrency: 4, maxMs: 30_000 });
+      expect(result.errorSamples).toEqual([]);
+      expect(result.turns).toBe(scripts.reduce((n, s) => n + s.turns.length, 0));
+      // One reply a turn, each posted to the channel and taken as that turn's.
+      expect(channel.received()).toBe(result.turns);
+    } finally {
+      await client.close();
+      await channel.close();
+    }
   });
 });

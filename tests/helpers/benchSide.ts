@@ -1,4 +1,4 @@
-import { LoadClient } from '../../bench/load';
+import { LoadClient, type Delivery } from '../../bench/load';
 import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from '../../bench/staffDesk';
 import { startTestBot } from './server';
 
@@ -13,9 +13,10 @@ export interface BenchSide {
 
 /**
  * The served bot as `npm run bench` meets it: a member of staff signed in to the live feed (so
- * urgent conversations queue rather than file) and a fake channel that takes proactive sends.
+ * urgent conversations queue rather than file) and a fake channel that takes proactive sends and,
+ * with `channel` delivery, the replies.
  */
-export async function startBenchSide(concurrency: number, env: Record<string, string> = {}): Promise<BenchSide> {
+export async function startBenchSide(concurrency: number, env: Record<string, string> = {}, delivery: Delivery = 'expectReplies'): Promise<BenchSide> {
   const channel = await startFakeChannel();
   let bot: BenchSide['bot'] | undefined;
   let feed: StaffFeed;
@@ -28,7 +29,7 @@ export async function startBenchSide(concurrency: number, env: Record<string, st
     await channel.close();
     throw error;
   }
-  const client = new LoadClient(bot.url, concurrency, { feed, serviceUrl: channel.serviceUrl });
+  const client = new LoadClient(bot.url, concurrency, { delivery, channel, feed });
   return {
     bot,
     channel,
