@@ -8,7 +8,7 @@ import { longMessageLine, measureLongMessages } from './longMessages';
 import { oneOf, readCommandLine, subsetOf } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, targetLine, type ServerFigures } from './report';
 import { depthScript, echoScripts, familyScripts, MIX, mixScripts, type Family, type Script } from './scripts';
-import { compileServers, spawnServer, type ServerProcess } from './servers';
+import { compileServers, ECHO_FLAGS, spawnServer, type ServerProcess } from './servers';
 import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from './staffDesk';
 import { dropSchema, storedStateBytes } from './storedState';
 
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     const startBot = async (label: string, kind: 'sqlite' | 'postgres', env: Record<string, string>, profileName: string, instances = 1, workloads = options.workloads) => {
       const processes = await Promise.all(Array.from({ length: instances }, (_, n) => spawnServer(instances > 1 ? `${label} #${n + 1}` : label, entries.bot, env, {
         logFile: path.join(work, `${profileName}-${n}.log`),
-        nodeArgs: instances > 1 ? [] : profileArgs(profileName),
+        nodeArgs: [...entries.botFlags, ...(instances > 1 ? [] : profileArgs(profileName))],
       })));
       const feed = await StaffFeed.open(processes.map((p) => p.url));
       const client = new LoadClient(processes.map((p) => p.url), options.concurrency, { delivery: options.delivery, channel: sharedChannel, feed });
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       // Two instances on one schema, turns spread over both (SPEC §7 scale-out): the mix only.
       if (options.workloads.includes('mix')) await startBot('bot (PostgreSQL ×2)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg2'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `${schema}_pair` }, 'bot-pair', 2, ['mix']);
     }
-    const echo = await spawnServer('EchoBot', entries.echo, {}, { logFile: path.join(work, 'echo.log'), nodeArgs: profileArgs('echo') });
+    const echo = await spawnServer('EchoBot', entries.echo, {}, { logFile: path.join(work, 'echo.log'), nodeArgs: [...ECHO_FLAGS, ...profileArgs('echo')] });
     targets.push(target('EchoBot', 'echo', [echo], new LoadClient(echo.url, options.concurrency, { delivery: options.delivery, channel: sharedChannel }), {}));
 
     const scriptsFor = (t: Target, workload: Workload) => (t.kind === 'echo' ? echoScripts(scriptsOf(workload)) : scriptsOf(workload));

@@ -5,7 +5,7 @@ import { LoadClient } from './load';
 import { readCommandLine } from './options';
 import { ratio } from './report';
 import { echoScripts, MIX, mixScripts, type Script } from './scripts';
-import { compileServers, spawnServer } from './servers';
+import { compileServers, ECHO_FLAGS, spawnServer } from './servers';
 import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel } from './staffDesk';
 
 /**
@@ -36,8 +36,8 @@ interface MemoryFigures {
   rssMiB: number[];
 }
 
-async function measure(label: string, entry: string, env: Record<string, string>, scripts: Script[], options: ReturnType<typeof readOptions>, work: string, withStaff = false): Promise<MemoryFigures> {
-  const server = await spawnServer(label, entry, env, { logFile: path.join(work, `${label.replace(/\W+/g, '-')}.log`) });
+async function measure(label: string, entry: string, nodeArgs: string[], env: Record<string, string>, scripts: Script[], options: ReturnType<typeof readOptions>, work: string, withStaff = false): Promise<MemoryFigures> {
+  const server = await spawnServer(label, entry, env, { logFile: path.join(work, `${label.replace(/\W+/g, '-')}.log`), nodeArgs });
   const channel = withStaff ? await startFakeChannel() : undefined;
   const feed = channel ? await StaffFeed.open([server.url]) : undefined;
   const client = new LoadClient(server.url, options.concurrency, { delivery: 'expectReplies', channel, feed });
@@ -67,8 +67,8 @@ async function main(): Promise<void> {
     console.log(`machine: ${os.cpus().length} cores, Node ${process.versions.node}; ${options.passes} passes of ${options.perPass} conversations (${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')}), ${options.concurrency} in flight`);
     const botEnv = { LOG_LEVEL: 'info', DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: BENCH_STAFF_TOKENS, MicrosoftAppId: '', MicrosoftAppPassword: '' };
     const entries = compileServers();
-    const bot = await measure('bot (SQLite)', entries.bot, botEnv, mixScripts(), options, work, true);
-    const echo = await measure('EchoBot', entries.echo, {}, echoScripts(mixScripts()), options, work);
+    const bot = await measure('bot (SQLite)', entries.bot, entries.botFlags, botEnv, mixScripts(), options, work, true);
+    const echo = await measure('EchoBot', entries.echo, ECHO_FLAGS, {}, echoScripts(mixScripts()), options, work);
 
     console.log('');
     for (const f of [bot, echo]) {

@@ -8,8 +8,13 @@ export const REPO_ROOT = path.resolve(__dirname, '..');
 /** The two servers' entry points, compiled: the bot as `npm run build` leaves it, the EchoBot beside the build cache. */
 export interface CompiledServers {
   bot: string;
+  /** The node flags production starts the bot with (`npm start`, deploy/production.sh). */
+  botFlags: string[];
   echo: string;
 }
+
+/** How a sample's server starts: source maps, V8's defaults. */
+export const ECHO_FLAGS = ['--enable-source-maps'];
 
 /**
  * Both servers as production runs them: compiled JavaScript under plain node, with the flags
@@ -21,7 +26,16 @@ export interface CompiledServers {
 export function compileServers(): CompiledServers {
   const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/build.mjs'), '--if-stale'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`npm run build failed (exit ${String(build.status)})`);
-  return { bot: path.join(REPO_ROOT, 'dist/src/main.js'), echo: compileEchoBot() };
+  return { bot: path.join(REPO_ROOT, 'dist/src/main.js'), botFlags: productionNodeFlags(), echo: compileEchoBot() };
+}
+
+/** The flags of package.json's `start` (`node <flags> dist/src/main.js`), which deploy/production.sh uses too. */
+export function productionNodeFlags(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const start = manifest.scripts?.start ?? '';
+  const flags = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/src\/main\.js$/.exec(start)?.[1];
+  if (flags === undefined) throw new Error(`package.json's start script is not "node <flags> dist/src/main.js": ${JSON.stringify(start)}`);
+  return flags.trim().split(/\s+/).filter(Boolean);
 }
 
 /** bench/echoBot.ts as JavaScript; returns the file's path. */
@@ -50,14 +64,14 @@ export interface ServerProcess {
 }
 
 /**
- * Starts a compiled server as its own Node process (`node --enable-source-maps <entry>`, as
- * production starts the bot), so its CPU and memory are its own. Its output goes to a file rather
+ * Starts a compiled server as its own Node process (`node <nodeArgs> <entry>`; by default with
+ * ECHO_FLAGS), so its CPU and memory are its own. Its output goes to a file rather
  * than a pipe, so reading the logs costs the load generator nothing; the port is taken from the
  * JSON line that says "listening".
  */
 export async function spawnServer(label: string, entry: string, env: Record<string, string>, options: { logFile: string; nodeArgs?: string[] }): Promise<ServerProcess> {
   const out = fs.openSync(options.logFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', ...(options.nodeArgs ?? []), entry], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? ECHO_FLAGS), entry], {
     cwd: REPO_ROOT,
     // No load balancer in front of a benchmark: stopping needs no drain period.
     env: { ...process.env, PORT: '0', SHUTDOWN_DRAIN_S: '0', ...env },

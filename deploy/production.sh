@@ -26,7 +26,10 @@ case "${1:-}" in
     ;;
   start)
     cd "$here"
-    exec node --enable-source-maps dist/src/main.js
+    # As npm start (package.json). A turn makes much short-lived garbage: young-generation
+    # semi-spaces of 32 MiB instead of 16 let most of it die young rather than be copied and promoted
+    # (4–11 % less CPU a turn, two bots served side by side at once, for about 35 MiB more RSS).
+    exec node --enable-source-maps --max-semi-space-size=32 dist/src/main.js
     ;;
   *)
     echo "usage: deploy/production.sh install DEST | start" >&2

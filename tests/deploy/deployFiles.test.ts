@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { productionNodeFlags } from '../../bench/servers';
 import { understand } from '../../src/understanding';
 import { REPO_ROOT } from '../helpers/server';
 
@@ -36,6 +37,12 @@ describe('deployment files', () => {
       expect(copied.some((source) => source === needed || source.startsWith(`${needed}/`)), needed).toBe(true);
     }
     expect(build).toContain('tsconfig.build.json');
+  });
+
+  it('deploy/production.sh starts the bot exactly as npm start does, with the young generation the bench measured, and so does the bench', () => {
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    expect(read('deploy/production.sh')).toContain(`exec ${start}\n`);
+    expect(productionNodeFlags()).toEqual(['--enable-source-maps', '--max-semi-space-size=32']);
   });
 
   it('compose runs two bot instances on PostgreSQL behind nginx with WebSocket upgrades', () => {
