@@ -246,21 +246,23 @@ async function main(): Promise<void> {
 }
 
 /**
- * CPU per turn of the early and the late window (the turns before each played unmeasured), and
- * the stored state after each. Each window is two halves of the conversations, measured in the
- * order early, late, late, early: a window measured always second would also pay for the garbage
- * the first left (a full collection lands where it lands), and the order cancels that drift.
+ * The order the windows' groups of conversations are measured in. A window measured always second
+ * would also pay for the garbage the first left (a full collection lands where it lands); in
+ * pairs, early, late, late, early, each is first as often as second, and four groups a window
+ * spread a busy moment of a shared machine over both windows rather than one half of one.
  */
+const DEPTH_ORDER = ['early', 'late', 'late', 'early', 'early', 'late', 'late', 'early'] as const;
+
+/** CPU per turn of the early and the late window (the turns before each played unmeasured), and the stored state after each. */
 async function measureDepth(t: Target, concurrency: number): Promise<DepthFigures> {
-  const half = DEPTH_CONVERSATIONS / 2;
-  const group = (name: string) => `depth-${name}-${randomBytes(3).toString('hex')}`;
-  const early = [group('early-a'), group('early-b')] as const;
-  const late = [group('late-a'), group('late-b')] as const;
-  const play = (runId: string, turns: readonly [number, number]) => t.client.run([depthScript], { conversations: half, concurrency, maxMs: DEPTH_MAX_MS, runId, turns });
-  const prerolls = await Promise.all([...early.map((id) => play(id, [0, EARLY[0]])), ...late.map((id) => play(id, [0, LATE[0]]))]);
+  const groupsPerWindow = DEPTH_ORDER.length / 2;
+  const size = DEPTH_CONVERSATIONS / groupsPerWindow;
+  const groups = DEPTH_ORDER.map((window, i) => ({ window, runId: `depth-${window}-${i}-${randomBytes(3).toString('hex')}` }));
+  const play = (runId: string, turns: readonly [number, number]) => t.client.run([depthScript], { conversations: size, concurrency, maxMs: DEPTH_MAX_MS, runId, turns });
+  const prerolls = await Promise.all(groups.map((g) => play(g.runId, [0, (g.window === 'early' ? EARLY : LATE)[0]])));
   const measured = { early: { cpuMs: 0, turns: 0 }, late: { cpuMs: 0, turns: 0 } };
   const results = [...prerolls];
-  for (const [window, runId] of [['early', early[0]], ['late', late[0]], ['late', late[1]], ['early', early[1]]] as const) {
+  for (const { window, runId } of groups) {
     const before = cpuOf(t);
     const result = await play(runId, window === 'early' ? EARLY : LATE);
     measured[window].cpuMs += cpuOf(t) - before;
@@ -269,7 +271,8 @@ async function measureDepth(t: Target, concurrency: number): Promise<DepthFigure
   }
   const perTurn = (w: { cpuMs: number; turns: number }) => (w.turns > 0 ? w.cpuMs / w.turns : 0);
   const stateBytes = async (ids: readonly string[]) => Math.round((await Promise.all(ids.map((id) => storedStateBytes(t.store, id)))).reduce((a, b) => a + b, 0) / ids.length);
-  const [earlyBytes, lateBytes] = await Promise.all([stateBytes(early), stateBytes(late)]);
+  const idsOf = (window: 'early' | 'late') => groups.filter((g) => g.window === window).map((g) => g.runId);
+  const [earlyBytes, lateBytes] = await Promise.all([stateBytes(idsOf('early')), stateBytes(idsOf('late'))]);
   return {
     label: t.label,
     early: { cpuMsPerTurn: Math.round(perTurn(measured.early) * 1000) / 1000, stateBytes: earlyBytes },
