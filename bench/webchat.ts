@@ -42,7 +42,8 @@ function readOptions(): Options {
 async function startBot(root: string, dataDir: string): Promise<{ url: string; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, STAFF_TOKENS: `Sam Rivera:${STAFF_TOKEN}`, DATABASE_URL: '' },
+    // No staff console is open: queue the escalation for the harness to claim instead of filing a support record.
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, STAFF_TOKENS: `Sam Rivera:${STAFF_TOKEN}`, DATABASE_URL: '', ESCALATION_WHEN_NOBODY_ONLINE: 'queue' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
