@@ -43,7 +43,8 @@ export class TypingIndicator implements Middleware {
       indicator.arm();
       await next();
     } finally {
-      indicator.stop();
+      // An indicator still on its way uses the turn's context: the turn ends once it has gone.
+      await indicator.stop();
     }
   }
 }
@@ -53,18 +54,21 @@ class SilenceWatch {
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly conversationId: string;
 
   constructor(
     private readonly context: TurnContext,
     private readonly timing: TypingTiming,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.conversationId = context.activity.conversation.id;
+  }
 
-  /** Sends an indicator now; a channel that refuses it still gets the answer. */
+  /** Sends an indicator now; a channel that refuses it still gets the answer. Never rejects. */
   show(): Promise<void> {
     this.sending = this.context.sendActivity({ type: ActivityTypes.Typing }).then(
       () => undefined,
-      (error: unknown) => this.log.debug({ err: error, conversationId: this.context.activity.conversation.id }, 'typing indicator not sent'),
+      (error: unknown) => this.log.debug({ err: error, conversationId: this.conversationId }, 'typing indicator not sent'),
     );
     return this.sending;
   }
@@ -90,8 +94,10 @@ class SilenceWatch {
     }
   }
 
-  stop(): void {
+  /** No more indicators; settles once the one on its way, if any, has gone or failed. */
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    return this.sending;
   }
 }

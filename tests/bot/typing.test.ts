@@ -17,8 +17,8 @@ class RecordingChannel extends BotAdapter {
     for (const activity of activities) {
       if (activity.type === ActivityTypes.Typing) {
         this.typingStarted += 1;
-        if (this.refuseTyping) throw new Error('415 typing is not supported here');
         await this.holdTyping;
+        if (this.refuseTyping) throw new Error('415 typing is not supported here');
       }
       this.sent.push(activity.type === ActivityTypes.Typing ? 'typing' : (activity.text ?? ''));
     }
@@ -92,6 +92,26 @@ describe('the typing indicator', () => {
       await answered;
     });
     expect(channel.sent).toEqual(['typing', 'The answer']);
+  });
+
+  it('ends the turn only once an indicator on its way has gone, so it never runs on a finished turn, even when it fails', async () => {
+    const channel = channelWith(20);
+    let release = () => {};
+    channel.holdTyping = new Promise((resolve) => (release = resolve));
+    channel.refuseTyping = false;
+    let ended = false;
+    const turn = channel
+      .turn(async () => {
+        await vi.waitFor(() => expect(channel.typingStarted).toBe(1), { timeout: 5000 });
+      })
+      .then(() => (ended = true));
+    await settle(50);
+    expect(ended).toBe(false);
+    // The channel then refuses it: logged, and the turn ends (a revoked context read here crashed the process).
+    channel.refuseTyping = true;
+    release();
+    await turn;
+    expect(ended).toBe(true);
   });
 
   it('with a delay of 0, shows it at the start of every turn, before anything else', async () => {
