@@ -39,7 +39,7 @@ function readOptions(): Options {
 }
 
 /** The bot of `root` as its own process, on a free port, with a throw-away SQLite store. */
-async function startBot(root: string, dataDir: string): Promise<{ url: string; stop(): void }> {
+async function startBot(root: string, dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     // No staff console is open: queue the escalation for the harness to claim instead of filing a support record.
@@ -58,7 +58,18 @@ async function startBot(root: string, dataDir: string): Promise<{ url: string; s
     });
     child.stderr?.resume();
   });
-  return { url, stop: () => void child.kill('SIGTERM') };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    // Waited for, and killed if its shutdown outlasts its own limit: a bot left behind would serve on after the harness ends.
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** Stamps, in the page's clock (epoch ms): when Enter went down in the send box, and each new bot bubble. */
@@ -192,7 +203,7 @@ async function main(): Promise<void> {
       console.log(`${label.padEnd(14)} transport ${figures.transport.padEnd(10)} bot reply p50 ${ms(figures.bot, 0.5)}, p95 ${ms(figures.bot, 0.95)} (n=${figures.bot.length}) · staff reply p50 ${ms(figures.staff, 0.5)}, p95 ${ms(figures.staff, 0.95)} (n=${figures.staff.length})`);
     }
   } finally {
-    bot.stop();
+    await bot.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
