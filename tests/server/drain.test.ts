@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnBot, startTestBot, type BotProcess } from '../helpers/server';
+import { REPO_ROOT, spawnBot, startTestBot, type BotProcess } from '../helpers/server';
 import { STAFF, STAFF_TOKENS, StaffClient, asList, eventually } from '../helpers/staff';
 import { tempDir } from '../helpers/stores';
 
@@ -111,6 +112,50 @@ describe('SIGTERM drains the process', () => {
     await restarted.stop();
     await channel.close();
   }, 60_000);
+});
+
+describe('SIGTERM when nobody reads the log any more', () => {
+  /**
+   * As when a log collector goes away: a wrapper starts the bot with its stdout piped to itself,
+   * signals it once it listens and exits, so the bot's last log lines meet a closed pipe. With
+   * sonic-boom 4 (pino's destination) the flush at exit retried such a line for ever.
+   */
+  const WRAPPER = `
+    const { spawn } = require('node:child_process');
+    const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    bot.stdout.on('data', (chunk) => {
+      if (!/listening/.test(String(chunk))) return;
+      process.stdout.write(String(bot.pid));
+      bot.kill('SIGTERM');
+      process.exit(0);
+    });`;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('still exits: the logger gives up on a closed stdout instead of retrying its last line for ever', async () => {
+    const wrapper = spawn(process.execPath, ['-e', WRAPPER], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: tempDir(), DATABASE_URL: '', SHUTDOWN_DRAIN_S: '1', SHUTDOWN_TIMEOUT_S: '2' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let said = '';
+    wrapper.stdout.on('data', (chunk: Buffer) => (said += chunk.toString('utf8')));
+    await new Promise((resolve) => wrapper.once('exit', resolve));
+    const pid = Number(said);
+    expect(pid).toBeGreaterThan(0);
+    try {
+      // The drain (1 s) and the close take about 2 s; the bot's own limit is 8.
+      await eventually('the bot to exit', () => !alive(pid), 20_000);
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 40_000);
 });
 
 describe('the drain, in process', () => {
