@@ -69,10 +69,10 @@ export interface ServerProcess {
  * than a pipe, so reading the logs costs the load generator nothing; the port is taken from the
  * JSON line that says "listening".
  */
-export async function spawnServer(label: string, entry: string, env: Record<string, string>, options: { logFile: string; nodeArgs?: string[] }): Promise<ServerProcess> {
+export async function spawnServer(label: string, entry: string, env: Record<string, string>, options: { logFile: string; nodeArgs?: string[]; cwd?: string }): Promise<ServerProcess> {
   const out = fs.openSync(options.logFile, 'w');
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? ECHO_FLAGS), entry], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     // No load balancer in front of a benchmark: stopping needs no drain period.
     env: { ...process.env, PORT: '0', SHUTDOWN_DRAIN_S: '0', ...env },
     stdio: ['ignore', out, out],

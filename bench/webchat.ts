@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { readCommandLine } from './options';
 import { percentile } from './report';
+import { spawnServer, type ServerProcess } from './servers';
 
 /**
  * `npm run bench:webchat`: the web chat page in Chromium against the bot on loopback, over the
@@ -38,38 +38,11 @@ function readOptions(): Options {
   };
 }
 
-/** The bot of `root` as its own process, on a free port, with a throw-away SQLite store. */
-async function startBot(root: string, dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    // No staff console is open: queue the escalation for the harness to claim instead of filing a support record.
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, STAFF_TOKENS: `Sam Rivera:${STAFF_TOKEN}`, DATABASE_URL: '', ESCALATION_WHEN_NOBODY_ONLINE: 'queue' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bot did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`the bot exited with ${code}`)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const port = /"port":(\d+).*listening/.exec(chunk.toString('utf8'))?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port}`);
-      }
-    });
-    child.stderr?.resume();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url,
-    // Waited for, and killed if its shutdown outlasts its own limit: a bot left behind would serve on after the harness ends.
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+/** The bot of `root` from its sources, as its own process, on a free port, with a throw-away SQLite store. */
+function startBot(root: string, dataDir: string): Promise<ServerProcess> {
+  // No staff console is open: queue the escalation for the harness to claim instead of filing a support record.
+  const env = { LOG_LEVEL: 'info', DATA_DIR: dataDir, STAFF_TOKENS: `Sam Rivera:${STAFF_TOKEN}`, DATABASE_URL: '', ESCALATION_WHEN_NOBODY_ONLINE: 'queue' };
+  return spawnServer('the bot', 'src/main.ts', env, { logFile: path.join(dataDir, 'bot.log'), nodeArgs: ['--import', 'tsx'], cwd: root });
 }
 
 /** Stamps, in the page's clock (epoch ms): when Enter went down in the send box, and each new bot bubble. */
