@@ -17,6 +17,7 @@ import { turnLog, type Logger } from '../logger';
 import { TEXT_LOCALE, texts } from '../../dialogs';
 import { replyLocale } from './replyLocale';
 import { textLimit } from './textLimit';
+import { postingDirectly } from './activityPoster';
 
 /**
  * A cloud's endpoints with only the signing-key location replaced (`BotOpenIdMetadata`). Given
@@ -175,7 +176,8 @@ class PromiseCache<T> {
  * CloudAdapter builds a new connector client (an HTTP pipeline) on every turn, even under
  * expectReplies where nothing is sent through it — about 5 % of a turn in the profile. Clients
  * are reused per bot, channel URL and audience, as BotFrameworkAdapter used to; the map is
- * bounded since, with authentication off, anyone chooses the serviceUrl.
+ * bounded since, with authentication off, anyone chooses the serviceUrl. Their replies are
+ * posted directly (./activityPoster.ts).
  */
 class ReusedConnectorFactory extends ConnectorFactory {
   constructor(
@@ -187,7 +189,7 @@ class ReusedConnectorFactory extends ConnectorFactory {
   }
 
   override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return this.clients.get(`${this.botId}\n${serviceUrl}\n${audience ?? ''}`, () => this.inner.create(serviceUrl, audience));
+    return this.clients.get(`${this.botId}\n${serviceUrl}\n${audience ?? ''}`, async () => postingDirectly(await this.inner.create(serviceUrl, audience), serviceUrl));
   }
 }
 

@@ -7,6 +7,7 @@ import {
   MicrosoftAppCredentials,
   type AuthenticateRequestResult,
 } from 'botframework-connector';
+import { postingDirectly } from '../bot';
 import type { ChannelActivity } from './activities';
 import type { RequestContext } from '../logger';
 import { CHANNEL_ID } from './directLine';
@@ -42,7 +43,7 @@ class LoopbackConnectorFactory extends ConnectorFactory {
   async create(serviceUrl: string): Promise<ConnectorClient> {
     let client = this.clients.get(serviceUrl);
     if (!client) {
-      client = new ConnectorClient(MicrosoftAppCredentials.Empty, { baseUri: serviceUrl });
+      client = postingDirectly(new ConnectorClient(MicrosoftAppCredentials.Empty, { baseUri: serviceUrl }), serviceUrl);
       this.clients.set(serviceUrl, client);
     }
     return client;

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ComponentRegistration, MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
 import SqliteDatabase from 'better-sqlite3';
+import { ConnectorClient } from 'botframework-connector';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBot } from '../../src/bot';
 import { createAdapter } from '../../src/bot/adapter';
@@ -215,6 +218,36 @@ describe('the adapter', () => {
     expect(new Set(clients).size).toBe(1);
     expect(tokenClients[0]).toBeDefined();
     expect(new Set(tokenClients).size).toBe(1);
+  });
+
+  it("posts each reply as one request of its own, not through the SDK client's operation pipeline", async () => {
+    const posted: string[] = [];
+    const channel = http.createServer((req, res) => {
+      posted.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"r"}'));
+    });
+    await new Promise<void>((resolve) => channel.listen(0, '127.0.0.1', resolve));
+    const serviceUrl = `http://127.0.0.1:${(channel.address() as AddressInfo).port}`;
+    const pipeline = vi.spyOn(Object.getPrototypeOf(ConnectorClient.prototype) as { sendOperationRequest: () => unknown }, 'sendOperationRequest');
+    try {
+      const adapter = createAdapter(loadConfig({ PORT: '0', DATA_DIR: tempDir() }), memoryLogger('warn').log);
+      const activity: Activity = {
+        type: 'message', text: 'hi', id: 'in-1', channelId: 'emulator', serviceUrl,
+        conversation: { id: 'posts', isGroup: false, conversationType: 'personal', name: 'posts' },
+        from: { id: 'alex', name: 'Alex' }, recipient: { id: 'bot', name: 'bot' },
+        timestamp: new Date(), localTimezone: '', callerId: '', label: '', valueType: '', listenFor: [],
+      };
+      await adapter.runTurn(activity, '', async (context) => {
+        await context.sendActivity('one');
+        await context.sendActivities([{ type: 'message', text: 'two' }, { type: 'message', text: 'three' }]);
+      });
+      expect(posted).toEqual(Array.from({ length: 3 }, () => 'POST /v3/conversations/posts/activities/in-1'));
+      expect(pipeline).not.toHaveBeenCalled();
+    } finally {
+      pipeline.mockRestore();
+      channel.closeAllConnections();
+      await new Promise((resolve) => channel.close(resolve));
+    }
   });
 
   it('reuses the connector client from one proactive send to the next (staff replies, queue updates)', async () => {
