@@ -27,8 +27,7 @@ export async function requestStaff(
   const outcome = await deps.handoff.requestStaff(context, { reason, record });
   if (outcome.status === 'requested') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'requested', id: outcome.escalationId });
-    await context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
-    if (outcome.wait) await context.sendActivity(texts.staffWait(outcome.wait.online, outcome.wait.estimateMinutes));
+    await context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position, outcome.wait), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
   } else if (outcome.status === 'no-staff-online') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'no-staff-online' });
     recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: outcome.supportRecordId });

@@ -3,6 +3,7 @@
  * Short, plain and friendly; one question per message; never blame the person.
  */
 import { ratingLabels, stepOutcomeWords } from '../src/diagnosis';
+import type { StaffWait } from './handoff';
 
 /** The language every text below is written in; replies say so, whatever the person's client uses. */
 export const TEXT_LOCALE = 'en-US';
@@ -48,12 +49,9 @@ export const texts = {
   bothValues: (a: string, b: string) => `You mentioned both ${a} and ${b}.`,
   understoodLabels: { inAppBrowser: "an app's built-in browser", managedDevice: 'managed by your organisation', inIframe: 'inside another site', urgent: 'live now' },
 
-  staffCalled: (position: number) =>
-    `I've called a member of staff. You're number ${position} in the queue. While you wait, let's keep trying quick fixes.`,
-  staffWait: (online: number, minutes?: number) =>
-    online === 0
-      ? "Nobody from the support team is online this minute, so it may take a little longer; you keep your place in the queue."
-      : `${online === 1 ? '1 member of staff is' : `${online} members of staff are`} online right now${minutes ? `; the wait is usually about ${minutes === 1 ? 'a minute' : `${minutes} minutes`}` : ''}.`,
+  /** One message, so the turn that calls staff waits on one post to the channel rather than two. */
+  staffCalled: (position: number, wait?: StaffWait) =>
+    `I've called a member of staff. You're number ${position} in the queue.${wait ? ` ${staffWait(wait)}` : ''} While you wait, let's keep trying quick fixes.`,
   noStaffOnline: (supportRecordId: string) =>
     `Nobody from the support team is online right now, so rather than keep you waiting I've filed a support record (${supportRecordId}) with everything so far; ` +
     "they usually reply within a few hours. If your session is about to start, please tell your session's host or the organisers now. Meanwhile, let's try the quickest fixes.",
@@ -136,3 +134,10 @@ export const texts = {
     skipped: 'No problem.',
   },
 } as const;
+
+/** Who is online to answer, and how long a claim usually takes (recent claim times). */
+function staffWait({ online, estimateMinutes: minutes }: StaffWait): string {
+  if (online === 0) return 'Nobody from the support team is online this minute, so it may take a little longer; you keep your place in the queue.';
+  const who = online === 1 ? '1 member of staff is' : `${online} members of staff are`;
+  return `${who} online right now${minutes ? `; the wait is usually about ${minutes === 1 ? 'a minute' : `${minutes} minutes`}` : ''}.`;
+}

@@ -256,7 +256,7 @@ describe('calling staff while nobody is online (requests queue)', () => {
     }
     const h = dialogHarness(new QueueWithNobodyOnline());
     const said = textOf(await h.say('I want to talk to a person'));
-    expect(said).toContain(botTexts.staffCalled(2));
+    expect(said).toContain(botTexts.staffCalled(2, { online: 0 }));
     expect(said).toMatch(/Nobody from the support team is online/);
     expect(said).not.toMatch(/\b0 members/);
   });

@@ -260,8 +260,8 @@ describe('honest waits', () => {
       await eventually('Kim online', async () => asList((await kim.get('/api/staff')).body).find((s) => s.name === 'Kim Lee')?.online === true);
       const first = person();
       const said = (await first.say('I want to talk to a person')).map((r) => r.text ?? '');
-      expect(said).toContain(botTexts.staffCalled(1));
-      expect(said).toContain(botTexts.staffWait(1));
+      expect(said).toContain(botTexts.staffCalled(1, { online: 1 }));
+      expect(said).toContain("I've called a member of staff. You're number 1 in the queue. 1 member of staff is online right now. While you wait, let's keep trying quick fixes.");
       // Three quick claims make a history; the next person hears an estimate.
       for (const who of [first, person(), person()]) {
         if (who !== first) await who.say('I want to talk to a person');
@@ -269,7 +269,8 @@ describe('honest waits', () => {
         expect((await kim.post(`/api/escalations/${id}/claim`)).status).toBe(200);
       }
       const later = (await person().say('I want to talk to a person')).map((r) => r.text ?? '');
-      expect(later).toContain(botTexts.staffWait(1, 1));
+      expect(later).toContain(botTexts.staffCalled(1, { online: 1, estimateMinutes: 1 }));
+      expect(later.join('\n')).toContain('1 member of staff is online right now; the wait is usually about a minute.');
     } finally {
       feed.close();
     }
