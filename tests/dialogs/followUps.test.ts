@@ -113,7 +113,7 @@ describe('answers to what was asked outside the dialog steps', () => {
   it('a support record filed because nobody was online asks for nothing: free text is not taken for details', async () => {
     const handoff = new FollowUpHandoff('nobody');
     const h = dialogHarness(handoff);
-    expect(said(await h.say('I need a human'))[1]).toBe(botTexts.noStaffOnline('SR-1'));
+    expect(said(await h.say('I need a human'))[0]).toBe(`${botTexts.humanNoted}\n\n${botTexts.noStaffOnline('SR-1')}`);
     handoff.supportRecord = { id: 'SR-1', followUpAsked: false };
     await h.say('my camera is black');
     expect(handoff.details).toEqual([]);

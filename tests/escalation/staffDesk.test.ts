@@ -241,9 +241,9 @@ describe('honest waits', () => {
     const alex = person();
     const said = (await alex.say("I'm presenting in 5 minutes and my mic is blocked")).filter((r) => r.type === 'message').map((r) => r.text ?? '');
     expect(said).not.toContain(botTexts.staffCalled(1));
-    const notice = said.find((t) => t.startsWith('Nobody from the support team is online right now'));
+    const notice = said.find((t) => t.includes('Nobody from the support team is online right now'));
     const id = /\((SR-[A-Z0-9]+)\)/.exec(notice ?? '')?.[1];
-    expect(notice).toBe(botTexts.noStaffOnline(String(id)));
+    expect(notice).toBe(`${botTexts.urgentNoted}\n\n${botTexts.noStaffOnline(String(id))}`);
     expect(asList((await kim.get('/api/escalations')).body).some((e) => e.conversationId === alex.id)).toBe(false);
     expect(asList((await kim.get('/api/support-records')).body).find((r) => r.id === id)).toMatchObject({ conversationId: alex.id, reason: 'no-staff' });
     expect((await kim.get(`/api/conversations/${alex.id}/diagnostics`)).body).toMatchObject({
@@ -260,8 +260,8 @@ describe('honest waits', () => {
       await eventually('Kim online', async () => asList((await kim.get('/api/staff')).body).find((s) => s.name === 'Kim Lee')?.online === true);
       const first = person();
       const said = (await first.say('I want to talk to a person')).map((r) => r.text ?? '');
-      expect(said).toContain(botTexts.staffCalled(1, { online: 1 }));
-      expect(said).toContain("I've called a member of staff. You're number 1 in the queue. 1 member of staff is online right now. While you wait, let's keep trying quick fixes.");
+      expect(said).toContain(`${botTexts.humanNoted}\n\n${botTexts.staffCalled(1, { online: 1 })}`);
+      expect(said.join('\n')).toContain("I've called a member of staff. You're number 1 in the queue. 1 member of staff is online right now. While you wait, let's keep trying quick fixes.");
       // Three quick claims make a history; the next person hears an estimate.
       for (const who of [first, person(), person()]) {
         if (who !== first) await who.say('I want to talk to a person');
@@ -269,7 +269,7 @@ describe('honest waits', () => {
         expect((await kim.post(`/api/escalations/${id}/claim`)).status).toBe(200);
       }
       const later = (await person().say('I want to talk to a person')).map((r) => r.text ?? '');
-      expect(later).toContain(botTexts.staffCalled(1, { online: 1, estimateMinutes: 1 }));
+      expect(later).toContain(`${botTexts.humanNoted}\n\n${botTexts.staffCalled(1, { online: 1, estimateMinutes: 1 })}`);
       expect(later.join('\n')).toContain('1 member of staff is online right now; the wait is usually about a minute.');
     } finally {
       feed.close();

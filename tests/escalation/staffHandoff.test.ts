@@ -11,9 +11,9 @@ import { staffedBot } from '../helpers/staffedBot';
 import { announceSkip, backends } from '../helpers/stores';
 import { texts, type ReplyActivity } from '../helpers/talk';
 
-/** The place in the queue the person was told, from the message that says staff were called (it may go on with who is online). */
+/** The place in the queue the person was told, in the message that says staff were called (after what was understood, before who is online). */
 function placeToldIn(replies: ReplyActivity[]): number | undefined {
-  const called = texts(replies).find((t) => t.startsWith("I've called a member of staff."));
+  const called = texts(replies).find((t) => t.includes("I've called a member of staff."));
   const place = /You're number (\d+) in the queue\./.exec(called ?? '')?.[1];
   return place === undefined ? undefined : Number(place);
 }
