@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Activity, ResourceResponse } from 'botbuilder';
 import { createRequire } from 'node:module';
+import type { Activity, ResourceResponse } from 'botbuilder';
 import type { ConnectorClient, ServiceClientCredentials } from 'botframework-connector';
 
 /** The user agent botframework-connector's own client sends (its ConnectorFactoryImpl's). */
@@ -20,6 +20,8 @@ const USER_AGENT = `Microsoft-BotFramework/3.1 botframework-connector/${(createR
  *
  * Every other call (updates, deletes, members, attachments) keeps the SDK's client, and so do
  * both calls when a proxy is configured in the environment, which only the SDK's pipeline honours.
+ * Unlike that pipeline, a redirect is not followed: it is a failure like any other 3xx (channels
+ * answer these posts with 200 or 201).
  */
 export function postingDirectly(client: ConnectorClient, serviceUrl: string): ConnectorClient {
   if (proxyConfigured()) return client;
