@@ -32,10 +32,13 @@ export function adviceActivity(where: Where, advice: Advice, kind: AdviceKind, i
   return kind === 'step' ? withChoices(where, message, stepButtons(options)) : message;
 }
 
-/** "How did we do?" with a few buttons; any other message passes it over. */
-export function feedbackActivity(where: Where): Partial<Activity> {
+/**
+ * "How did we do?" with a few buttons; any other message passes it over. What comes just before it
+ * ("Great, glad it works now!") is its first paragraph: one bubble, one post to the channel.
+ */
+export function feedbackActivity(where: Where, before?: string): Partial<Activity> {
   const { good, ok, poor, skip } = texts.feedback.buttons;
-  const message = MessageFactory.text(texts.feedback.question);
+  const message = MessageFactory.text(before ? `${before}\n\n${texts.feedback.question}` : texts.feedback.question);
   message.channelData = { feedback: true };
   return withChoices(where, message, [good, ok, poor, skip]);
 }

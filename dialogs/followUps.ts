@@ -63,10 +63,12 @@ export class FollowUpAnswers {
       record.resolution = 'fixed';
       record.updatedAt = new Date().toISOString();
     }
-    await context.sendActivity(solved === 'yes' ? texts.solvedYes : texts.solvedNo);
+    const reply = solved === 'yes' ? texts.solvedYes : texts.solvedNo;
     if (record) {
-      await context.sendActivity(feedbackActivity(whereOf(context)));
+      await context.sendActivity(feedbackActivity(whereOf(context), reply));
       record.feedback = { askedAt: new Date().toISOString(), after: 'staff', escalationId: request.id };
+    } else {
+      await context.sendActivity(reply);
     }
     return true;
   }

@@ -57,8 +57,7 @@ export class StepsDialog extends LeanComponentDialog {
     this.deps.onStepOutcome?.(outcome.answer);
     await this.deps.handoff.recordStepOutcome?.(dc.context, { adviceId: outcome.adviceId, outcome: outcome.answer, record });
     if (outcome.answer === 'fixed') {
-      await dc.context.sendActivity(texts.fixed(outcome.title, record.facts.liveConference === true));
-      await dc.context.sendActivity(feedbackActivity(whereOf(dc.context)));
+      await dc.context.sendActivity(feedbackActivity(whereOf(dc.context), texts.fixed(outcome.title, record.facts.liveConference === true)));
       record.feedback = { askedAt: new Date().toISOString(), after: 'bot' };
       return dc.endDialog('done' satisfies StepsResult);
     }

@@ -54,7 +54,7 @@ describe('answers to what was asked outside the dialog steps', () => {
     await h.say('I need a human');
     handoff.request = { id: 'esc-1', status: 'closed', solvedAsked: true };
 
-    expect(said(await h.say('Yes'))).toEqual([botTexts.solvedYes, botTexts.feedback.question]);
+    expect(said(await h.say('Yes'))).toEqual([`${botTexts.solvedYes}\n\n${botTexts.feedback.question}`]);
     expect(handoff.solved).toEqual([['esc-1', 'yes']]);
     expect(await h.record()).toMatchObject({ resolution: 'fixed', feedback: { after: 'staff', escalationId: 'esc-1' } });
 

@@ -115,7 +115,7 @@ describe('Microsoft Teams', () => {
       const closing = await eventually('the solved question, in the thread', () => teams.to(thread.id).find((d) => d.activity.text === escalationTexts.staffClosed('Sam Rivera')));
       expect(closing.activity.attachments?.map((a) => a.contentType)).toEqual(['application/vnd.microsoft.card.hero']);
       expect(closing.shown).toEqual([escalationTexts.solvedButtons.yes, escalationTexts.solvedButtons.no]);
-      expect(said(await thread.click(escalationTexts.solvedButtons.yes))).toEqual([botTexts.solvedYes, botTexts.feedback.question]);
+      expect(said(await thread.click(escalationTexts.solvedButtons.yes))).toEqual([`${botTexts.solvedYes}\n\n${botTexts.feedback.question}`]);
       expect((await sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', solved: 'yes' });
       const transcript = asList((await sam.get(`/api/conversations/${encodeURIComponent(thread.id)}/transcript`)).body);
       expect(transcript.some((e) => isRecord(e.activity) && e.activity.text === escalationTexts.staffMessage('Sam Rivera', 'Hi Alex, open the lock icon in the address bar.'))).toBe(true);

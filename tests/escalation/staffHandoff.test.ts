@@ -73,7 +73,7 @@ for (const backend of backends) {
 
         // Solved, then one short, skippable question; the answer is shown to staff.
         const answered = await alex.say('Yes');
-        expect(texts(answered)).toEqual([botTexts.solvedYes, botTexts.feedback.question]);
+        expect(texts(answered)).toEqual([`${botTexts.solvedYes}\n\n${botTexts.feedback.question}`]);
         expect(answered.at(-1)?.suggestedActions?.actions.map((a) => a.title)).toEqual(Object.values(botTexts.feedback.buttons));
         expect(texts(await alex.say(botTexts.feedback.buttons.good))).toEqual([botTexts.feedback.thanks]);
         expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', solved: 'yes', satisfaction: 'good' });
@@ -201,7 +201,7 @@ for (const backend of backends) {
       expect(texts(asked)).toEqual([escalationTexts.hubCompleted]);
       expect(asked[0]?.suggestedActions?.actions.map((a) => a.title)).toEqual([escalationTexts.solvedButtons.yes, escalationTexts.solvedButtons.no]);
       expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ status: 'closed', closedBy: escalationTexts.hubName, solved: 'asked', hubState: 'completed' });
-      expect(texts(await ren.say('Yes'))).toEqual([botTexts.solvedYes, botTexts.feedback.question]);
+      expect(texts(await ren.say('Yes'))).toEqual([`${botTexts.solvedYes}\n\n${botTexts.feedback.question}`]);
       expect((await desk.sam.get(`/api/escalations/${id}`)).body).toMatchObject({ solved: 'yes' });
     });
 
