@@ -89,6 +89,15 @@ describe('replies posted directly to the channel', () => {
     expect(channel.received[0]?.headers.authorization).toBeUndefined();
   });
 
+  it("keeps the path of a serviceUrl that has one (Teams' regional https://smba.trafficmanager.net/amer/), with or without its last slash", async () => {
+    for (const serviceUrl of [`${channel.url}/amer`, `${channel.url}/amer/`]) {
+      const client = postingDirectly(new ConnectorClient(MicrosoftAppCredentials.Empty, { baseUri: serviceUrl }), serviceUrl);
+      await client.conversations.replyToActivity('a:1Xy', '1718', activity);
+    }
+
+    expect(channel.received.map((r) => r.url)).toEqual(['/amer/v3/conversations/a%3A1Xy/activities/1718', '/amer/v3/conversations/a%3A1Xy/activities/1718']);
+  });
+
   it('keeps one connection for the posts of a conversation', async () => {
     const client = postingDirectly(new ConnectorClient(MicrosoftAppCredentials.Empty, { baseUri: channel.url }), channel.url);
     const ports = new Set<number>();
