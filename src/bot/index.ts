@@ -14,7 +14,7 @@ export { TechSupportBot } from './techSupportBot';
 export { botFrameworkAuthentication, botFrameworkSettings, createAdapter, type BotAdapter, type ChannelCredentials, type LocalConnector } from './adapter';
 export { diagnosticsReader, type TurnGate } from './turnGate';
 export { activityFields, accountSchema, malformedActivity } from './activitySchema';
-export { ChannelPostError, postingDirectly } from './activityPoster';
+export { postingDirectly } from './activityPoster';
 
 export interface BotRuntime {
   adapter: BotAdapter;
