@@ -76,6 +76,12 @@ export const configSchema = z.object({
   DATABASE_SCHEMA: z.preprocess(emptyAsUndefined, z.string().regex(SCHEMA_NAME, 'must be letters, digits and underscores, not starting with a digit').optional()),
   /** Pooled PostgreSQL connections per instance; instances × this must stay under the server's max_connections. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
+  /**
+   * The store's statements as named (prepared) ones, parsed once per connection; `false` behind a
+   * pooler that does not keep them from one transaction to the next (PgBouncer before 1.21 in
+   * transaction mode).
+   */
+  DATABASE_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')).transform((value) => value === 'true'),
   STAFF_TOKENS: z.preprocess(emptyAsUndefined, staffTokensSchema.optional()),
   STAFF_WEBHOOK_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   /** What the webhook expects: plain JSON, a Teams Workflows Adaptive Card, or a Slack message. */

@@ -41,6 +41,7 @@ export async function startBot(config: Config, log: Logger, options: { credentia
   const metrics = new Metrics({ diagnoser: () => diagnoser.stats() });
   const store = await openStore({
     databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, schema: config.DATABASE_SCHEMA, poolSize: config.DATABASE_POOL_SIZE,
+    namedStatements: config.DATABASE_PREPARED_STATEMENTS,
     onQuery: (seconds, failed) => metrics.query(seconds, failed),
   });
   // Escalation sends proactive messages through the adapter, and the bot calls escalation.

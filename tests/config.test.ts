@@ -30,6 +30,7 @@ describe('configuration', () => {
     [{ ESCALATION_WHEN_NOBODY_ONLINE: 'wait' }, /^ESCALATION_WHEN_NOBODY_ONLINE: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ DATABASE_POOL_SIZE: '1000' }, /^DATABASE_POOL_SIZE: /],
+    [{ DATABASE_PREPARED_STATEMENTS: 'no' }, /^DATABASE_PREPARED_STATEMENTS: /],
     [{ DATABASE_SCHEMA: 'bot; drop table x' }, /^DATABASE_SCHEMA: must be letters, digits and underscores/],
     [{ DATABASE_SCHEMA: '1st' }, /^DATABASE_SCHEMA: /],
     [{ STAFF_WEBHOOK_FORMAT: 'discord' }, /^STAFF_WEBHOOK_FORMAT: /],
@@ -53,6 +54,11 @@ describe('configuration', () => {
   it('lists every variable in .env.example', () => {
     const example = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
     for (const name of Object.keys(configSchema.shape)) expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
+  });
+
+  it('uses prepared statements on PostgreSQL unless told false', () => {
+    expect(loadConfig({}).DATABASE_PREPARED_STATEMENTS).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).DATABASE_PREPARED_STATEMENTS).toBe(false);
   });
 
   it('takes PUBLIC_URL without its trailing slash, and defaults the webhook format and the drain', () => {

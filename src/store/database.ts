@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type Databas
 import { Pool } from 'pg';
 import { SCHEMA_NAME } from '../config';
 import { ConfigError } from '../errors';
+import { namingStatements } from './namedStatements';
 import type { Database } from './schema';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -17,6 +18,8 @@ export interface DatabaseOptions {
   schema?: string;
   /** Largest number of pooled PostgreSQL connections per process. */
   poolSize?: number;
+  /** PostgreSQL: run the store's statements as named ones (parsed once per connection); off behind a pooler that loses them. */
+  namedStatements?: boolean;
   /** Told of every query: its duration and whether it failed (metrics). */
   onQuery?: (seconds: number, failed: boolean) => void;
 }
@@ -47,7 +50,8 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     // A client in use when the server goes (kysely holds one between queries of a transaction) emits
     // 'error' on itself, with no listener of the pool's; its query reports the failure instead.
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) });
+    const dialect = new PostgresDialect({ pool: options.namedStatements === false ? pool : namingStatements(pool) });
+    const db = new Kysely<Database>({ dialect, log: queryLog(options.onQuery) });
     return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
 

@@ -1,7 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { urgentScripts } from '../../bench/scripts';
 import { startBenchSide, type BenchSide } from '../helpers/benchSide';
 import { sqliteStatementsDuring } from '../helpers/sqlStatements';
+import { announceSkip, postgresBackend, TEST_DATABASE_URL } from '../helpers/stores';
+
+// pg's connection class: parse() sends the Parse message of a statement the server has not kept.
+const { prototype: connection } = require('pg/lib/connection') as { prototype: { parse(query: { name?: string; text: string }): void } };
 
 /**
  * Budget of an urgent conversation's store work, counted rather than timed: the benchmark's urgent
@@ -25,5 +31,37 @@ describe('budget: statements of an urgent conversation', () => {
     // and after changing it, and the close after (9 in all).
     const rowReads = sources.filter((source) => /^select "id", "conversation_id", .* from "escalations"/.test(source));
     expect(rowReads.length / result.conversations).toBeLessThanOrEqual(6);
+  });
+});
+
+announceSkip(postgresBackend, 'budget: statements of an urgent conversation');
+
+describe.skipIf(!postgresBackend.available)('budget: statements of an urgent conversation on PostgreSQL', () => {
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  let side: BenchSide;
+  beforeAll(async () => {
+    side = await startBenchSide(2, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema });
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await side?.close();
+    const admin = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    await admin.query(`drop schema if exists "${schema}" cascade`);
+    await admin.end();
+  });
+
+  it('parses each statement once per connection, not once per run: warm conversations send values only', async () => {
+    const warm = await side.client.run(urgentScripts, { conversations: 6, concurrency: 2, maxMs: 60_000 });
+    expect(warm.errorSamples).toEqual([]);
+    const parse = vi.spyOn(connection, 'parse');
+    const query = vi.spyOn(Client.prototype, 'query');
+    const result = await side.client.run(urgentScripts, { conversations: 6, concurrency: 2, maxMs: 60_000 });
+    expect(result.errorSamples).toEqual([]);
+    const parsed = parse.mock.calls.map(([statement]) => statement);
+    // Every statement with values is a named one (the store's as tsb_<n>, the rate limits' as rlflx-…)…
+    expect(parsed.filter((statement) => !statement.name)).toEqual([]);
+    // …and a connection that has parsed one runs it again without parsing: a few first meetings of a
+    // statement and one of the pool's connections, against dozens of statements a conversation.
+    expect(parsed.length).toBeLessThan(query.mock.calls.length / 10);
   });
 });
