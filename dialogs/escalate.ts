@@ -27,7 +27,13 @@ export async function requestStaff(
   const outcome = await deps.handoff.requestStaff(context, { reason, record });
   if (outcome.status === 'requested') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'requested', id: outcome.escalationId });
-    await context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position, outcome.wait), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
+    const told = context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position, outcome.wait), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
+    try {
+      await told;
+    } finally {
+      // Never outlives the turn, even when the message failed.
+      await outcome.hubNotice;
+    }
   } else if (outcome.status === 'no-staff-online') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'no-staff-online' });
     recordEscalation(record, { kind: 'support-record', reason: 'no-staff', status: 'filed', id: outcome.supportRecordId });

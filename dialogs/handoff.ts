@@ -11,7 +11,14 @@ export interface HandoffRequest {
 }
 
 export type StaffRequestOutcome =
-  | { status: 'requested'; escalationId: string; position: number; wait?: StaffWait }
+  | {
+      status: 'requested';
+      escalationId: string;
+      position: number;
+      wait?: StaffWait;
+      /** The event for a contact-centre hub, still on its way (never rejects): the turn sends its message meanwhile and waits for both. */
+      hubNotice?: Promise<void>;
+    }
   | { status: 'no-staff-online'; supportRecordId: string }
   | { status: 'unavailable' };
 

@@ -70,9 +70,16 @@ export interface NewEscalation {
  * change of an escalation is a compare-and-set on its status, so two staff, or two instances,
  * acting at once cannot both win.
  */
+/** How many of the latest claims the wait estimate is taken from. */
+const RECENT_CLAIMS = 20;
+/** How long one read of the recent claim waits serves the staff calls after it. */
+export const CLAIM_WAITS_KEPT_MS = 5_000;
+
 export class EscalationRepository {
   /** The two reads every turn of a conversation with staff and every staff action make, compiled once. */
   private readonly reads;
+  /** The latest read of recent claim waits, and when it was made. */
+  private claimWaits: { at: number; waits: Promise<number[]> } | undefined;
 
   constructor(private readonly db: Kysely<Database>) {
     this.reads = {
@@ -225,9 +232,26 @@ export class EscalationRepository {
     return row?.rating ?? null;
   }
 
-  /** Seconds from request to claim of the most recent claims: the basis of an honest wait estimate. */
-  async recentClaimWaits(limit = 20): Promise<number[]> {
-    const rows = await this.db.selectFrom('escalations').select(['created_at', 'claimed_at']).where('claimed_at', 'is not', null).orderBy('claimed_at', 'desc').limit(limit).execute();
+  /**
+   * Seconds from request to claim of the most recent claims: the basis of an honest wait estimate.
+   * A statistic, asked on every staff call: one read serves the calls of the next few seconds
+   * (CLAIM_WAITS_KEPT_MS), and a claim made through this process is counted at once.
+   */
+  recentClaimWaits(): Promise<number[]> {
+    const now = Date.now();
+    if (this.claimWaits && now - this.claimWaits.at < CLAIM_WAITS_KEPT_MS) return this.claimWaits.waits;
+    const waits = this.readClaimWaits();
+    const kept = { at: now, waits };
+    this.claimWaits = kept;
+    // A failed read is not kept: the next call reads again.
+    waits.catch(() => {
+      if (this.claimWaits === kept) this.claimWaits = undefined;
+    });
+    return waits;
+  }
+
+  private async readClaimWaits(): Promise<number[]> {
+    const rows = await this.db.selectFrom('escalations').select(['created_at', 'claimed_at']).where('claimed_at', 'is not', null).orderBy('claimed_at', 'desc').limit(RECENT_CLAIMS).execute();
     return rows.flatMap((r) => (r.claimed_at ? [secondsBetween(r.created_at, r.claimed_at)] : []));
   }
 
@@ -348,6 +372,8 @@ export class EscalationRepository {
   /** A status change: the escalation as changed, or undefined when it was not in the expected state (or does not exist); no second read. */
   private async changeStatus(id: string, expected: Expected, changes: Updateable<Database['escalations']>): Promise<Escalation | undefined> {
     const row = await this.db.updateTable('escalations').set(changes).where('id', '=', id).where(expected).returning(ESCALATION_COLUMNS).executeTakeFirst();
+    // A new claim time: the next wait estimate reads the claims again.
+    if (row && changes.claimed_at) this.claimWaits = undefined;
     return row ? toEscalation(row) : undefined;
   }
 }

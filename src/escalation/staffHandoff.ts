@@ -36,6 +36,14 @@ export function rememberLatest(context: TurnContext, escalation: Escalation | un
   context.turnState.set(LATEST_ESCALATION, { escalation });
 }
 
+/** An honest estimate: the median claim time of recent escalations, scaled by the place in the queue and the staff online. */
+function estimateWait(claimWaits: readonly number[], position: number, online: number): StaffWait {
+  const waits = [...claimWaits].sort((a, b) => a - b);
+  const median = waits.length >= 3 ? waits[Math.floor(waits.length / 2)] : undefined;
+  if (median === undefined) return { online };
+  return { online, estimateMinutes: Math.max(1, Math.ceil((median * Math.ceil(position / Math.max(online, 1))) / 60)) };
+}
+
 /** How much of the transcript travels with an escalation (the whole one stays readable by conversation). */
 const TRANSCRIPT_AT_ESCALATION = 200;
 
@@ -48,7 +56,8 @@ export class EscalationHandoff implements StaffHandoff {
 
   async requestStaff(context: TurnContext, request: HandoffRequest): Promise<StaffRequestOutcome> {
     const conversationId = context.activity.conversation.id;
-    const open = await this.deps.escalations.latestFor(conversationId);
+    // Both reads at once: on PostgreSQL each is a round trip the person waits for.
+    const [open, stored] = await Promise.all([this.deps.escalations.latestFor(conversationId), this.deps.transcripts.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)]);
     if (open && (open.status === 'waiting' || open.status === 'claimed')) {
       return { status: 'requested', escalationId: open.id, position: Math.max(await this.deps.escalations.position(open), 1) };
     }
@@ -67,8 +76,7 @@ export class EscalationHandoff implements StaffHandoff {
       await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: filed.id, conversationId });
       return { status: 'no-staff-online', supportRecordId: filed.id };
     }
-    const stored = (await this.deps.transcripts.transcript(conversationId, TRANSCRIPT_AT_ESCALATION)).map((e) => e.activity);
-    const transcript = [...stored, ...pendingTranscript(context)].slice(-TRANSCRIPT_AT_ESCALATION);
+    const transcript = [...stored.map((e) => e.activity), ...pendingTranscript(context)].slice(-TRANSCRIPT_AT_ESCALATION);
     // Written before the person is told anything (SPEC §5.2.1): this resolves only after the insert.
     const escalation = await this.deps.escalations.insertEscalation({
       reference,
@@ -80,29 +88,27 @@ export class EscalationHandoff implements StaffHandoff {
       now: this.deps.now(),
       timeoutS: this.deps.timeoutS,
     });
-    const position = await this.deps.escalations.position(escalation);
+    const [position, waits] = await Promise.all([this.deps.escalations.position(escalation), online ? this.deps.escalations.recentClaimWaits() : undefined]);
     const summary = summarize(escalation, position);
     turnLog(context, this.deps.log).info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
+    // For contact-centre hubs, on channels that can have one; Teams refuses the event's JSON attachment.
+    // On its way while the feed is told and the person's message goes: the dialogs wait for it in the turn.
+    const hubNotice = capabilitiesOf(whereOf(context)).handoffEvents ? this.sendHandoffEvent(context, request.record, transcript, escalation.id) : undefined;
     await this.deps.feed.publish({ type: 'escalation.created', escalation: summary });
     this.deps.webhook?.notify(summary);
-    // For contact-centre hubs, on channels that can have one; Teams refuses the event's JSON attachment.
-    if (capabilitiesOf(whereOf(context)).handoffEvents) {
-      try {
-        await context.sendActivity(handoffInitiation(context, request.record, { activities: transcript.filter(isActivity) }));
-      } catch (error) {
-        turnLog(context, this.deps.log).warn({ err: error, escalationId: escalation.id }, 'handoff.initiate event not delivered');
-      }
-    }
-    return { status: 'requested', escalationId: escalation.id, position, wait: online ? await this.waitFor(position, online.length) : undefined };
+    return { status: 'requested', escalationId: escalation.id, position, wait: online && waits ? estimateWait(waits, position, online.length) : undefined, hubNotice };
   }
 
-  /** An honest estimate: the median claim time of recent escalations, scaled by the place in the queue and the staff online. */
-  private async waitFor(position: number, online: number): Promise<StaffWait> {
-    const waits = (await this.deps.escalations.recentClaimWaits()).sort((a, b) => a - b);
-    const median = waits.length >= 3 ? waits[Math.floor(waits.length / 2)] : undefined;
-    if (median === undefined) return { online };
-    return { online, estimateMinutes: Math.max(1, Math.ceil((median * Math.ceil(position / Math.max(online, 1))) / 60)) };
+  /** The `handoff.initiate` event; a channel that refuses it is logged, never fails the turn. */
+  private async sendHandoffEvent(context: TurnContext, record: DiagnosticsRecord, transcript: Partial<Activity>[], escalationId: string): Promise<void> {
+    const log = turnLog(context, this.deps.log);
+    try {
+      await context.sendActivity(handoffInitiation(context, record, { activities: transcript.filter(isActivity) }));
+    } catch (error) {
+      log.warn({ err: error, escalationId }, 'handoff.initiate event not delivered');
+    }
   }
+
 
   async fileSupportRecord(context: TurnContext, request: HandoffRequest & { description?: string; contact?: string }): Promise<SupportRecordOutcome> {
     const conversationId = context.activity.conversation.id;

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { ConversationReference } from 'botbuilder';
 import { Client, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { urgentScripts } from '../../bench/scripts';
 import { startBenchSide, type BenchSide } from '../helpers/benchSide';
 import { sqliteStatementsDuring } from '../helpers/sqlStatements';
-import { announceSkip, postgresBackend, TEST_DATABASE_URL } from '../helpers/stores';
+import { createRecord } from '../../src/diagnosis';
+import { EscalationRepository } from '../../src/escalation';
+import { announceSkip, postgresBackend, sqliteBackend, TEST_DATABASE_URL, type TestStore } from '../helpers/stores';
 
 // pg's connection class: parse() sends the Parse message of a statement the server has not kept.
 const { prototype: connection } = require('pg/lib/connection') as { prototype: { parse(query: { name?: string; text: string }): void } };
@@ -31,6 +34,30 @@ describe('budget: statements of an urgent conversation', () => {
     // and after changing it, and the close after (9 in all).
     const rowReads = sources.filter((source) => /^select "id", "conversation_id", .* from "escalations"/.test(source));
     expect(rowReads.length / result.conversations).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('budget: the wait estimate of staff calls', () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await sqliteBackend.open();
+  });
+  afterAll(() => t?.dispose());
+
+  it('reads the recent claim times once for the staff calls of the next few seconds, and again after a claim here', async () => {
+    const escalations = new EscalationRepository(t.store.db);
+    const claimReads = (sources: string[]) => sources.filter((source) => /^select "created_at", "claimed_at" from "escalations"/.test(source)).length;
+    const calls = await sqliteStatementsDuring(() => Promise.all([escalations.recentClaimWaits(), escalations.recentClaimWaits(), escalations.recentClaimWaits()]));
+    expect(claimReads(calls.sources)).toBe(1);
+    expect(claimReads((await sqliteStatementsDuring(() => escalations.recentClaimWaits())).sources)).toBe(0);
+
+    const reference = { conversation: { id: 'conv-wait' }, channelId: 'test', serviceUrl: 'http://127.0.0.1:9', bot: { id: 'bot', name: 'Technical Support' }, user: { id: 'user', name: 'Alex' } } as ConversationReference;
+    const now = new Date();
+    const waiting = await escalations.insertEscalation({ reference, userName: null, reason: 'urgent', diagnostics: createRecord(now), transcript: [], now, timeoutS: 180 });
+    await escalations.claim(waiting.id, 'Sam Rivera', new Date(now.getTime() + 90_000));
+    const afterClaim = await sqliteStatementsDuring(() => escalations.recentClaimWaits());
+    expect(claimReads(afterClaim.sources)).toBe(1);
+    expect(afterClaim.result).toEqual([90]);
   });
 });
 
