@@ -177,10 +177,14 @@ export class EscalationRepository {
     return this.changeStatus(id, (eb) => eb('status', '=', 'waiting'), { status: 'claimed', claimed_by: staffName, claimed_at: at, updated_at: at });
   }
 
-  /** Closes a waiting or claimed escalation; `from` is the status it must still have. */
-  async close(id: string, from: EscalationStatus, staffName: string, now: Date): Promise<Escalation | undefined> {
+  /**
+   * Closes a waiting or claimed escalation; `from` is the status it must still have and, with
+   * `heldBy`, who must still hold it (the claimant closing their own: one statement, no read first).
+   */
+  async close(id: string, from: EscalationStatus, staffName: string, now: Date, heldBy?: string): Promise<Escalation | undefined> {
     const at = now.toISOString();
-    return this.changeStatus(id, (eb) => eb('status', '=', from), { status: 'closed', closed_at: at, closed_by: staffName, solved: 'asked', updated_at: at });
+    const expected: Expected = heldBy === undefined ? (eb) => eb('status', '=', from) : (eb) => eb.and({ status: from, claimed_by: heldBy });
+    return this.changeStatus(id, expected, { status: 'closed', closed_at: at, closed_by: staffName, solved: 'asked', updated_at: at });
   }
 
   /** Compare-and-set: takes an unclaimed escalation out of the queue, with the reason staff gave. */

@@ -161,13 +161,16 @@ export class StaffDesk {
 
   /** Ends a conversation the staff member holds; an unclaimed one is dismissed instead (nobody spoke to the person). */
   async close(id: string, staffName: string): Promise<EscalationSummary> {
-    const escalation = await requireEscalation(this.deps.escalations, id);
-    if (escalation.status === 'waiting') throw new AppError('CONFLICT', 'Nobody has claimed this escalation: dismiss it with a reason instead.');
-    if (escalation.status === 'claimed' && escalation.claimedBy !== staffName) {
-      throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
+    // The claimant closing what they hold, in one statement; only a refusal reads the row to say why.
+    const closed = await this.deps.escalations.close(id, 'claimed', staffName, this.deps.now(), staffName);
+    if (!closed) {
+      const escalation = await requireEscalation(this.deps.escalations, id);
+      if (escalation.status === 'waiting') throw new AppError('CONFLICT', 'Nobody has claimed this escalation: dismiss it with a reason instead.');
+      if (escalation.status === 'claimed' && escalation.claimedBy !== staffName) {
+        throw new AppError('FORBIDDEN', `${escalation.claimedBy ?? 'Someone else'} has claimed this escalation.`);
+      }
+      throw new AppError('CONFLICT', escalation.status === 'claimed' ? 'The escalation changed meanwhile; reload it.' : `The escalation is already ${escalation.status}.`);
     }
-    const closed = escalation.status === 'claimed' ? await this.deps.escalations.close(id, escalation.status, staffName, this.deps.now()) : undefined;
-    if (!closed) throw new AppError('CONFLICT', `The escalation is already ${(await requireEscalation(this.deps.escalations, id)).status}.`);
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation closed');
     await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(closed) });
     await this.deps.notices.tell(closed, [solvedQuestion(closed, escalationTexts.staffClosed(staffName))]);

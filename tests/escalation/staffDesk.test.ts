@@ -122,7 +122,10 @@ for (const backend of backends) {
       expect((await desk.kim.post(`/api/escalations/${id}/messages`, { text: 'Kim here, hello Pat' })).status).toBe(201);
 
       expect((await desk.kim.post(`/api/escalations/${id}/reopen`)).status).toBe(409);
+      // Only the one holding it closes it; a second close says it is closed already.
+      expect(await desk.sam.post(`/api/escalations/${id}/close`)).toMatchObject({ status: 403, body: { error: 'FORBIDDEN', message: 'Kim Lee has claimed this escalation.' } });
       expect((await desk.kim.post(`/api/escalations/${id}/close`)).status).toBe(200);
+      expect(await desk.kim.post(`/api/escalations/${id}/close`)).toMatchObject({ status: 409, body: { error: 'CONFLICT', message: 'The escalation is already closed.' } });
       const reopened = await desk.sam.post(`/api/escalations/${id}/reopen`);
       expect(reopened.body).toMatchObject({ status: 'claimed', claimedBy: 'Sam Rivera', closedAt: null, solved: null });
       await eventually('the reopen message', () => desk.sentText(pat.conversation.id).includes(escalationTexts.reopened('Sam Rivera')));
