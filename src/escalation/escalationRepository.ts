@@ -65,16 +65,16 @@ export interface NewEscalation {
   timeoutS: number;
 }
 
+/** How many of the latest claims the wait estimate is taken from. */
+const RECENT_CLAIMS = 20;
+/** How long one read of the recent claim waits serves the staff calls after it. */
+const CLAIM_WAITS_KEPT_MS = 5_000;
+
 /**
  * Staff hand-offs, with the staff's notes and the person's satisfaction answers. Every state
  * change of an escalation is a compare-and-set on its status, so two staff, or two instances,
  * acting at once cannot both win.
  */
-/** How many of the latest claims the wait estimate is taken from. */
-const RECENT_CLAIMS = 20;
-/** How long one read of the recent claim waits serves the staff calls after it. */
-export const CLAIM_WAITS_KEPT_MS = 5_000;
-
 export class EscalationRepository {
   /** The two reads every turn of a conversation with staff and every staff action make, compiled once. */
   private readonly reads;
