@@ -27,9 +27,9 @@ export async function requestStaff(
   const outcome = await deps.handoff.requestStaff(context, { reason, record });
   if (outcome.status === 'requested') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'requested', id: outcome.escalationId });
-    const told = context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position, outcome.wait), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
     try {
-      await told;
+      // The hub's event, if any, is already on its way: this message goes alongside it.
+      await context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position, outcome.wait), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
     } finally {
       // Never outlives the turn, even when the message failed.
       await outcome.hubNotice;

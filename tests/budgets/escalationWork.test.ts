@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
-import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { urgentScripts } from '../../bench/scripts';
 import { startBenchSide, type BenchSide } from '../helpers/benchSide';
 import { sqliteStatementsDuring } from '../helpers/sqlStatements';
 import { createRecord } from '../../src/diagnosis';
 import { EscalationRepository } from '../../src/escalation';
-import { announceSkip, postgresBackend, sqliteBackend, TEST_DATABASE_URL, type TestStore } from '../helpers/stores';
+import { announceSkip, postgresBackend, sqliteBackend, type TestStore } from '../helpers/stores';
 
 // pg's connection class: parse() sends the Parse message of a statement the server has not kept.
 const { prototype: connection } = require('pg/lib/connection') as { prototype: { parse(query: { name?: string; text: string }): void } };
@@ -65,17 +63,17 @@ describe('budget: the wait estimate of staff calls', () => {
 announceSkip(postgresBackend, 'budget: statements of an urgent conversation');
 
 describe.skipIf(!postgresBackend.available)('budget: statements of an urgent conversation on PostgreSQL', () => {
-  const schema = `test_${randomBytes(6).toString('hex')}`;
+  let store: TestStore;
   let side: BenchSide;
   beforeAll(async () => {
-    side = await startBenchSide(2, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema });
+    // A schema of its own, dropped afterwards; the bot opens it from store.env.
+    store = await postgresBackend.open();
+    side = await startBenchSide(2, store.env);
   });
   afterAll(async () => {
     vi.restoreAllMocks();
     await side?.close();
-    const admin = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await admin.query(`drop schema if exists "${schema}" cascade`);
-    await admin.end();
+    await store?.dispose();
   });
 
   it('parses each statement once per connection: a statement run again on a connection sends values only', async () => {

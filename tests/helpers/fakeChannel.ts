@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import express from 'express';
 import type { ReplyActivity } from './talk';
 
@@ -10,6 +11,9 @@ export interface CapturedActivity extends ReplyActivity {
   authorization?: string;
   channelData?: { staff?: { name: string; text?: string }; questionId?: string; [key: string]: unknown };
   replyToId?: string;
+  /** When it reached the channel, and when the channel answered (performance.now()). */
+  arrivedAt?: number;
+  answeredAt?: number;
 }
 
 export interface FakeChannel {
@@ -26,15 +30,25 @@ export interface FakeChannel {
  * A channel's Connector half on port 0 (`POST /v3/conversations/:id/activities[/:replyToId]`),
  * capturing what the bot sends outside a turn: queue updates, staff messages, timeout notices.
  */
-export async function startFakeChannel(): Promise<FakeChannel> {
+export async function startFakeChannel(options: { holdMs?: (activity: CapturedActivity) => number } = {}): Promise<FakeChannel> {
   const received: CapturedActivity[] = [];
   const app = express();
   app.use(express.json({ limit: '1mb' }));
   let next = 0;
   const capture: express.RequestHandler = (req, res) => {
     const body: unknown = req.body;
-    if (isActivity(body)) received.push({ ...body, conversation: { id: String(req.params.conversationId) }, authorization: req.headers.authorization });
-    res.status(200).json({ id: `fake-${++next}` });
+    const answer = () => res.status(200).json({ id: `fake-${++next}` });
+    if (!isActivity(body)) return void answer();
+    const activity: CapturedActivity = { ...body, conversation: { id: String(req.params.conversationId) }, authorization: req.headers.authorization, arrivedAt: performance.now() };
+    received.push(activity);
+    const done = () => {
+      activity.answeredAt = performance.now();
+      answer();
+    };
+    // A channel slow to take some activities (a hub's, under load): answered after `holdMs`.
+    const holdMs = options.holdMs?.(activity) ?? 0;
+    if (holdMs > 0) setTimeout(done, holdMs);
+    else done();
   };
   app.post('/v3/conversations/:conversationId/activities', capture);
   app.post('/v3/conversations/:conversationId/activities/:replyToId', capture);
