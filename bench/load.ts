@@ -25,6 +25,8 @@ export interface LoadOptions {
    * with the same conversations (how the benchmark measures turns 30–40 apart from the early ones).
    */
   turns?: readonly [number, number];
+  /** Also keep each turn's latency by what was said (or the staff call): `RunResult.latenciesByKind`. */
+  byKind?: boolean;
 }
 
 /** Who is on the other side of the conversations. */
@@ -46,6 +48,8 @@ export interface RunResult {
   elapsedMs: number;
   /** Latency of every turn, milliseconds. */
   latenciesMs: number[];
+  /** With `byKind`: the latencies by what the person said ("didn't help"), "join", or the staff call. */
+  latenciesByKind?: Map<string, number[]>;
 }
 
 export interface ReplyActivity {
@@ -77,7 +81,7 @@ export class LoadClient {
 
   async run(scripts: readonly Script[], options: LoadOptions): Promise<RunResult> {
     const runId = options.runId ?? randomUUID().slice(0, 8);
-    const result: RunResult = { conversations: 0, turns: 0, errors: 0, errorSamples: [], elapsedMs: 0, latenciesMs: [] };
+    const result: RunResult = { conversations: 0, turns: 0, errors: 0, errorSamples: [], elapsedMs: 0, latenciesMs: [], ...(options.byKind ? { latenciesByKind: new Map() } : {}) };
     const fail = (message: string) => {
       result.errors++;
       if (result.errorSamples.length < 5) result.errorSamples.push(message);
@@ -118,8 +122,15 @@ export class LoadClient {
         const sent = performance.now();
         const response = await pool.request({ method: 'POST', ...request });
         const text = await response.body.text();
-        result.latenciesMs.push(performance.now() - sent);
+        const latency = performance.now() - sent;
+        result.latenciesMs.push(latency);
         result.turns++;
+        if (result.latenciesByKind) {
+          const kind = turn.staff ?? turn.say ?? 'join';
+          const list = result.latenciesByKind.get(kind);
+          if (list) list.push(latency);
+          else result.latenciesByKind.set(kind, [latency]);
+        }
         const lines = turn.staff ? `${response.statusCode}|${text}` : response.statusCode === 200 ? replyLines(this.repliesTo(activityId, text)) : undefined;
         if (lines === undefined) return fail(`${script.name}, turn ${i}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
         if (!turn.expect.test(lines)) return fail(`${script.name}, turn ${i} (${JSON.stringify(turn.say ?? turn.staff ?? 'join')}): expected ${turn.expect}, got ${JSON.stringify(lines.slice(0, 200))}`);

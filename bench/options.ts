@@ -17,16 +17,19 @@ export interface CommandLine<N extends string> {
   /** The option's value as a positive integer, else an error that shows the usage. */
   positive(name: N): number;
   text(name: N): string | undefined;
+  /** Whether a switch (an option whose default is `false`) was given. */
+  flag(name: N): boolean;
 }
 
 /**
  * Reads the command line of a bench script: each option `--name VALUE` with its default (none
- * where `undefined`), and `--help`, which prints `usage` and exits.
+ * where `undefined`), each switch `--name` (default `false`), and `--help`, which prints `usage`
+ * and exits.
  */
-export function readCommandLine<N extends string>(usage: string, defaults: Record<N, string | undefined>): CommandLine<N> {
+export function readCommandLine<N extends string>(usage: string, defaults: Record<N, string | false | undefined>): CommandLine<N> {
   const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', default: false } };
-  for (const [name, fallback] of Object.entries<string | undefined>(defaults)) {
-    options[name] = fallback === undefined ? { type: 'string' } : { type: 'string', default: fallback };
+  for (const [name, fallback] of Object.entries<string | false | undefined>(defaults)) {
+    options[name] = fallback === false ? { type: 'boolean', default: false } : fallback === undefined ? { type: 'string' } : { type: 'string', default: fallback };
   }
   const { values } = parseArgs({ options });
   exitOnHelp(values.help === true, usage);
@@ -34,7 +37,7 @@ export function readCommandLine<N extends string>(usage: string, defaults: Recor
     const value = values[name];
     return typeof value === 'string' ? value : undefined;
   };
-  return { text, positive: (name) => positiveInteger(name, text(name), usage) };
+  return { text, flag: (name) => values[name] === true, positive: (name) => positiveInteger(name, text(name), usage) };
 }
 
 /**
