@@ -7,6 +7,7 @@ import { whereOf } from './channels';
 import { loadRecord, type ConversationDeps } from './conversationDeps';
 import { openStaffRequest } from './escalate';
 import { perceived } from './perception';
+import { prefaceNextMessage } from './preface';
 import { texts } from './texts';
 
 /**
@@ -74,14 +75,18 @@ export abstract class InterruptibleDialog extends LeanComponentDialog {
         // Asking again after "nobody could be called" tries again.
         record.escalations = record.escalations.filter((e) => e.status !== 'unavailable');
         mergeFacts(record, { humanRequested: true }, 'text');
-        return withPreface(context, texts.humanNoted, () => this.startOver(innerDc, active));
+        prefaceNextMessage(context, texts.humanNoted);
+        return this.startOver(innerDc, active);
       }
       default:
         break;
     }
 
     const becameUrgent = (changed.includes('urgent') || changed.includes('liveConference')) && record.facts.urgent === true && record.facts.liveConference === true;
-    if (becameUrgent && !openStaffRequest(record)) return withPreface(context, texts.urgentNoted, () => this.startOver(innerDc, active));
+    if (becameUrgent && !openStaffRequest(record)) {
+      prefaceNextMessage(context, texts.urgentNoted);
+      return this.startOver(innerDc, active);
+    }
     return undefined;
   }
 
@@ -107,28 +112,4 @@ export abstract class InterruptibleDialog extends LeanComponentDialog {
     if (record.resolution === 'support-record') lines.push(texts.status.supportRecord);
     return lines.join(' ');
   }
-}
-
-/**
- * Runs `next` with `preface` as the first paragraph of the first message it sends ("Understood,
- * your session is live…" above "I've called a member of staff…"): one bubble and one post to the
- * channel instead of two, on the turns where a person in a hurry waits for staff to be called.
- * Sent alone should `next` send no message.
- */
-async function withPreface(context: TurnContext, preface: string, next: () => Promise<DialogTurnResult>): Promise<DialogTurnResult> {
-  let pending = true;
-  context.onSendActivities(async (_context, activities, send) => {
-    const first = pending ? activities.find((a) => a.type === 'message' && typeof a.text === 'string' && a.text !== '') : undefined;
-    if (first) {
-      first.text = `${preface}\n\n${first.text ?? ''}`;
-      pending = false;
-    }
-    return send();
-  });
-  const result = await next();
-  if (pending) {
-    pending = false;
-    await context.sendActivity(preface);
-  }
-  return result;
 }

@@ -6,6 +6,7 @@ import { DialogIds } from './dialogIds';
 import { openStaffRequest, requestStaff } from './escalate';
 import { InterruptibleDialog } from './interruptibleDialog';
 import { perceive, perceived, probeSentence } from './perception';
+import { sendPendingPreface } from './preface';
 import { FactQuestionDialog } from './questionDialogs';
 import { nextQuestion, questionFor } from './questions';
 import { texts } from './texts';
@@ -66,6 +67,7 @@ export class MainDialog extends InterruptibleDialog {
     this.stateConfiguration ??= dc.state.configuration;
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+    await sendPendingPreface(context);
   }
 
   /**

@@ -7,6 +7,7 @@ import { whereOf } from './channels';
 import { clientCanProbe, loadRecord, type ConversationDeps } from './conversationDeps';
 import { DialogIds } from './dialogIds';
 import { perceived, probeSentence } from './perception';
+import { prefaceNextMessage } from './preface';
 import { DONT_KNOW, findQuestion, type Question } from './questions';
 import { texts } from './texts';
 
@@ -96,7 +97,7 @@ export class FactQuestionDialog extends Dialog<FactQuestionState> {
     }
     // They told us something else (another fact): note it, and let the conversation decide what to ask now.
     if (changed.length > 0) {
-      await dc.context.sendActivity(texts.noted);
+      prefaceNextMessage(dc.context, texts.noted);
       return dc.endDialog();
     }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findQuestion } from '../../dialogs/questions';
 import { texts as botTexts } from '../../dialogs/texts';
 import { adviceIds, buttons, dialogHarness, FakeHandoff } from '../helpers/dialogs';
 
@@ -48,6 +49,18 @@ describe('main dialog (DialogTestClient)', () => {
     const q2 = await h.say("I don't know");
     expect((q2.at(-1)?.channelData as { questionId?: string }).questionId).not.toBe(asked.questionId);
     expect((await h.record()).declined).toContain(asked.questionId);
+  });
+
+  it('an answer that tells another fact is noted above the question that follows, in one message', async () => {
+    const h = dialogHarness();
+    const asked = await h.say('NotAllowedError: Permission denied by system');
+    expect(asked.at(-1)?.channelData).toMatchObject({ questionId: 'live' });
+    // "mic" answers no question asked, but says which device: noted, and the session question again.
+    const replies = await h.say('mic');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.text).toBe(`${botTexts.noted}\n\n${findQuestion('live')?.text ?? ''}`);
+    expect(replies[0]?.channelData).toMatchObject({ questionId: 'live' });
+    expect((await h.record()).facts.media).toEqual(['microphone']);
   });
 
   it('reprompts once for an answer it cannot read, then goes on without it', async () => {
