@@ -4,7 +4,9 @@ import { urgentScripts } from '../../bench/scripts';
 import { startBenchSide, type BenchSide } from '../helpers/benchSide';
 import { sqliteStatementsDuring } from '../helpers/sqlStatements';
 import { createRecord } from '../../src/diagnosis';
+import { Client } from 'pg';
 import { EscalationRepository } from '../../src/escalation';
+import { VERIFIED_KEPT_MS } from '../../src/escalation/staffAuth';
 import { announceSkip, postgresBackend, sqliteBackend, type TestStore } from '../helpers/stores';
 
 // pg's connection class: parse() sends the Parse message of a statement the server has not kept.
@@ -96,5 +98,16 @@ describe.skipIf(!postgresBackend.available)('budget: statements of an urgent con
     });
     expect(again.map(({ statement }) => statement.text)).toEqual([]);
     expect(parsed.length).toBeGreaterThan(0);
+  });
+
+  it('reads the staff sign-in failure count once per address and few seconds, not on every staff call (3 a conversation before)', async () => {
+    const query = vi.spyOn(Client.prototype, 'query');
+    const result = await side.client.run(urgentScripts, { conversations: 6, concurrency: 2, maxMs: 60_000 });
+    expect(result.errorSamples).toEqual([]);
+    const texts = query.mock.calls.map(([config]) => (typeof config === 'string' ? config : (config as { text?: string }).text ?? ''));
+    const countReads = texts.filter((text) => /^\s*SELECT points, expire FROM "rate_limits"/i.test(text)).length;
+    // 18 staff calls (claim, reply, close) from one address; a read at most each VERIFIED_KEPT_MS.
+    expect(countReads).toBeLessThanOrEqual(Math.ceil(result.elapsedMs / VERIFIED_KEPT_MS));
+    query.mockRestore();
   });
 });
