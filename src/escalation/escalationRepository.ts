@@ -90,7 +90,11 @@ export class EscalationRepository {
     };
   }
 
-  async insertEscalation(input: NewEscalation): Promise<Escalation> {
+  /**
+   * A new escalation, waiting, and its 1-based place in the queue: counted in the same statement
+   * (the person waits for this turn, and on PostgreSQL a statement is a round trip).
+   */
+  async enqueue(input: NewEscalation): Promise<{ escalation: Escalation; position: number }> {
     const at = input.now.toISOString();
     const row = {
       id: newId('E'),
@@ -118,8 +122,13 @@ export class EscalationRepository {
       pending_advice: null,
       updated_at: at,
     };
-    await this.db.insertInto('escalations').values(row).execute();
-    return toEscalation(row);
+    const { ahead } = await this.db
+      .insertInto('escalations')
+      .values(row)
+      // Only rows committed before this statement are counted; the new one is not ahead of itself.
+      .returning((eb) => eb.selectFrom('escalations').select((inner) => inner.fn.countAll<number | string | bigint>().as('n')).where(waitingAhead(at, row.id)).as('ahead'))
+      .executeTakeFirstOrThrow();
+    return { escalation: toEscalation(row), position: Number(ahead) + 1 };
   }
 
   async get(id: string): Promise<EscalationDetail | undefined> {
@@ -165,8 +174,7 @@ export class EscalationRepository {
     const { ahead } = await this.db
       .selectFrom('escalations')
       .select((eb) => eb.fn.countAll<number | string | bigint>().as('ahead'))
-      .where('status', '=', 'waiting')
-      .where((eb) => eb.or([eb('created_at', '<', escalation.createdAt), eb.and([eb('created_at', '=', escalation.createdAt), eb('id', '<', escalation.id)])]))
+      .where(waitingAhead(escalation.createdAt, escalation.id))
       .executeTakeFirstOrThrow();
     return Number(ahead) + 1;
   }
@@ -383,6 +391,11 @@ export class EscalationRepository {
 }
 
 type Expected = (eb: ExpressionBuilder<Database, 'escalations'>) => Expression<SqlBool>;
+
+/** Waiting escalations ahead of one created at `createdAt` with `id`: older, or as old with a smaller id. */
+function waitingAhead(createdAt: string, id: string): Expected {
+  return (eb) => eb.and([eb('status', '=', 'waiting'), eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])])]);
+}
 
 const ESCALATION_COLUMNS = [
   'id', 'conversation_id', 'channel_id', 'reference', 'user_name', 'reason', 'status', 'claimed_by', 'created_at', 'due_at',

@@ -77,8 +77,10 @@ export class EscalationHandoff implements StaffHandoff {
       return { status: 'no-staff-online', supportRecordId: filed.id };
     }
     const transcript = [...stored.map((e) => e.activity), ...pendingTranscript(context)].slice(-TRANSCRIPT_AT_ESCALATION);
+    // The recent claim times behind the wait estimate (mostly remembered), alongside the insert.
+    const claimWaits = online ? this.deps.escalations.recentClaimWaits() : undefined;
     // Written before the person is told anything (SPEC §5.2.1): this resolves only after the insert.
-    const escalation = await this.deps.escalations.insertEscalation({
+    const { escalation, position } = await this.deps.escalations.enqueue({
       reference,
       userName: context.activity.from.name ?? null,
       reason: request.reason,
@@ -88,7 +90,7 @@ export class EscalationHandoff implements StaffHandoff {
       now: this.deps.now(),
       timeoutS: this.deps.timeoutS,
     });
-    const [position, waits] = await Promise.all([this.deps.escalations.position(escalation), online ? this.deps.escalations.recentClaimWaits() : undefined]);
+    const waits = await claimWaits;
     const summary = summarize(escalation, position);
     turnLog(context, this.deps.log).info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
     // For contact-centre hubs, on channels that can have one; Teams refuses the event's JSON attachment.

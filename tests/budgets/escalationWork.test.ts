@@ -35,6 +35,8 @@ describe('budget: statements of an urgent conversation', () => {
     // the close before and after (9 in all, then 6).
     const rowReads = sources.filter((source) => /^select "id", "conversation_id", .* from "escalations"/.test(source));
     expect(rowReads.length / result.conversations).toBeLessThanOrEqual(5);
+    // The place in the queue the person is told comes back from the insert: no count of its own.
+    expect(sources.filter((source) => /^select count\(\*\) as "ahead" from "escalations"/.test(source))).toEqual([]);
   });
 });
 
@@ -54,7 +56,7 @@ describe('budget: the wait estimate of staff calls', () => {
 
     const reference = { conversation: { id: 'conv-wait' }, channelId: 'test', serviceUrl: 'http://127.0.0.1:9', bot: { id: 'bot', name: 'Technical Support' }, user: { id: 'user', name: 'Alex' } } as ConversationReference;
     const now = new Date();
-    const waiting = await escalations.insertEscalation({ reference, userName: null, reason: 'urgent', diagnostics: createRecord(now), transcript: [], now, timeoutS: 180 });
+    const { escalation: waiting } = await escalations.enqueue({ reference, userName: null, reason: 'urgent', diagnostics: createRecord(now), transcript: [], now, timeoutS: 180 });
     await escalations.claim(waiting.id, 'Sam Rivera', new Date(now.getTime() + 90_000));
     const afterClaim = await sqliteStatementsDuring(() => escalations.recentClaimWaits());
     expect(claimReads(afterClaim.sources)).toBe(1);
