@@ -15,6 +15,7 @@ export { botFrameworkAuthentication, botFrameworkSettings, createAdapter, type B
 export { diagnosticsReader, type TurnGate } from './turnGate';
 export { activityFields, accountSchema, malformedActivity } from './activitySchema';
 export { postingDirectly } from './activityPoster';
+export { writeWithStateSave } from './turnEndWrites';
 
 export interface BotRuntime {
   adapter: BotAdapter;

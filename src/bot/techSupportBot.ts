@@ -1,6 +1,7 @@
 import { ActivityHandler, ActivityTypes, Channels, TurnContext, type Activity, type BotState, type StatePropertyAccessor } from 'botbuilder';
 import { type DialogState, type MainDialog, texts } from '../../dialogs';
 import { MAX_TURN_TEXT, textCutFrom } from './textLimit';
+import { startTurnEndWrites } from './turnEndWrites';
 
 /**
  * Routes activities to the conversation: greets on join (conversationUpdate, or Web Chat's
@@ -49,7 +50,7 @@ export class TechSupportBot extends ActivityHandler {
     // Escalation may take the turn first: a person talking with staff is relayed, not answered.
     const handled = this.gate ? await this.gate.beforeTurn(context) : false;
     if (!handled) await super.run(context);
-    await this.conversationState.saveChanges(context, false);
+    await Promise.all([this.conversationState.saveChanges(context, false), ...startTurnEndWrites(context)]);
   }
 
   /** The pending question or step, asked again (after a proactive notice); nothing when none is pending. */

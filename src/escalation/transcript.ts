@@ -2,6 +2,7 @@ import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 
 import type { DiagnosticsRecord } from '../diagnosis';
 import { EventLoopBatches } from '../eventLoopBatches';
 import { turnLog, type Logger } from '../logger';
+import { writeWithStateSave } from '../bot';
 import type { StepOutcomeNote, TranscriptRepository, TranscriptRow } from './transcriptRepository';
 
 interface PendingEntry {
@@ -38,8 +39,8 @@ export class TranscriptWriter {
  * botbuilder's TranscriptLoggerMiddleware buffers a turn and writes it after `next()` returns,
  * so a turn that throws is lost — exactly the turns staff most need to see. Here the turn's
  * activities are collected as they come and go and written in one statement when the turn ends,
- * however it ends (`finally`); what is sent after that (the apology `onTurnError` sends) is
- * written at once. An escalation made during the turn reads the collected ones with
+ * however it ends (`finally`), or earlier, alongside the bot's state save at the end of its turn;
+ * what is sent after that (the apology `onTurnError` sends) is written at once. An escalation made during the turn reads the collected ones with
  * `pendingTranscript`, so it carries the message that triggered it.
  */
 export class TranscriptMiddleware implements Middleware {
@@ -72,13 +73,22 @@ export class TranscriptMiddleware implements Middleware {
       else await this.write(sent);
       return responses;
     });
+    // Written once: alongside the state save when the bot saves (the end of its turn), else here.
+    let written: Promise<void> | undefined;
+    const writePending = (): Promise<void> => {
+      if (!written) {
+        const entries = pending ?? [];
+        pending = undefined;
+        context.turnState.delete(PENDING);
+        written = this.write(entries);
+      }
+      return written;
+    };
+    writeWithStateSave(context, writePending);
     try {
       await next();
     } finally {
-      const entries = pending;
-      pending = undefined;
-      context.turnState.delete(PENDING);
-      await this.write(entries);
+      await writePending();
     }
   }
 

@@ -1,5 +1,6 @@
 import { ActivityTypes, TestAdapter, type TurnContext } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTurnEndWrites } from '../../src/bot/turnEndWrites';
 import { TranscriptMiddleware, TranscriptRepository, TranscriptWriter } from '../../src/escalation';
 import { memoryLogger } from '../helpers/server';
 import { announceSkip, backends, type TestStore } from '../helpers/stores';
@@ -51,6 +52,26 @@ for (const backend of backends) {
       ]);
       expect(entries.every((e) => e.activity.type === ActivityTypes.Message)).toBe(true);
       expect(entries[0]?.activity.from?.role).toBe('user');
+    });
+
+    it("writes a turn's rows alongside the bot's state save, not after it", async () => {
+      let seenBySave: (string | undefined)[] = [];
+      const adapter = adapterFor('conv-alongside', async (context) => {
+        await context.sendActivity('answer');
+        // The end of the bot's turn: its state save goes on while the registered writes run.
+        const writes = startTurnEndWrites(context);
+        const save = (async () => {
+          for (let tries = 0; tries < 100 && seenBySave.length < 2; tries++) {
+            seenBySave = (await records.transcript('conv-alongside')).map((e) => e.activity.text);
+            if (seenBySave.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })();
+        await Promise.all([save, ...writes]);
+      });
+      await adapter.send('question').assertReply('answer').startTest();
+      expect(seenBySave).toEqual(['question', 'answer']);
+      // Written once.
+      expect((await records.transcript('conv-alongside')).map((e) => e.activity.text)).toEqual(['question', 'answer']);
     });
 
     it('keeps conversations apart', async () => {
