@@ -28,11 +28,11 @@ export async function requestStaff(
   if (outcome.status === 'requested') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'requested', id: outcome.escalationId });
     try {
-      // The hub's event, if any, is already on its way: this message goes alongside it.
+      // Staff and the hub, if any, are being told: this message goes alongside.
       await context.sendActivity({ type: 'message', text: texts.staffCalled(outcome.position, outcome.wait), channelData: { adviceId: 'escalate-to-staff', adviceKind: 'escalation' } });
     } finally {
       // Never outlives the turn, even when the message failed.
-      await outcome.hubNotice;
+      await outcome.announced;
     }
   } else if (outcome.status === 'no-staff-online') {
     recordEscalation(record, { kind: 'staff-now', reason, status: 'no-staff-online' });

@@ -16,8 +16,8 @@ export type StaffRequestOutcome =
       escalationId: string;
       position: number;
       wait?: StaffWait;
-      /** The event for a contact-centre hub, still on its way (never rejects): the turn sends its message meanwhile and waits for both. */
-      hubNotice?: Promise<void>;
+      /** Staff's live feed and a contact-centre hub being told, still on their way (never rejects): the turn sends its message meanwhile and waits for both. */
+      announced?: Promise<void>;
     }
   | { status: 'no-staff-online'; supportRecordId: string }
   | { status: 'unavailable' };

@@ -93,12 +93,14 @@ export class EscalationHandoff implements StaffHandoff {
     const waits = await claimWaits;
     const summary = summarize(escalation, position);
     turnLog(context, this.deps.log).info({ escalationId: escalation.id, conversationId, reason: request.reason, position }, 'escalation requested');
-    // For contact-centre hubs, on channels that can have one; Teams refuses the event's JSON attachment.
-    // On its way while the feed is told and the person's message goes: the dialogs wait for it in the turn.
-    const hubNotice = capabilitiesOf(whereOf(context)).handoffEvents ? this.sendHandoffEvent(context, request.record, transcript, escalation.id) : undefined;
-    await this.deps.feed.publish({ type: 'escalation.created', escalation: summary });
+    // Staff on the live feed and, on channels that can have one, a contact-centre hub (Teams refuses
+    // the event's JSON attachment) are told while the person's message goes: the dialogs wait for both in the turn.
+    const announced = Promise.all([
+      this.deps.feed.publish({ type: 'escalation.created', escalation: summary }),
+      capabilitiesOf(whereOf(context)).handoffEvents ? this.sendHandoffEvent(context, request.record, transcript, escalation.id) : undefined,
+    ]).then(() => undefined);
     this.deps.webhook?.notify(summary);
-    return { status: 'requested', escalationId: escalation.id, position, wait: online && waits ? estimateWait(waits, position, online.length) : undefined, hubNotice };
+    return { status: 'requested', escalationId: escalation.id, position, wait: online && waits ? estimateWait(waits, position, online.length) : undefined, announced };
   }
 
   /** The `handoff.initiate` event; a channel that refuses it is logged, never fails the turn. */

@@ -1,8 +1,15 @@
 import { performance } from 'node:perf_hooks';
+import { TestAdapter } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StaffRequestOutcome } from '../../dialogs/handoff';
+import { createRecord } from '../../src/diagnosis';
+import { EscalationRepository, StaffFeed, SupportRecordRepository, TranscriptRepository } from '../../src/escalation';
+import { EscalationHandoff } from '../../src/escalation/staffHandoff';
+import { LocalNotifier } from '../../src/store/notifications';
 import { startFakeChannel, type FakeChannel } from '../helpers/fakeChannel';
-import { startTestBot, type RunningTestBot } from '../helpers/server';
+import { memoryLogger, startTestBot, type RunningTestBot } from '../helpers/server';
 import { STAFF_TOKENS } from '../helpers/staff';
+import { sqliteBackend, type TestStore } from '../helpers/stores';
 
 /** How long the channel holds the `handoff.initiate` event before answering (a hub's channel under load). */
 const HOLD_MS = 400;
@@ -46,5 +53,51 @@ describe('the handoff.initiate event on a real channel (replies posted, not retu
     expect(called!.arrivedAt).toBeLessThan(hub!.answeredAt!);
     // …and the turn answered only once the event had been taken.
     expect(turnEnded).toBeGreaterThanOrEqual(hub!.answeredAt!);
+  });
+});
+
+describe('the staff feed told of a new escalation', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await sqliteBackend.open();
+  });
+  afterAll(() => store?.dispose());
+
+  it('is told while the person is: staff calls answer before the feed took the event, which the turn then waits for', async () => {
+    // A notifier that holds every publish until released (the listening connection of a busy database).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const published: string[] = [];
+    const notifier = new LocalNotifier();
+    const slowNotifier = Object.assign(Object.create(notifier) as LocalNotifier, {
+      publish: async (topic: string, payload: string) => {
+        await held;
+        published.push(payload);
+        return notifier.publish(topic, payload);
+      },
+    });
+    const { log } = memoryLogger();
+    const db = store.store.db;
+    const handoff = new EscalationHandoff({
+      escalations: new EscalationRepository(db), supportRecords: new SupportRecordRepository(db), transcripts: new TranscriptRepository(db),
+      feed: new StaffFeed(slowNotifier, log), log, now: () => new Date(), timeoutS: 180, presence: { online: () => ['Sam Rivera'] },
+    });
+    const outcomes: StaffRequestOutcome[] = [];
+    await new TestAdapter(async (context) => {
+      outcomes.push(await handoff.requestStaff(context, { reason: 'urgent', record: createRecord() }));
+    }).send('my session is live and my mic is blocked').startTest();
+    const [outcome] = outcomes;
+    if (outcome?.status !== 'requested') throw new Error(`staff not called: ${JSON.stringify(outcome)}`);
+    expect(outcome.position).toBe(1);
+    // Answered with the feed still holding the event…
+    expect(published).toEqual([]);
+    let announced = false;
+    void outcome.announced?.then(() => (announced = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(announced).toBe(false);
+    // …which the turn's wait ends once the feed has it.
+    release();
+    await outcome.announced;
+    expect(published.map((p) => (JSON.parse(p) as { type: string }).type)).toEqual(['escalation.created']);
   });
 });
