@@ -40,9 +40,12 @@ export class RelayGate implements TurnGate {
 
     const text = typeof activity.text === 'string' ? activity.text.trim() : '';
     if (text && (escalation.status === 'waiting' || escalation.status === 'claimed')) {
-      // The queue shows the latest words of everyone waiting or with staff.
-      await this.deps.escalations.setLastMessage(escalation.id, text, this.deps.now());
-      await this.deps.feed.publish({ type: 'message', escalationId: escalation.id, conversationId, from: 'person', name: activity.from.name ?? null, text, at: this.deps.now().toISOString() });
+      // The queue shows the latest words of everyone waiting or with staff; the feed carries them at once.
+      const now = this.deps.now();
+      await Promise.all([
+        this.deps.escalations.setLastMessage(escalation.id, text, now),
+        this.deps.feed.publish({ type: 'message', escalationId: escalation.id, conversationId, from: 'person', name: activity.from.name ?? null, text, at: now.toISOString() }),
+      ]);
     }
     if (escalation.status !== 'claimed') return false;
     const reading = conversation.readWhileWithStaff(context);

@@ -108,8 +108,11 @@ export class StaffDesk {
     }
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation claimed');
     this.deps.observer?.claimed(secondsBetween(claimed.createdAt, claimed.claimedAt ?? claimed.createdAt));
-    await this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(claimed) });
-    await this.deps.notices.tell(claimed, [{ type: 'message', text: escalationTexts.staffJoined(staffName) }]);
+    // Staff's feed and the person are told at once (neither throws).
+    await Promise.all([
+      this.deps.feed.publish({ type: 'escalation.claimed', escalation: summarize(claimed) }),
+      this.deps.notices.tell(claimed, [{ type: 'message', text: escalationTexts.staffJoined(staffName) }]),
+    ]);
     // Only a waiting escalation can be claimed: it left the queue.
     this.deps.notices.queueMoved(claimed);
     return summarize(claimed);
@@ -129,8 +132,11 @@ export class StaffDesk {
       this.deps.log.warn({ err: error, escalationId: id }, 'staff message not delivered');
       throw new AppError('DELIVERY_FAILED', 'The message could not be delivered to the person.', { cause: error });
     }
-    if (await this.deps.escalations.markFirstStaffReply(id, new Date(at))) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
-    await this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text, at });
+    const [first] = await Promise.all([
+      this.deps.escalations.markFirstStaffReply(id, new Date(at)),
+      this.deps.feed.publish({ type: 'message', escalationId: id, conversationId: escalation.conversationId, from: 'staff', name: staffName, text, at }),
+    ]);
+    if (first) this.deps.observer?.firstStaffReply(secondsBetween(escalation.createdAt, at));
     return { escalationId: id, at };
   }
 
@@ -172,8 +178,11 @@ export class StaffDesk {
       throw new AppError('CONFLICT', escalation.status === 'claimed' ? 'The escalation changed meanwhile; reload it.' : `The escalation is already ${escalation.status}.`);
     }
     this.deps.log.info({ escalationId: id, staff: staffName }, 'escalation closed');
-    await this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(closed) });
-    await this.deps.notices.tell(closed, [solvedQuestion(closed, escalationTexts.staffClosed(staffName))]);
+    // Staff's feed and the person are told at once (neither throws).
+    await Promise.all([
+      this.deps.feed.publish({ type: 'escalation.closed', escalation: summarize(closed) }),
+      this.deps.notices.tell(closed, [solvedQuestion(closed, escalationTexts.staffClosed(staffName))]),
+    ]);
     return summarize(closed);
   }
 
