@@ -4,7 +4,8 @@ import {
   type StaffRequestState, type StaffWait, type SupportRecordOutcome, type SupportRecordState,
 } from '../../dialogs';
 import type { DiagnosticsRecord, StepOutcome } from '../diagnosis';
-import { summarize } from './feed';
+import { summarize, type StaffEvent } from './feed';
+import { writeWithStateSave } from '../bot';
 import { handoffInitiation } from './handoffEvent';
 import type { StaffPresence } from './presence';
 import { isReachable } from './proactive';
@@ -73,7 +74,7 @@ export class EscalationHandoff implements StaffHandoff {
         conversationId, channelId: context.activity.channelId, reason: 'no-staff', diagnostics: request.record, followUp: 'skipped', now: this.deps.now(),
       });
       turnLog(context, this.deps.log).info({ supportRecordId: filed.id, conversationId, reason: request.reason }, 'nobody online: support record filed instead of queueing');
-      await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: filed.id, conversationId });
+      this.publishWithTurn(context, { type: 'support-record.created', supportRecordId: filed.id, conversationId });
       return { status: 'no-staff-online', supportRecordId: filed.id };
     }
     const transcript = [...stored.map((e) => e.activity), ...pendingTranscript(context)].slice(-TRANSCRIPT_AT_ESCALATION);
@@ -101,6 +102,16 @@ export class EscalationHandoff implements StaffHandoff {
     ]).then(() => undefined);
     this.deps.webhook?.notify(summary);
     return { status: 'requested', escalationId: escalation.id, position, wait: online && waits ? estimateWait(waits, position, online.length) : undefined, announced };
+  }
+
+  /**
+   * Tells the staff feed what this turn changed while the turn goes on (the person's answer, the
+   * state save): on PostgreSQL its NOTIFY is a round trip the person need not wait for. The turn is
+   * answered only once it is done (with the state save); it never throws.
+   */
+  private publishWithTurn(context: TurnContext, event: StaffEvent): void {
+    const published = this.deps.feed.publish(event);
+    writeWithStateSave(context, () => published);
   }
 
   /** The `handoff.initiate` event; a channel that refuses it is logged, never fails the turn. */
@@ -133,7 +144,7 @@ export class EscalationHandoff implements StaffHandoff {
     const unfinished = latest && latest.reason === request.reason && latest.createdAt >= request.record.createdAt && !request.record.escalations.some((e) => e.id === latest.id);
     const record = unfinished ? await this.deps.supportRecords.refile(latest.id, input) : await this.deps.supportRecords.insert(input);
     turnLog(context, this.deps.log).info({ supportRecordId: record.id, conversationId, reason: request.reason, refiled: Boolean(unfinished) }, 'support record filed');
-    await this.deps.feed.publish({ type: 'support-record.created', supportRecordId: record.id, conversationId: record.conversationId });
+    this.publishWithTurn(context, { type: 'support-record.created', supportRecordId: record.id, conversationId: record.conversationId });
     return { status: 'filed', id: record.id };
   }
 
@@ -151,7 +162,7 @@ export class EscalationHandoff implements StaffHandoff {
     if (answer === 'no-answer') return true;
     turnLog(context, this.deps.log).info({ escalationId, solved: answer }, 'solved answer recorded');
     const latest = await this.latestEscalation(context);
-    if (latest?.id === escalationId) await this.deps.feed.publish({ type: 'escalation.updated', escalation: summarize({ ...latest, solved: answer }) });
+    if (latest?.id === escalationId) this.publishWithTurn(context, { type: 'escalation.updated', escalation: summarize({ ...latest, solved: answer }) });
     return true;
   }
 
@@ -168,7 +179,7 @@ export class EscalationHandoff implements StaffHandoff {
 
   async addSupportDetails(context: TurnContext, supportRecordId: string, details: { description?: string; contact?: string }): Promise<DetailsAdded> {
     const added = await this.deps.supportRecords.addDetails(supportRecordId, details, this.deps.now());
-    await this.deps.feed.publish({ type: 'support-record.updated', supportRecordId, conversationId: context.activity.conversation.id });
+    this.publishWithTurn(context, { type: 'support-record.updated', supportRecordId, conversationId: context.activity.conversation.id });
     return added;
   }
 

@@ -5,6 +5,7 @@ import type { StaffRequestOutcome } from '../../dialogs/handoff';
 import { createRecord } from '../../src/diagnosis';
 import { EscalationRepository, StaffFeed, SupportRecordRepository, TranscriptRepository } from '../../src/escalation';
 import { EscalationHandoff } from '../../src/escalation/staffHandoff';
+import { startTurnEndWrites } from '../../src/bot/turnEndWrites';
 import { LocalNotifier } from '../../src/store/notifications';
 import { startFakeChannel, type FakeChannel } from '../helpers/fakeChannel';
 import { memoryLogger, startTestBot, type RunningTestBot } from '../helpers/server';
@@ -56,15 +57,15 @@ describe('the handoff.initiate event on a real channel (replies posted, not retu
   });
 });
 
-describe('the staff feed told of a new escalation', () => {
+describe('the staff feed told of what a turn changed', () => {
   let store: TestStore;
   beforeAll(async () => {
     store = await sqliteBackend.open();
   });
   afterAll(() => store?.dispose());
 
-  it('is told while the person is: staff calls answer before the feed took the event, which the turn then waits for', async () => {
-    // A notifier that holds every publish until released (the listening connection of a busy database).
+  /** The person's side of escalation, on a feed whose every publish is held until `release` (the listening connection of a busy database). */
+  function handoffOnSlowFeed() {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const published: string[] = [];
@@ -72,7 +73,7 @@ describe('the staff feed told of a new escalation', () => {
     const slowNotifier = Object.assign(Object.create(notifier) as LocalNotifier, {
       publish: async (topic: string, payload: string) => {
         await held;
-        published.push(payload);
+        published.push((JSON.parse(payload) as { type: string }).type);
         return notifier.publish(topic, payload);
       },
     });
@@ -82,6 +83,12 @@ describe('the staff feed told of a new escalation', () => {
       escalations: new EscalationRepository(db), supportRecords: new SupportRecordRepository(db), transcripts: new TranscriptRepository(db),
       feed: new StaffFeed(slowNotifier, log), log, now: () => new Date(), timeoutS: 180, presence: { online: () => ['Sam Rivera'] },
     });
+    return { handoff, published, release };
+  }
+  const settledWithin = async (promise: Promise<unknown>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+
+  it('a new escalation is told while the person is: staff calls answer before the feed took the event, which the turn then waits for', async () => {
+    const { handoff, published, release } = handoffOnSlowFeed();
     const outcomes: StaffRequestOutcome[] = [];
     await new TestAdapter(async (context) => {
       outcomes.push(await handoff.requestStaff(context, { reason: 'urgent', record: createRecord() }));
@@ -91,13 +98,27 @@ describe('the staff feed told of a new escalation', () => {
     expect(outcome.position).toBe(1);
     // Answered with the feed still holding the event…
     expect(published).toEqual([]);
-    let announced = false;
-    void outcome.announced?.then(() => (announced = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(announced).toBe(false);
+    expect(await settledWithin(outcome.announced ?? Promise.resolve(), 20)).toBe(false);
     // …which the turn's wait ends once the feed has it.
     release();
     await outcome.announced;
-    expect(published.map((p) => (JSON.parse(p) as { type: string }).type)).toEqual(['escalation.created']);
+    expect(published).toEqual(['escalation.created']);
+  });
+
+  it('a support record filed is on the feed by the end of the turn, not before the person is told', async () => {
+    const { handoff, published, release } = handoffOnSlowFeed();
+    let endOfTurn: Promise<unknown> | undefined;
+    await new TestAdapter(async (context) => {
+      const filed = await handoff.fileSupportRecord(context, { reason: 'steps-exhausted', record: createRecord() });
+      expect(filed.status).toBe('filed');
+      await context.sendActivity('I have filed a support record.');
+      // What the bot does as its turn ends: the state save alongside what the turn registered.
+      endOfTurn = Promise.all(startTurnEndWrites(context));
+    }).send("didn't help").assertReply('I have filed a support record.').startTest();
+    expect(published).toEqual([]);
+    expect(await settledWithin(endOfTurn ?? Promise.resolve(), 20)).toBe(false);
+    release();
+    await endOfTurn;
+    expect(published).toEqual(['support-record.created']);
   });
 });
