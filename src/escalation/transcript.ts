@@ -40,8 +40,9 @@ export class TranscriptWriter {
  * so a turn that throws is lost — exactly the turns staff most need to see. Here the turn's
  * activities are collected as they come and go and written in one statement when the turn ends,
  * however it ends (`finally`), or earlier, alongside the bot's state save at the end of its turn;
- * what is sent after that (the apology `onTurnError` sends) is written at once. An escalation made during the turn reads the collected ones with
- * `pendingTranscript`, so it carries the message that triggered it.
+ * what is sent after that (the apology `onTurnError` sends) is written at once. An escalation
+ * made during the turn reads the collected ones with `pendingTranscript`, so it carries the
+ * message that triggered it.
  */
 export class TranscriptMiddleware implements Middleware {
   private readonly writer: TranscriptWriter;
