@@ -90,9 +90,7 @@ async function main(): Promise<void> {
 
     for (let round = 0; round < rounds; round++) {
       for (const workload of workloads) {
-        // A B E, then B E A, then E A B: each side first, second and last as often.
-        const order = sides.map((_, i) => sides[(i + round) % sides.length]).filter((s): s is Side => s !== undefined);
-        for (const side of order) {
+        for (const side of roundOrder(sides, round)) {
           const cpuBefore = cpuOf(side.processes);
           const databaseBefore = databaseCpuMs();
           const result = await play(side, workload, { maxMs: runMs, conversations: Number.MAX_SAFE_INTEGER, runId: `r${round}-${workload}-${side.label}-${randomBytes(3).toString('hex')}` });
@@ -155,6 +153,11 @@ function buildBase(ref: string): { entry: string; root: string; commit: string }
   return { entry, root, commit };
 }
 
+/** The order of round `round` (from 0): A B E, then B E A, then E A B, …: each side first, second and last as often. */
+export function roundOrder<T>(sides: readonly T[], round: number): T[] {
+  return sides.map((_, i) => sides[(i + round) % sides.length]).filter((side): side is T => side !== undefined);
+}
+
 const perSecond = (r: RunResult) => (r.elapsedMs > 0 ? (r.turns * 1000) / r.elapsedMs : 0);
 const cpuOf = (processes: readonly ServerProcess[]) => processes.reduce((sum, p) => sum + (p.cpuMs() ?? 0), 0);
 
@@ -171,7 +174,10 @@ function databaseCpuMs(): number {
   return total;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+// Run as `npm run bench:ab`, not when a test imports the module.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });
+}

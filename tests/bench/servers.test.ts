@@ -47,6 +47,14 @@ describe('npm run bench: the servers run as production runs them', () => {
       expect(result.turns).toBe(scripts.reduce((n, s) => n + s.turns.length, 0));
       // One reply a turn, each posted to the channel and taken as that turn's.
       expect(channel.received()).toBe(result.turns);
+      expect(result.latenciesByKind).toBeUndefined();
+
+      // With byKind, each turn's latency also under what was said (bench:ab --by-turn).
+      const byKind = await client.run(scripts, { conversations: 4, concurrency: 4, maxMs: 30_000, byKind: true });
+      const kinds = byKind.latenciesByKind ?? new Map<string, number[]>();
+      const said = new Set(scripts.flatMap((script) => script.turns.map((turn) => turn.say ?? '')));
+      expect([...kinds.keys()].every((kind) => said.has(kind))).toBe(true);
+      expect([...kinds.values()].reduce((n, list) => n + list.length, 0)).toBe(byKind.turns);
     } finally {
       await client.close();
       await channel.close();
