@@ -7,8 +7,8 @@ import { LoadClient, type RunResult } from './load';
 import { oneOf, readCommandLine, subsetOf } from './options';
 import { median, percentile } from './report';
 import { echoScripts, familyScripts, mixScripts, type Family, type Script } from './scripts';
-import { compileServers, ECHO_FLAGS, productionNodeFlags, readCpuMs, REPO_ROOT, spawnServer, type ServerProcess } from './servers';
-import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from './staffDesk';
+import { BENCH_BOT_ENV, compileServers, ECHO_FLAGS, productionNodeFlags, readCpuMs, REPO_ROOT, spawnServer, type ServerProcess } from './servers';
+import { StaffFeed, startFakeChannel, type FakeChannel } from './staffDesk';
 import { dropSchema } from './storedState';
 
 /**
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     console.log(`A = ${base} (${baseEntry.commit.slice(0, 7)}), B = working tree, E = EchoBot; ${store}${instances > 1 ? ` ×${instances}` : ''}; ${rounds} rounds of ${workloads.join(', ')}, ${runMs / 1000} s a run, ${concurrency} people in flight`);
     channel = await startFakeChannel();
     const botEnv = (label: string): Record<string, string> => ({
-      LOG_LEVEL: 'info', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: BENCH_STAFF_TOKENS, MicrosoftAppId: '', MicrosoftAppPassword: '',
+      ...BENCH_BOT_ENV,
       DATA_DIR: path.join(work, `data-${label}`),
       DATABASE_URL: store === 'postgres' ? databaseUrl : '',
     });

@@ -8,8 +8,8 @@ import { longMessageLine, measureLongMessages } from './longMessages';
 import { oneOf, readCommandLine, subsetOf } from './options';
 import { ratio, ratioLine, serverLine, summariseRuns, targetLine, type ServerFigures } from './report';
 import { depthScript, echoScripts, familyScripts, MIX, mixScripts, type Family, type Script } from './scripts';
-import { compileServers, ECHO_FLAGS, spawnServer, type ServerProcess } from './servers';
-import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel, type FakeChannel } from './staffDesk';
+import { BENCH_BOT_ENV, compileServers, ECHO_FLAGS, spawnServer, type ServerProcess } from './servers';
+import { StaffFeed, startFakeChannel, type FakeChannel } from './staffDesk';
 import { dropSchema, storedStateBytes } from './storedState';
 
 /**
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       const client = new LoadClient(processes.map((p) => p.url), options.concurrency, { delivery: options.delivery, channel: sharedChannel, feed });
       targets.push(target(label, kind, processes, client, { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR }, workloads, feed));
     };
-    const botEnv = { LOG_LEVEL: 'info', DATABASE_URL: '', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: BENCH_STAFF_TOKENS, MicrosoftAppId: '', MicrosoftAppPassword: '' };
+    const botEnv = BENCH_BOT_ENV;
     await startBot('bot (SQLite)', 'sqlite', { ...botEnv, DATA_DIR: path.join(work, 'data') }, 'bot-sqlite');
     if (databaseUrl && schema) {
       await startBot('bot (PostgreSQL)', 'postgres', { ...botEnv, DATA_DIR: path.join(work, 'data-pg'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, 'bot-postgres');

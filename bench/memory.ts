@@ -5,8 +5,8 @@ import { LoadClient } from './load';
 import { readCommandLine } from './options';
 import { ratio } from './report';
 import { echoScripts, MIX, mixScripts, type Script } from './scripts';
-import { compileServers, ECHO_FLAGS, spawnServer } from './servers';
-import { BENCH_STAFF_TOKENS, StaffFeed, startFakeChannel } from './staffDesk';
+import { BENCH_BOT_ENV, compileServers, ECHO_FLAGS, spawnServer } from './servers';
+import { StaffFeed, startFakeChannel } from './staffDesk';
 
 /**
  * `npm run bench:memory`: resident memory of the bot (SQLite) and of the EchoBot after the same
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tsb-bench-memory-'));
   try {
     console.log(`machine: ${os.cpus().length} cores, Node ${process.versions.node}; ${options.passes} passes of ${options.perPass} conversations (${Object.entries(MIX).map(([f, n]) => `${n * 10} % ${f}`).join(', ')}), ${options.concurrency} in flight`);
-    const botEnv = { LOG_LEVEL: 'info', DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: BENCH_STAFF_TOKENS, MicrosoftAppId: '', MicrosoftAppPassword: '' };
+    const botEnv = { ...BENCH_BOT_ENV, DATA_DIR: path.join(work, 'data') };
     const entries = compileServers();
     const bot = await measure('bot (SQLite)', entries.bot, entries.botFlags, botEnv, mixScripts(), options, work, true);
     const echo = await measure('EchoBot', entries.echo, ECHO_FLAGS, {}, echoScripts(mixScripts()), options, work);

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { BENCH_STAFF_TOKENS } from './staffDesk';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -12,6 +13,15 @@ export interface CompiledServers {
   botFlags: string[];
   echo: string;
 }
+
+/**
+ * The bot's environment in every benchmark: the SQLite store unless DATABASE_URL is set over it,
+ * the simulated staff member's token, no webhook, channel auth off (as the EchoBot's); logs at info,
+ * as production writes them.
+ */
+export const BENCH_BOT_ENV: Readonly<Record<string, string>> = {
+  LOG_LEVEL: 'info', DATABASE_URL: '', STAFF_WEBHOOK_URL: '', STAFF_TOKENS: BENCH_STAFF_TOKENS, MicrosoftAppId: '', MicrosoftAppPassword: '',
+};
 
 /** How a sample's server starts: source maps, V8's defaults. */
 export const ECHO_FLAGS = ['--enable-source-maps'];

@@ -4,8 +4,8 @@ import type { TurnContext } from 'botbuilder';
  * Writes that belong to a turn and must be done before it is answered (the turn's transcript
  * rows; the staff feed's events of what the turn changed, already on their way), finished
  * alongside the conversation state's save instead of one after another: on PostgreSQL each is a
- * round trip the person waits for. A write registered here is started once; whoever registered it
- * still awaits it (the same promise) should the turn end without a save.
+ * round trip the person waits for. A write registered here is started once. One the turn must not
+ * end without (the transcript) is awaited by whoever registered it too, as the same promise.
  */
 const WRITES = Symbol('turnEndWrites');
 

@@ -107,7 +107,8 @@ export class EscalationHandoff implements StaffHandoff {
   /**
    * Tells the staff feed what this turn changed while the turn goes on (the person's answer, the
    * state save): on PostgreSQL its NOTIFY is a round trip the person need not wait for. The turn is
-   * answered only once it is done (with the state save); it never throws.
+   * answered only once it is done (with the state save); should the turn fail before that, it
+   * finishes on its own (a publish never rejects).
    */
   private publishWithTurn(context: TurnContext, event: StaffEvent): void {
     const published = this.deps.feed.publish(event);
